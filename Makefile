@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# tipc-rs: the commands a person types. Kbuild reads ./Kbuild, not this file.
+#
+#   make cluster     build everything, boot two VMs running our tipc.ko, shell on node 1
+#   make check       run every test (host tests, lints, differential selftests in a VM)
+#   make             build tipc.ko against the test kernel (KDIR=... for another kernel)
+#   make install     install tipc.ko so that `modprobe tipc` prefers it over the in-tree module
+#   make uninstall   undo make install
+
+KDIR ?= $(shell tools/kdir.sh)
+LLVM ?= -22
+# Lint while compiling: clippy-driver builds the same objects as rustc; warnings are errors.
+MODULE_FLAGS := LLVM=$(LLVM) CLIPPY=1 KRUSTFLAGS=-Dwarnings
+DEPMOD_CONF := /etc/depmod.d/tipc-rs.conf
+KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+.PHONY: all module setup kernel cluster check install uninstall clean
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(MODULE_FLAGS) modules
+
+setup:
+	tools/setup.sh
+
+kernel: setup
+	tools/kernel.sh
+
+cluster: kernel
+	$(MAKE) module
+	tools/vm.sh -n 2 -m ours
+
+check:
+	tools/check.sh
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(MODULE_FLAGS) INSTALL_MOD_DIR=updates modules_install
+	mkdir -p $(dir $(DESTDIR)$(DEPMOD_CONF))
+	echo "override tipc $(KRELEASE) updates" > $(DESTDIR)$(DEPMOD_CONF)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+
+uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KRELEASE)/updates/net/tipc/tipc.ko
+	rm -f $(DESTDIR)$(DEPMOD_CONF)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf target

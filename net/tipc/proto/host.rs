@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The protocol core built as a host crate, so `cargo test` runs its tests outside the kernel.
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+#[path = "mod.rs"]
+#[allow(dead_code)]
+mod proto;

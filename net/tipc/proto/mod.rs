@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The TIPC protocol core: sans-IO rules shared by the module and the host tests.
+//!
+//! Nothing here touches the kernel: no `unsafe`, no kernel types. The module compiles these
+//! files as its `proto` module; `host.rs` compiles the same files as a host crate for
+//! `cargo test`.
+
+pub(crate) mod errno;
+pub(crate) mod sock_kind;
+
+/// The TIPC address family, `AF_TIPC`.
+pub(crate) const AF_TIPC: u16 = 30;

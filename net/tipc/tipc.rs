@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! TIPC (Transparent Inter Process Communication), written in Rust.
+//!
+//! The module registers the `AF_TIPC` socket family. Protocol decisions live in [`proto`], the
+//! sans-IO core that is also built and tested on the host; the rest of the crate is glue that
+//! turns kernel callbacks into core calls.
+
+#![forbid(unsafe_code)]
+
+mod proto;
+mod socket;
+
+use kernel::{net::socket::Registration, prelude::*};
+
+module! {
+    type: Tipc,
+    name: "tipc",
+    authors: ["tipc-rs developers"],
+    description: "TIPC: Transparent Inter Process Communication (Rust)",
+    license: "GPL",
+    alias: ["net-pf-30", "net-pf-16-proto-16-family-TIPCv2"],
+}
+
+/// The loaded module: what it registered with the kernel, unregistered when it is dropped.
+struct Tipc {
+    _sockets: Registration<socket::TipcFamily>,
+}
+
+impl kernel::Module for Tipc {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let sockets = Registration::new(module)?;
+        pr_info!("Activated (tipc-rs)\n");
+        Ok(Self { _sockets: sockets })
+    }
+}
+
+impl Drop for Tipc {
+    fn drop(&mut self) {
+        pr_info!("Deactivated\n");
+    }
+}
