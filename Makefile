@@ -11,7 +11,6 @@ KDIR ?= $(shell tools/kdir.sh)
 LLVM ?= -22
 # Lint while compiling: clippy-driver builds the same objects as rustc; warnings are errors.
 MODULE_FLAGS := LLVM=$(LLVM) CLIPPY=1 KRUSTFLAGS=-Dwarnings
-DEPMOD_CONF := /etc/depmod.d/tipc-rs.conf
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module setup kernel cluster check install uninstall clean
@@ -35,15 +34,10 @@ check:
 	tools/check.sh
 
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) $(MODULE_FLAGS) INSTALL_MOD_DIR=updates modules_install
-	mkdir -p $(dir $(DESTDIR)$(DEPMOD_CONF))
-	echo "override tipc $(KRELEASE) updates" > $(DESTDIR)$(DEPMOD_CONF)
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+	tools/install-module.sh install $(KRELEASE)
 
 uninstall:
-	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KRELEASE)/updates/net/tipc/tipc.ko
-	rm -f $(DESTDIR)$(DEPMOD_CONF)
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+	tools/install-module.sh uninstall $(KRELEASE)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

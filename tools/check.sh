@@ -75,7 +75,7 @@ stage host-tests run_host_tests
 
 if [ -f "$TOP/net/tipc/tipc.ko" ]; then
     stage selftests "$TOP/tools/vm.sh" -n 1 -m none --cpus 2 --mem 2G -- \
-        "$TOP/tools/testing/selftests/net/tipc/run_differential.sh" "$TOP/net/tipc/tipc.ko" \
+        "$TOP/tools/testing/selftests/net/tipc/run_differential.sh" "$TOP" \
         2>&1 | tee "$LOGS/selftests.log"
     add_counts "$LOGS/selftests.log"
 else
