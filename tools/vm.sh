@@ -86,7 +86,7 @@ for _ in $(seq 50); do [ -S "$RUN/hub.sock" ] && break; sleep 0.1; done
 # no5lvl: under TCG, QEMU offers LA57, and this KASAN kernel with 5-level paging and two vCPUs
 # reports a wild-memory-access from an interrupt taken early in identify_cpu() (before any
 # TIPC code runs). Four-level paging avoids it; TIPC does not care.
-APPEND="no5lvl ${TIPC_RS_APPEND:-}"
+APPEND="no5lvl kasan_multi_shot ${TIPC_RS_APPEND:-}"
 
 vng_node() {
     local i=$1

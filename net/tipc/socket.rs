@@ -19,6 +19,7 @@ pub(crate) struct TipcSock {
 
 static SLOT: Slot<TipcFamily> = Slot::new();
 
+#[vtable]
 impl Family for TipcFamily {
     type Sock = TipcSock;
     const FAMILY: u16 = AF_TIPC;

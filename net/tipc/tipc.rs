@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod kalloc;
 // The core is written and tested on the host ahead of the glue that drives it, so parts of it
 // are not used by the module yet.
 #[allow(dead_code)]

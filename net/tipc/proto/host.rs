@@ -8,6 +8,10 @@
 #[cfg(test)]
 extern crate std;
 
+#[path = "host_alloc.rs"]
+#[allow(dead_code)]
+mod kalloc;
+
 #[path = "mod.rs"]
 #[allow(dead_code)]
 mod proto;

@@ -13,10 +13,11 @@
 use crate::{
     alloc::flags::GFP_KERNEL,
     bindings,
-    error::{from_result, to_result},
-    ffi::{c_char, c_int},
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_char, c_int, c_uint, c_ulong},
     prelude::*,
     types::Opaque,
+    uaccess::{UserPtr, UserSlice},
     ThisModule,
 };
 use core::{
@@ -95,7 +96,7 @@ impl NewSocket {
 /// # Examples
 ///
 /// ```
-/// use kernel::net::socket::{Family, NewSocket, Registration, Slot, SockType};
+/// use kernel::net::socket::{Family, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket};
 /// use kernel::prelude::*;
 ///
 /// struct Example;
@@ -107,6 +108,7 @@ impl NewSocket {
 ///
 /// static EXAMPLE: Slot<Example> = Slot::new();
 ///
+/// #[vtable]
 /// impl Family for Example {
 ///     type Sock = ExampleSock;
 ///     const FAMILY: u16 = 12; // AF_DECnet: unused since DECnet was removed.
@@ -122,6 +124,13 @@ impl NewSocket {
 ///         }
 ///         Ok(ExampleSock { ty: new.sock_type() })
 ///     }
+///
+///     // `getsockname(2)`: the family number and the socket type, in a made-up address format.
+///     fn getname(sock: &Socket<'_, Self>, _peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
+///         addr[..2].copy_from_slice(&Self::FAMILY.to_ne_bytes());
+///         addr[2..6].copy_from_slice(&sock.state().ty.as_raw().to_ne_bytes());
+///         Ok(6)
+///     }
 /// }
 ///
 /// /// Registers the family while the returned value is alive.
@@ -130,6 +139,7 @@ impl NewSocket {
 /// }
 /// # let _ = register;
 /// ```
+#[vtable]
 pub trait Family: Sized + 'static {
     /// The state of one socket, stored inside its `struct sock`.
     ///
@@ -150,6 +160,156 @@ pub trait Family: Sized + 'static {
     /// Checks the arguments of `socket(2)` and returns the state of the new socket, or the error
     /// that `socket(2)` returns. Called in process context; it may sleep.
     fn create(new: &NewSocket) -> Result<Self::Sock>;
+
+    /// Called by `close(2)` on the last file reference, before the socket lets go of its
+    /// `struct sock`: the place to withdraw what the socket published and to end connections.
+    fn release(_sock: &Socket<'_, Self>) {}
+
+    /// `bind(2)`: `addr` is the address as the caller passed it, already in kernel memory.
+    fn bind(_sock: &Socket<'_, Self>, _addr: &[u8]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `getsockname(2)` (`peer` false) and `getpeername(2)` (`peer` true): writes the address
+    /// into `addr` and returns its length.
+    fn getname(_sock: &Socket<'_, Self>, _peer: bool, _addr: &mut SockAddrBuf) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `listen(2)`.
+    fn listen(_sock: &Socket<'_, Self>, _backlog: i32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `shutdown(2)`; `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR` as the caller passed it.
+    fn shutdown(_sock: &Socket<'_, Self>, _how: i32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `setsockopt(2)` at any level but `SOL_SOCKET`, which the socket layer handles.
+    fn setsockopt(_sock: &Socket<'_, Self>, _level: i32, _name: i32, _val: &SockOptIn) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `getsockopt(2)` at any level but `SOL_SOCKET`.
+    fn getsockopt(_sock: &Socket<'_, Self>, _level: i32, _name: i32, _out: &SockOptOut) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ioctl(2)` commands the socket layer does not handle itself; `arg` is the caller's
+    /// argument, a user-space pointer for most commands.
+    fn ioctl(_sock: &Socket<'_, Self>, _cmd: u32, _arg: UserPtr) -> Result<i32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// A socket of family `F`, as one of its operations sees it.
+///
+/// # Invariants
+///
+/// `raw` points to a valid `struct socket` whose `sk` was created by `create::<F>`, and stays
+/// so for `'a`.
+pub struct Socket<'a, F: Family> {
+    raw: *mut bindings::socket,
+    _family: PhantomData<(&'a bindings::socket, F)>,
+}
+
+impl<'a, F: Family> Socket<'a, F> {
+    /// Wraps the socket an operation of family `F` was called for.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be valid for `'a`, with a `struct sock` created by `create::<F>`.
+    unsafe fn from_raw(raw: *mut bindings::socket) -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self {
+            raw,
+            _family: PhantomData,
+        }
+    }
+
+    /// The state `Family::create` returned for this socket.
+    pub fn state(&self) -> &'a F::Sock {
+        // SAFETY: By the type invariant `sk` is a live `struct sock` of family `F`, followed by
+        // its state, initialised by `create::<F>`; the state is only dropped after the socket
+        // lets go of its `sk`, so after `'a`.
+        unsafe { &*state_ptr::<F::Sock>((*self.raw).sk) }
+    }
+
+    /// The socket's type.
+    pub fn sock_type(&self) -> SockType {
+        // SAFETY: By the type invariant `raw` is valid; the type never changes.
+        let ty = unsafe { (*self.raw).type_ };
+        SockType(u32::try_from(ty).unwrap_or(0))
+    }
+}
+
+/// The buffer `getsockname(2)` and `getpeername(2)` fill: a `struct sockaddr_storage`.
+pub type SockAddrBuf = [u8; core::mem::size_of::<bindings::__kernel_sockaddr_storage>()];
+
+/// The value passed to `setsockopt(2)`, in user or kernel memory.
+pub struct SockOptIn {
+    val: bindings::sockptr_t,
+    len: usize,
+}
+
+impl SockOptIn {
+    /// The length the caller gave.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the caller gave an empty value.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Copies the first `out.len()` bytes of the value; `EINVAL` if the value is shorter,
+    /// `EFAULT` if its memory cannot be read.
+    pub fn read_into(&self, out: &mut [u8]) -> Result {
+        if out.len() > self.len {
+            return Err(EINVAL);
+        }
+        // SAFETY: `out` is valid for writes of `out.len()` bytes, which the value holds.
+        let failed =
+            unsafe { bindings::copy_from_sockptr(out.as_mut_ptr().cast(), self.val, out.len()) };
+        if failed != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Reads a native-endian `u32` from the start of the value, as most options carry.
+    pub fn read_u32(&self) -> Result<u32> {
+        let mut bytes = [0u8; 4];
+        self.read_into(&mut bytes)?;
+        Ok(u32::from_ne_bytes(bytes))
+    }
+}
+
+/// Where `getsockopt(2)` puts the value: the caller's buffer and its length.
+pub struct SockOptOut {
+    val: UserPtr,
+    len: UserPtr,
+}
+
+impl SockOptOut {
+    /// The size of the caller's buffer; `EINVAL` if it is negative.
+    pub fn capacity(&self) -> Result<usize> {
+        let len: i32 = UserSlice::new(self.len, 4).reader().read()?;
+        usize::try_from(len).map_err(|_| EINVAL)
+    }
+
+    /// Writes `data` to the caller's buffer and its length to the caller's length.
+    pub fn write(&self, data: &[u8]) -> Result {
+        let len = i32::try_from(data.len()).map_err(|_| EINVAL)?;
+        UserSlice::new(self.val, data.len())
+            .writer()
+            .write_slice(data)?;
+        UserSlice::new(self.len, 4)
+            .writer()
+            .write_slice(&len.to_ne_bytes())
+    }
 }
 
 /// Static storage for the C structures that register a [`Family`]: its `net_proto_family`, its
@@ -193,15 +353,40 @@ impl<F: Family> Default for Slot<F> {
     }
 }
 
-/// The memory of one socket of family `F`: the `struct sock` followed by the Rust state.
+/// The offset of a socket's Rust state of type `T` in its memory: right after the
+/// `struct sock`, aligned for `T`.
 ///
-/// The family's `proto` has `obj_size` set to the size of this type, so `sk_alloc` allocates it
-/// whole and a `struct sock` pointer of the family is a pointer to this type.
-#[repr(C)]
-struct SockWithState<T> {
-    sk: Opaque<bindings::sock>,
-    state: T,
+/// The `struct sock` is laid out by C only: `bindgen` cannot reproduce its aligned cacheline
+/// groups, so Rust never uses its generated layout, only its size as C computes it.
+const fn state_offset<T>() -> usize {
+    let align = align_of::<T>();
+    bindings::SIZEOF_STRUCT_SOCK.div_ceil(align) * align
 }
+
+/// The Rust state of type `T` in the memory of the `struct sock` at `sk`.
+///
+/// The family's `proto` has `obj_size` set to `state_offset::<T>() + size_of::<T>()`, so
+/// `sk_alloc` allocates room for the state after the `struct sock`.
+fn state_ptr<T>(sk: *mut bindings::sock) -> *mut T {
+    sk.cast::<u8>().wrapping_add(state_offset::<T>()).cast()
+}
+
+// The socket layer structures Rust fills in or reads must have their C layout.
+const _: () = {
+    use core::mem::offset_of;
+    assert!(size_of::<bindings::socket>() == bindings::SIZEOF_STRUCT_SOCKET);
+    assert!(offset_of!(bindings::socket, type_) == bindings::OFFSETOF_SOCKET_TYPE);
+    assert!(offset_of!(bindings::socket, sk) == bindings::OFFSETOF_SOCKET_SK);
+    assert!(offset_of!(bindings::socket, ops) == bindings::OFFSETOF_SOCKET_OPS);
+    assert!(size_of::<bindings::proto>() == bindings::SIZEOF_STRUCT_PROTO);
+    assert!(offset_of!(bindings::proto, obj_size) == bindings::OFFSETOF_PROTO_OBJ_SIZE);
+    assert!(offset_of!(bindings::proto, owner) == bindings::OFFSETOF_PROTO_OWNER);
+    assert!(offset_of!(bindings::proto, name) == bindings::OFFSETOF_PROTO_NAME);
+    assert!(size_of::<bindings::proto_ops>() == bindings::SIZEOF_STRUCT_PROTO_OPS);
+    assert!(offset_of!(bindings::proto_ops, getsockopt) == bindings::OFFSETOF_PROTO_OPS_GETSOCKOPT);
+    assert!(offset_of!(bindings::proto_ops, mmap) == bindings::OFFSETOF_PROTO_OPS_MMAP);
+    assert!(size_of::<bindings::net_proto_family>() == bindings::SIZEOF_STRUCT_NET_PROTO_FAMILY);
+};
 
 /// A registration of a [`Family`] with the socket layer; dropping it unregisters the family.
 ///
@@ -221,12 +406,15 @@ impl<F: Family> Registration<F> {
     pub fn new(module: &'static ThisModule) -> Result<Self> {
         const {
             assert!(
-                align_of::<SockWithState<F::Sock>>() <= align_of::<u64>(),
+                align_of::<F::Sock>() <= bindings::ARCH_SLAB_MINALIGN,
                 "socket state needs more alignment than the slab guarantees"
             )
         };
         let name = F::NAME.to_bytes_with_nul();
-        let obj_size = u32::try_from(size_of::<SockWithState<F::Sock>>()).map_err(|_| EINVAL)?;
+        let obj_size = state_offset::<F::Sock>()
+            .checked_add(size_of::<F::Sock>())
+            .and_then(|size| u32::try_from(size).ok())
+            .ok_or(EINVAL)?;
 
         let slot = F::slot();
         if slot.claimed.swap(true, Ordering::AcqRel) {
@@ -268,15 +456,45 @@ impl<F: Family> Registration<F> {
         unsafe {
             (*ops).family = c_int::from(F::FAMILY);
             (*ops).owner = module.as_ptr();
-            (*ops).release = Some(release);
-            (*ops).bind = Some(bindings::sock_no_bind);
+            (*ops).release = Some(release::<F>);
+            (*ops).bind = Some(if F::HAS_BIND {
+                bind::<F>
+            } else {
+                bindings::sock_no_bind
+            });
             (*ops).connect = Some(bindings::sock_no_connect);
             (*ops).socketpair = Some(bindings::sock_no_socketpair);
             (*ops).accept = Some(bindings::sock_no_accept);
-            (*ops).getname = Some(bindings::sock_no_getname);
-            (*ops).ioctl = Some(bindings::sock_no_ioctl);
-            (*ops).listen = Some(bindings::sock_no_listen);
-            (*ops).shutdown = Some(bindings::sock_no_shutdown);
+            (*ops).getname = Some(if F::HAS_GETNAME {
+                getname::<F>
+            } else {
+                bindings::sock_no_getname
+            });
+            (*ops).ioctl = Some(if F::HAS_IOCTL {
+                ioctl::<F>
+            } else {
+                bindings::sock_no_ioctl
+            });
+            (*ops).listen = Some(if F::HAS_LISTEN {
+                listen::<F>
+            } else {
+                bindings::sock_no_listen
+            });
+            (*ops).shutdown = Some(if F::HAS_SHUTDOWN {
+                shutdown::<F>
+            } else {
+                bindings::sock_no_shutdown
+            });
+            (*ops).setsockopt = if F::HAS_SETSOCKOPT {
+                Some(setsockopt::<F>)
+            } else {
+                None
+            };
+            (*ops).getsockopt = if F::HAS_GETSOCKOPT {
+                Some(getsockopt::<F>)
+            } else {
+                None
+            };
             (*ops).sendmsg = Some(bindings::sock_no_sendmsg);
             (*ops).recvmsg = Some(bindings::sock_no_recvmsg);
             (*ops).mmap = Some(bindings::sock_no_mmap);
@@ -339,8 +557,8 @@ unsafe extern "C" fn create<F: Family>(
         };
         let state = F::create(&new)?;
         let slot = F::slot();
-        // SAFETY: The family is registered, so `proto` is registered and its `obj_size` is the
-        // size of `SockWithState<F::Sock>`.
+        // SAFETY: The family is registered, so `proto` is registered and its `obj_size` covers
+        // the `struct sock` and the state after it.
         let sk = unsafe {
             bindings::sk_alloc(
                 net,
@@ -353,34 +571,36 @@ unsafe extern "C" fn create<F: Family>(
         if sk.is_null() {
             return Err(ENOMEM);
         }
-        let with_state = sk.cast::<SockWithState<F::Sock>>();
-        // SAFETY: `sk_alloc` returned `obj_size` bytes, enough for `SockWithState<F::Sock>`,
-        // aligned as the assertion in `Registration::new` checked; `state` is not initialised
-        // yet, so writing it leaks nothing. The socket layer gave us `sock` to fill in, and
-        // `ops` stays valid while the family is registered, which every socket's module
-        // reference guarantees.
+        // SAFETY: `sk_alloc` returned `obj_size` bytes, which cover the state after the
+        // `struct sock`, aligned for it (the slab aligns objects to at least
+        // `ARCH_SLAB_MINALIGN`, checked against the state's alignment in `Registration::new`);
+        // the state is not initialised yet, so writing it leaks nothing. The socket layer gave
+        // us `sock` to fill in, and `ops` stays valid while the family is registered, which
+        // every socket's module reference guarantees.
         unsafe {
-            ptr::addr_of_mut!((*with_state).state).write(state);
+            state_ptr::<F::Sock>(sk).write(state);
             (*sock).ops = slot.ops.get();
             bindings::sock_init_data(sock, sk);
-            (*sk).sk_destruct = Some(destruct::<F>);
+            bindings::sock_set_destruct(sk, Some(destruct::<F>));
         }
         Ok(0)
     })
 }
 
-/// `proto_ops::release`: detaches the `struct sock` from the socket and drops the
-/// socket's reference to it.
+/// `proto_ops::release` of family `F`: lets the family clean up, then detaches the
+/// `struct sock` from the socket and drops the socket's reference to it.
 ///
 /// # Safety
 ///
-/// Called by the socket layer with a valid `sock` whose `sk`, if any, came from `create`.
-unsafe extern "C" fn release(sock: *mut bindings::socket) -> c_int {
+/// Called by the socket layer with a valid `sock` whose `sk`, if any, came from `create::<F>`.
+unsafe extern "C" fn release<F: Family>(sock: *mut bindings::socket) -> c_int {
     // SAFETY: `sock` is valid, by the function's safety requirements.
     let sk = unsafe { (*sock).sk };
     if sk.is_null() {
         return 0;
     }
+    // SAFETY: `sock` is valid and its `sk` came from `create::<F>`, until the end of this call.
+    F::release(&unsafe { Socket::<F>::from_raw(sock) });
     // SAFETY: `sk` is the live `struct sock` of `sock`, which holds a reference to it; this call
     // gives that reference up after detaching it.
     unsafe {
@@ -398,8 +618,146 @@ unsafe extern "C" fn release(sock: *mut bindings::socket) -> c_int {
 /// Called by the socket layer once, when the last reference to `sk` is put; `sk` was created by
 /// `create::<F>`, which initialised its state before installing this destructor.
 unsafe extern "C" fn destruct<F: Family>(sk: *mut bindings::sock) {
-    let with_state = sk.cast::<SockWithState<F::Sock>>();
-    // SAFETY: By the function's safety requirements the state is initialised and this is the
-    // last use of it.
-    unsafe { ptr::drop_in_place(ptr::addr_of_mut!((*with_state).state)) };
+    // SAFETY: By the function's safety requirements the state after the `struct sock` is
+    // initialised and this is the last use of it.
+    unsafe { ptr::drop_in_place(state_ptr::<F::Sock>(sk)) };
+}
+
+/// `proto_ops::bind` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and `len` bytes of address at
+/// `addr`, in kernel memory.
+unsafe extern "C" fn bind<F: Family>(
+    sock: *mut bindings::socket,
+    addr: *mut bindings::sockaddr_unsized,
+    len: c_int,
+) -> c_int {
+    from_result(|| {
+        let len = usize::try_from(len).map_err(|_| EINVAL)?;
+        let addr: &[u8] = if len == 0 {
+            &[]
+        } else {
+            // SAFETY: The socket layer passes `len` readable bytes at `addr` (it copied them from
+            // user space into a `sockaddr_storage`), unchanged during the call.
+            unsafe { core::slice::from_raw_parts(addr.cast::<u8>(), len) }
+        };
+        // SAFETY: By the function's safety requirements.
+        F::bind(&unsafe { Socket::<F>::from_raw(sock) }, addr)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::getname` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and room for a
+/// `sockaddr_storage` at `addr`.
+unsafe extern "C" fn getname<F: Family>(
+    sock: *mut bindings::socket,
+    addr: *mut bindings::sockaddr,
+    peer: c_int,
+) -> c_int {
+    from_result(|| {
+        let mut buf: SockAddrBuf = [0; core::mem::size_of::<SockAddrBuf>()];
+        // SAFETY: By the function's safety requirements.
+        let len = F::getname(&unsafe { Socket::<F>::from_raw(sock) }, peer != 0, &mut buf)?;
+        let bytes = buf.get(..len).ok_or(EINVAL)?;
+        // SAFETY: `addr` has room for a `sockaddr_storage`, the size of `buf`, so for `bytes`.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), addr.cast::<u8>(), len) };
+        c_int::try_from(len).map_err(|_| EINVAL)
+    })
+}
+
+/// `proto_ops::listen` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F`.
+unsafe extern "C" fn listen<F: Family>(sock: *mut bindings::socket, backlog: c_int) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements.
+        F::listen(&unsafe { Socket::<F>::from_raw(sock) }, backlog)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::shutdown` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F`.
+unsafe extern "C" fn shutdown<F: Family>(sock: *mut bindings::socket, how: c_int) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements.
+        F::shutdown(&unsafe { Socket::<F>::from_raw(sock) }, how)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::setsockopt` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and a value of `len` bytes
+/// at `val`.
+unsafe extern "C" fn setsockopt<F: Family>(
+    sock: *mut bindings::socket,
+    level: c_int,
+    name: c_int,
+    val: bindings::sockptr_t,
+    len: c_uint,
+) -> c_int {
+    from_result(|| {
+        let val = SockOptIn {
+            val,
+            len: usize::try_from(len).map_err(|_| EINVAL)?,
+        };
+        // SAFETY: By the function's safety requirements.
+        F::setsockopt(&unsafe { Socket::<F>::from_raw(sock) }, level, name, &val)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::getsockopt` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and the caller's user-space
+/// buffer and length pointers.
+unsafe extern "C" fn getsockopt<F: Family>(
+    sock: *mut bindings::socket,
+    level: c_int,
+    name: c_int,
+    val: *mut c_char,
+    len: *mut c_int,
+) -> c_int {
+    from_result(|| {
+        let out = SockOptOut {
+            val: UserPtr::from_ptr(val.cast()),
+            len: UserPtr::from_ptr(len.cast()),
+        };
+        // SAFETY: By the function's safety requirements.
+        F::getsockopt(&unsafe { Socket::<F>::from_raw(sock) }, level, name, &out)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::ioctl` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F`.
+unsafe extern "C" fn ioctl<F: Family>(
+    sock: *mut bindings::socket,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_int {
+    from_result(|| {
+        let arg = UserPtr::from_addr(arg);
+        // SAFETY: By the function's safety requirements.
+        F::ioctl(&unsafe { Socket::<F>::from_raw(sock) }, cmd, arg)
+    })
 }

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The allocation API the protocol core uses: the kernel's, with fallible allocation and
+//! explicit GFP flags. On the host, `proto/host_alloc.rs` provides the same names.
+
+// Used by the parts of the core that land ahead of their glue.
+#[allow(unused_imports)]
+pub(crate) use kernel::alloc::{
+    flags::{GFP_ATOMIC, GFP_KERNEL},
+    kvec::{InsertError, RemoveError},
+    AllocError, Flags, KBox, KVec,
+};
