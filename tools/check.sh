@@ -1,8 +1,8 @@
 #!/bin/bash
 # The test command: installs what is missing, builds the kernel and tipc.ko (incrementally),
-# then runs every test: lints, host tests of the protocol core, and the differential
-# selftests (C module, then ours) in one VM boot. Prints how long each stage took and ends
-# with the line "N passed, N failed, N skipped".
+# then runs every test: lints, host tests of the protocol core, a short fuzzing run, tshark's
+# verdict on our wire format, and the differential selftests (C module, then ours) in one VM
+# boot. Prints how long each stage took and ends with the line "N passed, N failed, N skipped".
 source "$(dirname "$0")/lib.sh"
 
 LOGS=${TIPC_RS_LOGS:-$CACHE/logs}
@@ -72,6 +72,14 @@ run_host_tests() {
     passed=$((passed + p)) failed=$((failed + ${f:-0}))
 }
 stage host-tests run_host_tests
+
+run_wire_checks() {
+    # A short run of every fuzz target (tools/fuzz/run.sh SECONDS runs a longer one), and
+    # tshark's TIPC dissector over every message kind we emit and over the captured traffic.
+    item fuzz "$TOP/tools/fuzz/run.sh" "${TIPC_RS_FUZZ_SECONDS:-2}"
+    item tshark "$TOP/tools/testing/wire/tshark-check.sh"
+}
+stage wire-checks run_wire_checks
 
 if [ -f "$TOP/net/tipc/tipc.ko" ]; then
     stage selftests "$TOP/tools/vm.sh" -n 1 -m none --cpus 2 --mem 2G -- \

@@ -117,7 +117,11 @@ impl<T> KVec<T> {
 
 impl<T: Clone> KVec<T> {
     /// Appends clones of the elements of `other`.
-    pub(crate) fn extend_from_slice(&mut self, other: &[T], flags: Flags) -> Result<(), AllocError> {
+    pub(crate) fn extend_from_slice(
+        &mut self,
+        other: &[T],
+        flags: Flags,
+    ) -> Result<(), AllocError> {
         self.reserve(other.len(), flags)?;
         self.0.extend_from_slice(other);
         Ok(())

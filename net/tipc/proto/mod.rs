@@ -7,7 +7,9 @@
 //! `cargo test`.
 
 pub(crate) mod errno;
+pub(crate) mod seqno;
 pub(crate) mod sock_kind;
+pub(crate) mod wire;
 
 /// The TIPC address family, `AF_TIPC`.
 pub(crate) const AF_TIPC: u16 = 30;
