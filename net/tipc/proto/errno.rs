@@ -7,10 +7,18 @@
 pub(crate) struct Errno(i32);
 
 impl Errno {
+    /// `EACCES`: permission denied.
+    pub(crate) const EACCES: Self = Self(13);
+    /// `EINVAL`: invalid argument.
+    pub(crate) const EINVAL: Self = Self(22);
     /// `EPROTOTYPE`: protocol wrong type for socket.
     pub(crate) const EPROTOTYPE: Self = Self(91);
     /// `EPROTONOSUPPORT`: protocol not supported.
     pub(crate) const EPROTONOSUPPORT: Self = Self(93);
+    /// `EAFNOSUPPORT`: address family not supported by protocol.
+    pub(crate) const EAFNOSUPPORT: Self = Self(97);
+    /// `EADDRINUSE`: address already in use.
+    pub(crate) const EADDRINUSE: Self = Self(98);
 
     /// The error number, positive.
     pub(crate) const fn get(self) -> i32 {

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Insertion: count the full nodes on the way down, allocate their replacements, then
+//! insert and split without any further allocation that could fail half-way.
+
+use super::{child_for, Child, Entry, Node, Tree, INNER_CAP, LEAF_CAP, MAX_HEIGHT};
+use crate::kalloc::{AllocError, Flags, KVec};
+
+/// Nodes allocated ahead for the splits one insertion makes.
+struct Spares<E: Entry> {
+    /// The new right half of the leaf, if the leaf splits.
+    leaf: Option<KVec<E>>,
+    /// The new right halves of inner nodes, bottom first.
+    inner: [Option<KVec<Child<E>>>; MAX_HEIGHT],
+    /// The index in `inner` of the next one to use.
+    inner_next: usize,
+}
+
+impl<E: Entry> Spares<E> {
+    /// Allocates a leaf if `splits > 0` and an inner node for each further split.
+    fn alloc(splits: usize, flags: Flags) -> Result<Self, AllocError> {
+        let mut spares = Self {
+            leaf: None,
+            inner: core::array::from_fn(|_| None),
+            inner_next: 0,
+        };
+        if splits > 0 {
+            spares.leaf = Some(KVec::with_capacity(LEAF_CAP, flags)?);
+        }
+        for slot in spares.inner.iter_mut().take(splits.saturating_sub(1)) {
+            *slot = Some(KVec::with_capacity(INNER_CAP, flags)?);
+        }
+        Ok(spares)
+    }
+
+    /// The next inner node, bottom first.
+    fn take_inner(&mut self) -> Result<KVec<Child<E>>, AllocError> {
+        let spare = self.inner.get_mut(self.inner_next).and_then(Option::take);
+        self.inner_next += 1;
+        spare.ok_or(AllocError)
+    }
+}
+
+/// Moves `from[keep..]` to the empty `to`, keeping their order, without allocating.
+fn move_tail<T>(from: &mut KVec<T>, to: &mut KVec<T>, keep: usize) -> Result<(), AllocError> {
+    while from.len() > keep {
+        let item = from.pop().ok_or(AllocError)?;
+        to.insert_within_capacity(to.len(), item)
+            .map_err(|_| AllocError)?;
+    }
+    to.reverse();
+    Ok(())
+}
+
+/// Inserts `item` at `pos` of `v`, which has room.
+fn put<T>(v: &mut KVec<T>, pos: usize, item: T) -> Result<(), AllocError> {
+    v.insert_within_capacity(pos, item).map_err(|_| AllocError)
+}
+
+impl<E: Entry> Tree<E> {
+    /// Inserts `e`. On failure (no memory) the tree is unchanged and `e` is dropped.
+    pub(crate) fn insert(&mut self, e: E, flags: Flags) -> Result<(), AllocError> {
+        let splits = self.splits_needed(&e.key());
+        let grows = splits > self.height;
+        if grows && self.height + 1 >= MAX_HEIGHT {
+            return Err(AllocError);
+        }
+        let new_root = if grows {
+            Some(KVec::with_capacity(INNER_CAP, flags)?)
+        } else {
+            None
+        };
+        let mut spares = Spares::alloc(splits.min(self.height + 1), flags)?;
+        let split = insert_into(&mut self.root, e, &mut spares, flags)?;
+        self.len += 1;
+        if let (Some(right), Some(mut children)) = (split, new_root) {
+            let old = core::mem::replace(&mut self.root, Node::Leaf(KVec::new()));
+            if let Some(left) = Child::new(old) {
+                put(&mut children, 0, left)?;
+            }
+            let end = children.len();
+            put(&mut children, end, right)?;
+            self.root = Node::Inner(children);
+            self.height += 1;
+        }
+        Ok(())
+    }
+
+    /// How many nodes inserting `key` splits: the full nodes on its path, counted upward
+    /// from the leaf until one has room.
+    fn splits_needed(&self, key: &E::Key) -> usize {
+        let mut full = [false; MAX_HEIGHT];
+        let mut depth = 0;
+        let mut node = &self.root;
+        loop {
+            if let Some(f) = full.get_mut(depth) {
+                *f = node.len() >= node.cap();
+            }
+            match node {
+                Node::Leaf(_) => break,
+                Node::Inner(v) => match v.get(child_for(v, key)) {
+                    Some(c) => node = &c.node,
+                    None => break,
+                },
+            }
+            depth += 1;
+        }
+        full.iter()
+            .take(depth + 1)
+            .rev()
+            .take_while(|&&f| f)
+            .count()
+    }
+}
+
+/// Inserts `e` below `node`; returns the new right sibling if `node` split.
+fn insert_into<E: Entry>(
+    node: &mut Node<E>,
+    e: E,
+    spares: &mut Spares<E>,
+    flags: Flags,
+) -> Result<Option<Child<E>>, AllocError> {
+    let key = e.key();
+    match node {
+        Node::Leaf(v) => {
+            let pos = v.partition_point(|x| x.key() < key);
+            if v.len() < LEAF_CAP {
+                v.reserve(1, flags)?;
+                put(v, pos, e)?;
+                return Ok(None);
+            }
+            let mut right = spares.leaf.take().ok_or(AllocError)?;
+            let mid = LEAF_CAP / 2;
+            move_tail(v, &mut right, mid)?;
+            if pos <= mid {
+                put(v, pos, e)?;
+            } else {
+                put(&mut right, pos - mid, e)?;
+            }
+            Ok(Child::new(Node::Leaf(right)))
+        }
+        Node::Inner(v) => {
+            let idx = child_for(v, &key);
+            let child = v.get_mut(idx).ok_or(AllocError)?;
+            let split = insert_into(&mut child.node, e, spares, flags)?;
+            child.refresh();
+            let Some(new) = split else {
+                return Ok(None);
+            };
+            let pos = idx + 1;
+            if v.len() < INNER_CAP {
+                put(v, pos, new)?;
+                return Ok(None);
+            }
+            let mut right = spares.take_inner()?;
+            let mid = INNER_CAP / 2;
+            move_tail(v, &mut right, mid)?;
+            if pos <= mid {
+                put(v, pos, new)?;
+            } else {
+                put(&mut right, pos - mid, new)?;
+            }
+            Ok(Child::new(Node::Inner(right)))
+        }
+    }
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A socket's bind and unbind rules and their errnos.
+
+use std::vec::Vec;
+
+use super::{sk, sr, OWN};
+use crate::{
+    kalloc::GFP_KERNEL,
+    proto::{
+        errno::Errno,
+        name_table::{
+            addr::{Scope, TIPC_MAX_PUBL},
+            bind::Binding,
+            lookup::Anycast,
+            sock_bindings::SockBindings,
+            table::NameTable,
+        },
+    },
+};
+
+/// The binding of `{ty, lower, upper}` with `scope`.
+fn b(ty: u32, lower: u32, upper: u32, scope: Scope) -> Binding {
+    Binding {
+        range: sr(ty, lower, upper),
+        scope,
+    }
+}
+
+/// Cluster scope, for short.
+const C: Scope = Scope::Cluster;
+/// Node scope, for short.
+const N: Scope = Scope::Node;
+/// The port of the socket under test.
+const PORT: u32 = 4000;
+
+#[test]
+fn keys_follow_the_port() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    let p = s
+        .bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL)
+        .unwrap();
+    assert_eq!(
+        (p.publication.key, p.publication.sk),
+        (PORT + 1, sk(PORT, OWN))
+    );
+    // The same range again is a new publication with the next key: no duplicate.
+    let p = s
+        .bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL)
+        .unwrap();
+    assert_eq!(p.publication.key, PORT + 2);
+    assert!(!p.first);
+    assert_eq!((s.len(), t.len()), (2, 2));
+    assert!(s.is_published());
+}
+
+#[test]
+fn connected_socket_cannot_bind() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    assert_eq!(
+        s.bind(&mut t, PORT, &b(100, 1, 1, C), true, GFP_KERNEL),
+        Err(Errno::EINVAL)
+    );
+    assert!(t.is_empty());
+    assert!(!s.is_published());
+}
+
+#[test]
+fn key_wrap_is_eaddrinuse() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    s.set_made(u32::MAX);
+    assert_eq!(
+        s.bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL),
+        Err(Errno::EADDRINUSE)
+    );
+    s.set_made(u32::MAX - 1);
+    let p = s
+        .bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL)
+        .unwrap();
+    assert_eq!(p.publication.key, PORT.wrapping_sub(1));
+}
+
+#[test]
+fn table_refusals_are_einval() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    // A key another socket's binding already uses on this range (keys only clash after
+    // wrapping): duplicate.
+    s.bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL)
+        .unwrap();
+    let mut other = SockBindings::new();
+    other.set_made(u32::MAX - 1);
+    t.publish(
+        sr(100, 1, 1),
+        sk(PORT, OWN),
+        C,
+        PORT.wrapping_sub(1),
+        GFP_KERNEL,
+    )
+    .unwrap();
+    assert_eq!(
+        other.bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(other.len(), 0);
+    // The node's limit.
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    for i in 0..TIPC_MAX_PUBL - 1 {
+        s.bind(&mut t, PORT, &b(100, i, i, N), false, GFP_KERNEL)
+            .unwrap();
+    }
+    assert_eq!(
+        s.bind(&mut t, PORT, &b(100, 0, 0, N), false, GFP_KERNEL),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(s.len(), usize::try_from(TIPC_MAX_PUBL - 1).unwrap());
+}
+
+#[test]
+fn unbind_rules() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    // Nothing bound at all: success.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 1, 5, C)), Ok(None));
+    s.bind(&mut t, PORT, &b(100, 1, 5, C), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 9, C), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 5, N), false, GFP_KERNEL)
+        .unwrap();
+    // Not bound: wrong scope, type or lower bound.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 2, 5, C)), Err(Errno::EINVAL));
+    assert_eq!(s.unbind(&mut t, PORT, &b(101, 1, 5, C)), Err(Errno::EINVAL));
+    // The newest binding of {100, 1, *} in cluster scope is {100, 1, 9}: the search stops
+    // there, so {100, 1, 5} cannot be unbound yet, though it is bound.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 1, 5, C)), Err(Errno::EINVAL));
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 9, C)).unwrap().unwrap();
+    assert_eq!((w.range, w.publication.key), (sr(100, 1, 9), PORT + 2));
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 5, C)).unwrap().unwrap();
+    assert_eq!((w.range, w.publication.key), (sr(100, 1, 5), PORT + 1));
+    assert_eq!(t.lookup_anycast(100, 3, 0), Anycast::Found(sk(PORT, OWN)));
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 5, N)).unwrap().unwrap();
+    assert_eq!(w.publication.scope, N);
+    assert!(t.is_empty());
+    assert_eq!(t.local_count(), 0);
+    // With nothing left, an unbind of anything succeeds again.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 1, 5, C)), Ok(None));
+}
+
+#[test]
+fn unbind_all_withdraws_newest_first() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    for l in 1..=3 {
+        s.bind(&mut t, PORT, &b(100, l, l, C), false, GFP_KERNEL)
+            .unwrap();
+    }
+    t.insert(sr(100, 1, 1), sk(PORT, 0x7777), C, PORT + 1, GFP_KERNEL)
+        .unwrap();
+    let mut gone = Vec::new();
+    s.unbind_all(&mut t, PORT, |w| gone.push(w.range.lower));
+    assert_eq!(gone, [3, 2, 1]);
+    assert!(!s.is_published());
+    // A peer's publication with the same port and key stays.
+    assert_eq!(t.len(), 1);
+    assert_eq!(
+        t.lookup_anycast(100, 1, 0),
+        Anycast::Found(sk(PORT, 0x7777))
+    );
+}
+
+#[test]
+fn unbind_after_the_node_got_its_address() {
+    let mut t = NameTable::new(0, false);
+    let mut s = SockBindings::new();
+    s.bind(&mut t, PORT, &b(100, 1, 1, C), false, GFP_KERNEL)
+        .unwrap();
+    t.set_own_node(OWN, false);
+    assert!(s.unbind(&mut t, PORT, &b(100, 1, 1, C)).unwrap().is_some());
+    assert!(t.is_empty());
+}
