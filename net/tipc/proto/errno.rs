@@ -9,10 +9,14 @@ pub(crate) struct Errno(i32);
 impl Errno {
     /// `EACCES`: permission denied.
     pub(crate) const EACCES: Self = Self(13);
+    /// `EFAULT`: bad address.
+    pub(crate) const EFAULT: Self = Self(14);
     /// `EINVAL`: invalid argument.
     pub(crate) const EINVAL: Self = Self(22);
     /// `EPROTOTYPE`: protocol wrong type for socket.
     pub(crate) const EPROTOTYPE: Self = Self(91);
+    /// `ENOPROTOOPT`: protocol not available (no such option at this level).
+    pub(crate) const ENOPROTOOPT: Self = Self(92);
     /// `EPROTONOSUPPORT`: protocol not supported.
     pub(crate) const EPROTONOSUPPORT: Self = Self(93);
     /// `EAFNOSUPPORT`: address family not supported by protocol.

@@ -10,6 +10,7 @@ pub(crate) mod errno;
 pub(crate) mod name_table;
 pub(crate) mod seqno;
 pub(crate) mod sock_kind;
+pub(crate) mod sockopt;
 pub(crate) mod wire;
 
 /// The TIPC address family, `AF_TIPC`.
