@@ -11,6 +11,7 @@
 //! w6: orignode   w7: destnode
 //! ```
 
+use super::common::expect_user;
 use super::common::{BcastWord, Common};
 use super::consts::{link_type, User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -34,12 +35,7 @@ pub(crate) struct BcastProtoRepr {
 impl BcastProtoRepr {
     /// Reads a checked packet.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::BcastProtocol) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::BcastProtocol, INT_H_SIZE)?;
         if p.payload_len() != 0 {
             return Err(Error::UnexpectedPayload);
         }

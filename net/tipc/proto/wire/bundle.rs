@@ -11,6 +11,7 @@
 //! [`Bundler`] packs messages into a caller's buffer; [`Unbundler`] walks a received bundle,
 //! checking every inner message as a received packet is checked.
 
+use super::common::expect_user;
 use super::common::{BcastWord, Common};
 use super::consts::{Importance, User, INT_H_SIZE, MIN_H_SIZE};
 use super::error::{Error, Result};
@@ -37,12 +38,7 @@ pub(crate) struct BundleRepr {
 impl BundleRepr {
     /// Reads a checked packet's header; see [`Unbundler`] for the content.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::MsgBundler) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::MsgBundler, INT_H_SIZE)?;
         if p.msg_type() != 0 {
             return Err(Error::UnknownType);
         }

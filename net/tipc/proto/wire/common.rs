@@ -4,7 +4,25 @@
 //! acknowledges and sequence number that the sending link writes into every packet, and the
 //! previous node.
 
+use super::consts::User;
+use super::error::{Error, Result};
 use super::header::{Flags, Packet};
+
+/// Checks that a packet belongs to internal user `user` and has the header size that user's
+/// messages have, the first checks of every internal user's parser.
+pub(crate) fn expect_user<T: AsRef<[u8]>>(
+    p: &Packet<T>,
+    user: User,
+    header_len: usize,
+) -> Result<()> {
+    if p.user() != Some(user) {
+        return Err(Error::WrongUser);
+    }
+    if p.header_len() != header_len {
+        return Err(Error::BadHeaderSize);
+    }
+    Ok(())
+}
 
 /// Words 0 to 3 less user, type, sizes and the user-specific bits of word 1.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, Default)]

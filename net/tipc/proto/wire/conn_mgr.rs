@@ -8,6 +8,7 @@
 //! w9: conn_ack:16 (messages consumed, old flow control) adv_win:16 (blocks advertised)
 //! ```
 
+use super::common::expect_user;
 use super::common::{Common, Ports};
 use super::consts::{ErrorCode, User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -56,12 +57,7 @@ pub(crate) struct ConnMgrRepr {
 impl ConnMgrRepr {
     /// Reads a checked packet.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::ConnManager) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::ConnManager, INT_H_SIZE)?;
         if p.payload_len() != 0 {
             return Err(Error::UnexpectedPayload);
         }

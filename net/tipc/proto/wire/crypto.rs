@@ -13,6 +13,7 @@
 //! reaches past the message was the C module's CVE-2021-43267. Here it must be one of the
 //! three AES-GCM key sizes plus the 4-byte salt, and fill the payload exactly.
 
+use super::common::expect_user;
 use super::common::BcastWord;
 use super::common::Common;
 use super::consts::{User, INT_H_SIZE};
@@ -53,12 +54,7 @@ pub(crate) struct KeyDistrRepr<'a> {
 impl<'a> KeyDistrRepr<'a> {
     /// Reads a checked packet.
     pub(crate) fn parse(p: &Packet<&'a [u8]>) -> Result<Self> {
-        if p.user() != Some(User::MsgCrypto) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::MsgCrypto, INT_H_SIZE)?;
         if p.msg_type() != 0 {
             return Err(Error::UnknownType);
         }

@@ -13,6 +13,7 @@
 //! payload: the sender's 128-bit node identity (with NODE_ID128)
 //! ```
 
+use super::common::expect_user;
 use super::consts::{Caps, User, MAX_H_SIZE};
 use super::error::{Error, Result};
 use super::field::{read_array, write_bytes};
@@ -87,12 +88,7 @@ impl DiscoveryRepr {
     /// must not be the broadcast address), and the node identity when the capabilities
     /// announce one.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::LinkConfig) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != MAX_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::LinkConfig, MAX_H_SIZE)?;
         let msg_type = DiscoveryType::from_bits(p.msg_type()).ok_or(Error::UnknownType)?;
         let media: [u8; MEDIA_INFO_SIZE] =
             read_array(p.buffer(), 20).ok_or(Error::HeaderTruncated)?;

@@ -15,6 +15,7 @@
 
 use core::ops::Range;
 
+use super::common::expect_user;
 use super::common::{BcastWord, Common};
 use super::consts::{Importance, User, INT_H_SIZE, MAX_H_SIZE};
 use super::error::{Error, Result};
@@ -60,12 +61,7 @@ impl FragmentRepr {
     /// Reads a checked packet: a known type, a number from 1 (1 for the first) and within the
     /// count if there is one, and a piece that is not empty.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::MsgFragmenter) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::MsgFragmenter, INT_H_SIZE)?;
         let msg_type = match p.msg_type() {
             0 => FragType::First,
             1 => FragType::Middle,

@@ -9,6 +9,7 @@
 //!     bits 0-15: advertised window (JOIN, ADV)
 //! ```
 
+use super::common::expect_user;
 use super::common::{Common, Ports};
 use super::consts::{User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -64,12 +65,7 @@ pub(crate) struct GroupProtoRepr {
 impl GroupProtoRepr {
     /// Reads a checked packet.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::GroupProtocol) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::GroupProtocol, INT_H_SIZE)?;
         if p.payload_len() != 0 {
             return Err(Error::UnexpectedPayload);
         }

@@ -16,6 +16,7 @@
 //!          RESET and ACTIVATE: the sender's 16-byte interface name.
 //! ```
 
+use super::common::expect_user;
 use super::common::Common;
 use super::consts::{link_type, Caps, User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -123,12 +124,7 @@ impl<'a> LinkProtoRepr<'a> {
     /// Reads a link protocol message from a checked packet. Whether a `STATE` message starts
     /// with Gap ACK blocks depends on the peer's capabilities.
     pub(crate) fn parse(p: &Packet<&'a [u8]>, peer_caps: Caps) -> Result<Self> {
-        if p.user() != Some(User::LinkProtocol) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::LinkProtocol, INT_H_SIZE)?;
         let msg_type = LinkMsgType::from_bits(p.msg_type()).ok_or(Error::UnknownType)?;
         let data = p.payload_ref();
         let payload = match msg_type {

@@ -13,6 +13,7 @@
 //! the node's whole table to a new peer; after the last bulk message the receiver accepts the
 //! others in `named_seqno` order (non-legacy peers).
 
+use super::common::expect_user;
 use super::common::{BcastWord, Common};
 use super::consts::{User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -152,12 +153,7 @@ pub(crate) struct NameDistrRepr<'a> {
 impl<'a> NameDistrRepr<'a> {
     /// Reads a checked packet.
     pub(crate) fn parse(p: &Packet<&'a [u8]>) -> Result<Self> {
-        if p.user() != Some(User::NameDistributor) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::NameDistributor, INT_H_SIZE)?;
         let msg_type = match p.msg_type() {
             0 => NameMsgType::Publication,
             1 => NameMsgType::Withdrawal,

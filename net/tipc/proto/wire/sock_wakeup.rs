@@ -8,6 +8,7 @@
 //! w0: dest_droppable   w1: type 0   w4..w7: origport destport (the blocked socket) nodes
 //! ```
 
+use super::common::expect_user;
 use super::common::{Common, Ports};
 use super::consts::{User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -25,12 +26,7 @@ pub(crate) struct SockWakeupRepr {
 impl SockWakeupRepr {
     /// Reads a checked packet.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::SOCK_WAKEUP) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::SOCK_WAKEUP, INT_H_SIZE)?;
         if p.msg_type() != 0 {
             return Err(Error::UnknownType);
         }

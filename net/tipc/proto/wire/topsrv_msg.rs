@@ -8,6 +8,7 @@
 //! payload: one event (48 bytes, see `topsrv`)
 //! ```
 
+use super::common::expect_user;
 use super::common::{Common, Ports};
 use super::consts::{User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -28,12 +29,7 @@ pub(crate) struct TopSrvRepr {
 impl TopSrvRepr {
     /// Reads a checked packet.
     pub(crate) fn parse(p: &Packet<&[u8]>) -> Result<Self> {
-        if p.user() != Some(User::TopSrv) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::TopSrv, INT_H_SIZE)?;
         if p.msg_type() != 0 {
             return Err(Error::UnknownType);
         }

@@ -13,6 +13,7 @@
 //! payload: one whole inner message, a piece of one, or nothing (dummy SYNCH)
 //! ```
 
+use super::common::expect_user;
 use super::common::Common;
 use super::consts::{User, INT_H_SIZE};
 use super::error::{Error, Result};
@@ -53,12 +54,7 @@ impl TunnelRepr {
     /// Reads a checked packet. A whole inner packet (not a piece) must be a valid message
     /// within the payload.
     pub(crate) fn parse<T: AsRef<[u8]>>(p: &Packet<T>) -> Result<Self> {
-        if p.user() != Some(User::TunnelProtocol) {
-            return Err(Error::WrongUser);
-        }
-        if p.header_len() != INT_H_SIZE {
-            return Err(Error::BadHeaderSize);
-        }
+        expect_user(p, User::TunnelProtocol, INT_H_SIZE)?;
         let msg_type = match p.msg_type() {
             0 => TunnelMsgType::Synch,
             1 => TunnelMsgType::Failover,
