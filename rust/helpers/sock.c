@@ -23,3 +23,18 @@ __rust_helper void rust_helper_sock_set_destruct(struct sock *sk,
 {
 	sk->sk_destruct = destruct;
 }
+
+__rust_helper bool rust_helper_sockptr_is_null(sockptr_t sockptr)
+{
+	return sockptr_is_null(sockptr);
+}
+
+__rust_helper int rust_helper_sk_rmem_alloc_get(const struct sock *sk)
+{
+	return sk_rmem_alloc_get(sk);
+}
+
+__rust_helper u32 rust_helper_sock_rcvqueue_len(const struct sock *sk)
+{
+	return skb_queue_len(&sk->sk_receive_queue);
+}

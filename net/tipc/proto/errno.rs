@@ -17,6 +17,8 @@ impl Errno {
     pub(crate) const EPROTOTYPE: Self = Self(91);
     /// `ENOPROTOOPT`: protocol not available (no such option at this level).
     pub(crate) const ENOPROTOOPT: Self = Self(92);
+    /// `EOPNOTSUPP`: operation not supported on this socket.
+    pub(crate) const EOPNOTSUPP: Self = Self(95);
     /// `EPROTONOSUPPORT`: protocol not supported.
     pub(crate) const EPROTONOSUPPORT: Self = Self(93);
     /// `EAFNOSUPPORT`: address family not supported by protocol.

@@ -118,11 +118,11 @@ impl NewSocket {
 ///         &EXAMPLE
 ///     }
 ///
-///     fn create(new: &NewSocket) -> Result<ExampleSock> {
+///     fn create(new: &NewSocket) -> Result<impl PinInit<ExampleSock, Error>> {
 ///         if new.protocol() != 0 {
 ///             return Err(EINVAL);
 ///         }
-///         Ok(ExampleSock { ty: new.sock_type() })
+///         Ok(try_init!(ExampleSock { ty: new.sock_type() }))
 ///     }
 ///
 ///     // `getsockname(2)`: the family number and the socket type, in a made-up address format.
@@ -157,9 +157,10 @@ pub trait Family: Sized + 'static {
     /// The static storage that holds this family's registration with the socket layer.
     fn slot() -> &'static Slot<Self>;
 
-    /// Checks the arguments of `socket(2)` and returns the state of the new socket, or the error
-    /// that `socket(2)` returns. Called in process context; it may sleep.
-    fn create(new: &NewSocket) -> Result<Self::Sock>;
+    /// Checks the arguments of `socket(2)` and returns an initialiser of the new socket's state
+    /// (which is pinned in the socket's memory, so it may hold locks), or the error that
+    /// `socket(2)` returns. Called in process context; it may sleep.
+    fn create(new: &NewSocket) -> Result<impl PinInit<Self::Sock, Error>>;
 
     /// Called by `close(2)` on the last file reference, before the socket lets go of its
     /// `struct sock`: the place to withdraw what the socket published and to end connections.
@@ -236,6 +237,19 @@ impl<'a, F: Family> Socket<'a, F> {
         unsafe { &*state_ptr::<F::Sock>((*self.raw).sk) }
     }
 
+    /// The number of buffers in the socket's receive queue.
+    pub fn receive_queue_len(&self) -> u32 {
+        // SAFETY: By the type invariant `sk` is a live `struct sock`.
+        unsafe { bindings::sock_rcvqueue_len((*self.raw).sk) }
+    }
+
+    /// The bytes charged to the socket's receive buffer.
+    pub fn receive_memory(&self) -> u32 {
+        // SAFETY: By the type invariant `sk` is a live `struct sock`.
+        let bytes = unsafe { bindings::sk_rmem_alloc_get((*self.raw).sk) };
+        u32::try_from(bytes).unwrap_or(0)
+    }
+
     /// The socket's type.
     pub fn sock_type(&self) -> SockType {
         // SAFETY: By the type invariant `raw` is valid; the type never changes.
@@ -262,6 +276,12 @@ impl SockOptIn {
     /// Whether the caller gave an empty value.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Whether the caller passed a NULL pointer, as options without a value expect.
+    pub fn is_null(&self) -> bool {
+        // SAFETY: `sockptr_is_null` only looks at the pointer.
+        unsafe { bindings::sockptr_is_null(self.val) }
     }
 
     /// Copies the first `out.len()` bytes of the value; `EINVAL` if the value is shorter,
@@ -555,7 +575,7 @@ unsafe extern "C" fn create<F: Family>(
             protocol,
             kern: kern != 0,
         };
-        let state = F::create(&new)?;
+        let init = F::create(&new)?;
         let slot = F::slot();
         // SAFETY: The family is registered, so `proto` is registered and its `obj_size` covers
         // the `struct sock` and the state after it.
@@ -573,12 +593,18 @@ unsafe extern "C" fn create<F: Family>(
         }
         // SAFETY: `sk_alloc` returned `obj_size` bytes, which cover the state after the
         // `struct sock`, aligned for it (the slab aligns objects to at least
-        // `ARCH_SLAB_MINALIGN`, checked against the state's alignment in `Registration::new`);
-        // the state is not initialised yet, so writing it leaks nothing. The socket layer gave
-        // us `sock` to fill in, and `ops` stays valid while the family is registered, which
-        // every socket's module reference guarantees.
+        // `ARCH_SLAB_MINALIGN`, checked against the state's alignment in `Registration::new`).
+        // The state is not initialised yet and never moves: the `struct sock` memory is freed,
+        // not moved, and only after `destruct` dropped the state.
+        if let Err(e) = unsafe { init.__pinned_init(state_ptr::<F::Sock>(sk)) } {
+            // SAFETY: `sk` came from `sk_alloc` and was never published; it has no destructor
+            // yet, so freeing it touches no state.
+            unsafe { bindings::sk_free(sk) };
+            return Err(e);
+        }
+        // SAFETY: The socket layer gave us `sock` to fill in, and `ops` stays valid while the
+        // family is registered, which every socket's module reference guarantees.
         unsafe {
-            state_ptr::<F::Sock>(sk).write(state);
             (*sock).ops = slot.ops.get();
             bindings::sock_init_data(sock, sk);
             bindings::sock_set_destruct(sk, Some(destruct::<F>));
