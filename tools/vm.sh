@@ -10,6 +10,7 @@
 #   --cpus N      vCPUs per node (default 1)
 #   --mem SIZE    memory per node (default 1G)
 #   --pcap FILE   record the segment's traffic as pcap
+#   --on N CMD    run the shell command CMD on node N (2 or more) once it is set up
 #   -- COMMAND    run COMMAND on node 1 and exit with its status; without it, a shell on node 1
 # Inside the guest: $TIPC_IF is the node's NIC, $TIPC_NODE its index, $TIPC_RS_TOP this checkout.
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +29,7 @@ if [ -n "${TIPC_RS_VM_NS:-}" ]; then
 fi
 
 nodes=2 modules=ours cpus=1 mem=1G pcap=
+declare -A node_cmd
 while [ $# -gt 0 ]; do
     case $1 in
     -n) nodes=$2; shift 2 ;;
@@ -35,6 +37,11 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --pcap) pcap=$2; shift 2 ;;
+    --on)
+        [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 2 ] || die "--on takes a node number from 2 up"
+        node_cmd[$2]=$3
+        shift 3
+        ;;
     --) shift; break ;;
     -h | --help) sed -n '2,/^source/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see tools/vm.sh --help)" ;;
@@ -100,8 +107,13 @@ vng_node() {
         --qemu-opts="$netdev" "$@"
 }
 
+for n in "${!node_cmd[@]}"; do
+    [ "$n" -le "$nodes" ] || die "--on $n: there are only $nodes nodes"
+done
 for i in $(seq 2 "$nodes"); do
-    vng_node "$i" --exec "$TOP/tools/vm/guest.sh $i $(module_of "$i") $RUN" \
+    extra=
+    [ -n "${node_cmd[$i]:-}" ] && extra=" bash -c $(printf '%q' "${node_cmd[$i]}")"
+    vng_node "$i" --exec "$TOP/tools/vm/guest.sh $i $(module_of "$i") $RUN$extra" \
         >"$RUN/node$i.log" 2>&1 </dev/null &
     pids+=($!)
 done
