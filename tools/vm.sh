@@ -80,6 +80,9 @@ cleanup() {
         for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
         kill "$pid" 2>/dev/null || true
     done
+    # A QEMU that outlived its vng (a node that would not stop): every node's QEMU names its
+    # socket in this run's directory.
+    pkill -f "local.path=$RUN/node" 2>/dev/null || true
     [ -n "$hub" ] && kill "$hub" 2>/dev/null
     wait 2>/dev/null || true
     [ -n "${TIPC_RS_VM_KEEP:-}" ] && echo "kept $RUN" >&2 || rm -rf "$RUN"
@@ -112,7 +115,9 @@ for n in "${!node_cmd[@]}"; do
 done
 for i in $(seq 2 "$nodes"); do
     extra=
-    [ -n "${node_cmd[$i]:-}" ] && extra=" bash -c $(printf '%q' "${node_cmd[$i]}")"
+    # The node runs its command in the background and stays up until the cluster stops.
+    [ -n "${node_cmd[$i]:-}" ] &&
+        extra=" bash -c $(printf '%q' "${node_cmd[$i]} & while [ ! -e $RUN/stop ]; do sleep 1; done; kill \$! 2>/dev/null")"
     vng_node "$i" --exec "$TOP/tools/vm/guest.sh $i $(module_of "$i") $RUN$extra" \
         >"$RUN/node$i.log" 2>&1 </dev/null &
     pids+=($!)
