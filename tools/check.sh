@@ -59,17 +59,18 @@ run_lints() {
 stage lints run_lints
 
 run_host_tests() {
-    if cargo test --manifest-path "$TOP/Cargo.toml" >"$LOGS/cargo-test.log" 2>&1; then :; fi
+    cargo test --manifest-path "$TOP/Cargo.toml" >"$LOGS/cargo-test.log" 2>&1 || true
     cat "$LOGS/cargo-test.log"
-    local p f
-    p=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1/p' "$LOGS/cargo-test.log" | paste -sd+ | bc)
-    f=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\2/p' "$LOGS/cargo-test.log" | paste -sd+ | bc)
-    if [ -z "$p" ]; then
+    local counts
+    # "test result: ok. 3 passed; 0 failed; ...", once per test binary.
+    counts=$(awk '/^test result:/ { p += $4; f += $6; n++ } END { if (n) print p, f }' \
+        "$LOGS/cargo-test.log")
+    if [ -z "$counts" ]; then
         failed=$((failed + 1))
         log "FAILED: cargo test did not run (log: $LOGS/cargo-test.log)"
         return
     fi
-    passed=$((passed + p)) failed=$((failed + ${f:-0}))
+    passed=$((passed + ${counts% *})) failed=$((failed + ${counts#* }))
 }
 stage host-tests run_host_tests
 

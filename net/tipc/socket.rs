@@ -110,7 +110,8 @@ impl Prefetched {
         };
         let copied = want.min(val.len());
         let mut bytes = [0; GROUP_REQ_LEN];
-        let fault = val.is_null()
+        let null = val.is_null();
+        let fault = null
             || bytes
                 .get_mut(..copied)
                 .is_none_or(|buf| val.read_into(buf).is_err());
@@ -118,7 +119,7 @@ impl Prefetched {
             bytes,
             copied,
             len: val.len(),
-            null: val.is_null(),
+            null,
             fault,
         }
     }

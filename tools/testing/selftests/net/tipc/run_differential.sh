@@ -48,13 +48,12 @@ SPLAT='BUG:|WARNING:|KASAN:|UBSAN:|KFENCE:|Oops|kernel BUG at|general protection
 
 # Checks dmesg since the mark for splats; prints them and returns 1 when it finds any.
 dmesg_clean_since() {
-    local since=$1 splats
+    local since=$1 log
     # virtme-ng-init's own warnings (about udev, which tools/vm.sh hides) are not the kernel's.
-    splats=$(dmesg | tail -n +"$((since + 1))" | grep -v 'virtme-ng-init:' | grep -E "$SPLAT")
-    [ -z "$splats" ] && return 0
+    log=$(dmesg | tail -n +"$((since + 1))" | grep -v 'virtme-ng-init:')
+    grep -qE "$SPLAT" <<<"$log" || return 0
     echo "# dmesg shows:"
-    dmesg | tail -n +"$((since + 1))" | grep -v 'virtme-ng-init:' | grep -E -A 30 "$SPLAT" |
-        head -80 | sed 's/^/#   /'
+    grep -E -A 30 "$SPLAT" <<<"$log" | head -80 | sed 's/^/#   /'
     return 1
 }
 

@@ -7,7 +7,6 @@ was skipped) and 1 otherwise, as kselftest expects.
 """
 
 import errno
-import os
 import sys
 import traceback
 
@@ -74,11 +73,3 @@ def run():
         sys.exit(KSFT_FAIL)
     sys.exit(KSFT_SKIP if skipped == len(_cases) else KSFT_PASS)
 
-
-def module_loaded(name="tipc"):
-    """Whether /proc/modules has a line for module `name`."""
-    with open("/proc/modules") as f:
-        return any(line.split(" ", 1)[0] == name for line in f)
-
-
-os.environ.setdefault("PYTHONUNBUFFERED", "1")
