@@ -7,6 +7,7 @@
 //! `cargo test`.
 
 pub(crate) mod errno;
+pub(crate) mod msg;
 pub(crate) mod name_table;
 pub(crate) mod seqno;
 pub(crate) mod sock_kind;
