@@ -6,7 +6,9 @@ Raising Skip marks the case skipped. The process exits 0 when nothing failed (4 
 was skipped) and 1 otherwise, as kselftest expects.
 """
 
+import ctypes
 import errno
+import struct
 import sys
 import traceback
 
@@ -73,3 +75,57 @@ def run():
         sys.exit(KSFT_FAIL)
     sys.exit(KSFT_SKIP if skipped == len(_cases) else KSFT_PASS)
 
+
+# Raw socket calls, for what Python's socket module cannot express (odd address lengths,
+# negative scopes, foreign families, zero-length buffers). Each raises OSError like socket does.
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(rc):
+    if rc < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, errno.errorcode.get(e, str(e)))
+    return rc
+
+
+def sockaddr_tipc(addrtype, v1=0, v2=0, v3=0, scope=0, family=30):
+    """struct sockaddr_tipc as bytes: family, addrtype, signed scope, then three u32."""
+    return struct.pack("=HBbIII", family, addrtype, scope, v1, v2, v3)
+
+
+def sys_bind(s, addr, addrlen=None):
+    """bind(2) on socket s with raw address bytes; addrlen defaults to len(addr)."""
+    buf = ctypes.create_string_buffer(bytes(addr), max(len(addr), 1))
+    return _check(_libc.bind(s.fileno(), buf, len(addr) if addrlen is None else addrlen))
+
+
+def sys_connect(s, addr, addrlen=None):
+    """connect(2) on socket s with raw address bytes; addrlen defaults to len(addr)."""
+    buf = ctypes.create_string_buffer(bytes(addr), max(len(addr), 1))
+    return _check(_libc.connect(s.fileno(), buf, len(addr) if addrlen is None else addrlen))
+
+
+def sys_sendto(s, data, addr, addrlen=None, flags=0):
+    """sendto(2) with raw address bytes (None: a NULL address); returns the byte count."""
+    dbuf = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+    if addr is None:
+        abuf, alen = None, 0
+    else:
+        abuf = ctypes.create_string_buffer(bytes(addr), max(len(addr), 1))
+        alen = len(addr) if addrlen is None else addrlen
+    return _check(_libc.sendto(s.fileno(), dbuf, ctypes.c_size_t(len(data)), flags, abuf, alen))
+
+
+def sys_recv(s, n, flags=0):
+    """recv(2) into an n-byte buffer (n may be 0); returns the count recv reported."""
+    buf = ctypes.create_string_buffer(max(n, 1))
+    return _check(_libc.recv(s.fileno(), buf, ctypes.c_size_t(n), flags))
+
+
+def sys_getsockname(s):
+    """getsockname(2): the raw address bytes the kernel wrote, cut to the returned length."""
+    buf = ctypes.create_string_buffer(128)
+    alen = ctypes.c_uint32(128)
+    _check(_libc.getsockname(s.fileno(), buf, ctypes.byref(alen)))
+    return buf.raw[: alen.value]
