@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Rebuilds the seed corpus in seeds/: one message of every kind our emitter makes (the pcap
 that tools/testing/wire/tshark-check.sh dissects), the first few frames of each kind in the
-captured test vector, and a few bare payload structures (Gap ACK record, domain record,
-topology subscription and event, fragment streams for the reassembly target).
-Usage: make-seeds.py KINDS.pcap CAPTURE.pcap"""
+captured test vectors (encrypted frames whole, by the encryption header's user), and a few
+bare payload structures (Gap ACK record, domain record, topology subscription and event,
+fragment streams for the reassembly target).
+Usage: make-seeds.py KINDS.pcap CAPTURE.pcap..."""
 
 import hashlib
 import os
@@ -23,19 +24,23 @@ def frames(path):
         at += 16 + n
         if fr[12:14] == b"\x88\xca":
             m = fr[14:]
+            if m[0] >> 5 == 7:
+                # Encrypted: no size field, the frame is the whole payload.
+                yield m
+                continue
             size = struct.unpack(">I", m[:4])[0] & 0x1FFFF
             yield m[:size]
 
 
-def main(kinds, capture):
+def main(kinds, *captures):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
     os.makedirs(out, exist_ok=True)
     seeds = list(frames(kinds))
     seen = Counter()
     frags = []
-    for m in frames(capture):
-        key = (m[0] >> 1 & 15, m[4] >> 5)
-        if key[0] == 12:
+    for m in (m for c in captures for m in frames(c)):
+        key = (m[0] >> 5, m[0] >> 1 & 15, m[1] >> 6 if m[0] >> 5 == 7 else m[4] >> 5)
+        if key[:2] == (2, 12):
             frags.append(m)
         seen[key] += 1
         if seen[key] <= 3 and len(m) <= 400:
@@ -57,4 +62,4 @@ def main(kinds, capture):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

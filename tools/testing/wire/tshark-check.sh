@@ -3,6 +3,10 @@
 # Writes a pcap of every message kind our emitter makes (an ignored cargo test) and has
 # tshark dissect it; fails on any malformed packet or expert warning/error. The captured
 # test vectors are dissected the same way, as a control.
+# Encrypted frames (encryption header version 7, see net/tipc/proto/wire/ehdr.rs) are left out
+# and counted: tshark 4.0 has no dissector for the encryption header and reads them as TIPC
+# messages of version 7, malformed. Group protocol messages are left out of what we emit:
+# tshark 4.0 reads user 9 as TIPC 1.x routing updates.
 # Usage: tshark-check.sh   (needs tshark; run from anywhere in the checkout)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,8 +40,12 @@ check "$tmp/kinds.pcap" "every kind we emit"
 for p in "$here"/*.pcap; do
     [ -e "$p" ] || continue
     # Captures hold other frames (IPv6 neighbour discovery): only TIPC frames must dissect.
-    tshark -r "$p" -Y tipc -w "$tmp/tipc-only.pcap" 2>/dev/null
+    enc='eth.type == 0x88ca && frame[14] & 0xe0 == 0xe0'
+    encrypted=$(tshark -r "$p" -Y "$enc" -T fields -e frame.number 2>/dev/null | wc -l)
+    tshark -r "$p" -Y "tipc && !($enc)" -w "$tmp/tipc-only.pcap" 2>/dev/null
     check "$tmp/tipc-only.pcap" "capture ${p##*/}"
+    [ "$encrypted" -eq 0 ] ||
+        echo "capture ${p##*/}: $encrypted encrypted frames left out (tshark 4.0 cannot dissect them)"
 done
 if [ "$fail" -ne 0 ]; then
     echo "tshark-check: FAILED"

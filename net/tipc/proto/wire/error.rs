@@ -112,13 +112,27 @@ pub(crate) enum Error {
     SubscrRange,
     /// A topology event of an unknown type.
     TopSrvEvent,
+    /// An encrypted frame that ends inside its encryption header.
+    EhdrTruncated,
+    /// An encryption header whose version is not 7.
+    EhdrVersion,
+    /// An encryption header naming a user other than 0, `LINK_PROTOCOL` or `LINK_CONFIG`.
+    EhdrUser,
+    /// An encryption header with reserved bits set.
+    EhdrReserved,
+    /// An encryption header with the keepalive bit outside a link `STATE` message.
+    EhdrKeepalive,
+    /// An encryption header with sequence number 0.
+    EhdrSeqno,
+    /// An encrypted frame whose ciphertext is shorter than a header or longer than a message.
+    EhdrCiphertextLength,
     /// The caller's buffer is too small for the message.
     BufferTooSmall,
 }
 
 impl Error {
     /// Every reason, in index order.
-    pub(crate) const ALL: [Self; 53] = [
+    pub(crate) const ALL: [Self; 60] = [
         Self::Truncated,
         Self::HeaderTooShort,
         Self::HeaderTruncated,
@@ -172,6 +186,13 @@ impl Error {
         Self::SubscrFilter,
         Self::SubscrRange,
         Self::TopSrvEvent,
+        Self::EhdrTruncated,
+        Self::EhdrVersion,
+        Self::EhdrUser,
+        Self::EhdrReserved,
+        Self::EhdrKeepalive,
+        Self::EhdrSeqno,
+        Self::EhdrCiphertextLength,
     ];
 
     /// Number of reasons, counting `BufferTooSmall` (an emit-side error, last).

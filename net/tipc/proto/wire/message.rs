@@ -9,6 +9,7 @@ use super::consts::{Caps, User};
 use super::crypto::KeyDistrRepr;
 use super::data::DataRepr;
 use super::discovery::DiscoveryRepr;
+use super::ehdr::{is_encrypted, EhdrRepr};
 use super::error::{Error, Result};
 use super::fragment::FragmentRepr;
 use super::group_proto::GroupProtoRepr;
@@ -114,6 +115,35 @@ impl<'a> Message<'a> {
             Self::Discovery(r) => r.emit(buf),
             Self::KeyDistr(r) => r.emit(buf),
             Self::TopSrv(r) => r.emit(buf),
+        }
+    }
+}
+
+/// What a bearer carries: a message, or an encrypted one behind its encryption header.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Frame<'a> {
+    /// A message in clear.
+    Plain(Message<'a>),
+    /// An encrypted message: the header is parsed, the ciphertext is opaque.
+    Encrypted(EhdrRepr<'a>),
+}
+
+impl<'a> Frame<'a> {
+    /// Parses what a bearer received. An encrypted frame has no length field, so `buf` must
+    /// be exactly the frame; a plain message may be followed by padding.
+    pub(crate) fn parse(buf: &'a [u8], peer_caps: Caps) -> Result<Self> {
+        if is_encrypted(buf) {
+            Ok(Self::Encrypted(EhdrRepr::parse(buf)?))
+        } else {
+            Ok(Self::Plain(Message::parse(buf, peer_caps)?))
+        }
+    }
+
+    /// Writes the frame into `buf`; returns its length.
+    pub(crate) fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        match self {
+            Self::Plain(m) => m.emit(buf),
+            Self::Encrypted(r) => r.emit(buf),
         }
     }
 }

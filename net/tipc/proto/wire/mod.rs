@@ -16,6 +16,7 @@ pub(crate) mod consts;
 pub(crate) mod crypto;
 pub(crate) mod data;
 pub(crate) mod discovery;
+pub(crate) mod ehdr;
 pub(crate) mod error;
 pub(crate) mod field;
 pub(crate) mod fragment;

@@ -8,9 +8,10 @@ use proptest::prelude::*;
 
 use super::super::bundle::Unbundler;
 use super::super::consts::{Caps, MAX_MSG_SIZE};
+use super::super::ehdr::{EhdrRepr, EncPacket};
 use super::super::gap_ack::GapAckBlocks;
 use super::super::header::Packet;
-use super::super::message::Message;
+use super::super::message::{Frame, Message};
 use super::super::monitor::DomainRecord;
 use super::super::name_distr::NameItems;
 use super::super::reassembly::Reassembler;
@@ -28,6 +29,20 @@ pub(crate) fn parse_everything(b: &[u8]) {
             assert_eq!(again, m);
         }
     }
+    if let Ok(r) = EhdrRepr::parse(b) {
+        let mut out = vec![0u8; b.len()];
+        assert_eq!(r.emit(&mut out), Ok(b.len()));
+        assert_eq!(&out[..], b, "an encrypted frame re-emits byte for byte");
+    }
+    let p = EncPacket::new_unchecked(b);
+    let _ = (
+        p.ciphertext().len(),
+        p.tag(),
+        p.node_id(),
+        p.seqno(),
+        p.addr(),
+    );
+    let _ = Frame::parse(b, Caps::ALL);
     let _ = GapAckBlocks::parse(b).map(|g| (g.bcast().count(), g.unicast().count()));
     let _ = DomainRecord::parse(b).map(|d| d.members().count());
     let _ = NameItems::parse(b).map(|i| i.iter().count());
@@ -59,6 +74,9 @@ proptest! {
     ) {
         let all = samples::all();
         let mut m = all[i % all.len()].clone();
+        if i % 8 == 7 {
+            m = samples::encrypted(i);
+        }
         for (at, x) in flips {
             let at = at as usize % m.len();
             m[at] ^= x;

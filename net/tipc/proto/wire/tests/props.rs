@@ -16,12 +16,13 @@ use super::super::consts::{Caps, DataType, ErrorCode, Importance, LookupScope, M
 use super::super::crypto::KeyDistrRepr;
 use super::super::data::DataRepr;
 use super::super::discovery::{DiscoveryRepr, DiscoveryType};
+use super::super::ehdr::{EhdrRepr, Sender, TAG_SIZE};
 use super::super::fragment::{FragType, FragmentRepr};
 use super::super::gap_ack::{self, GapAck, GapAckBlocks};
 use super::super::group_proto::{GroupMsgType, GroupProtoRepr};
 use super::super::header::Flags;
 use super::super::link_proto::{LinkMsgType, LinkPayload, LinkProtoRepr};
-use super::super::message::Message;
+use super::super::message::{Frame, Message};
 use super::super::monitor::{self, DomainRecord};
 use super::super::name_distr::{emit_items, NameDistrRepr, NameItem, NameItems, NameMsgType};
 use super::super::topsrv::{ByteOrder, Event, Subscription};
@@ -315,5 +316,43 @@ proptest! {
         event.emit(&mut eb).unwrap();
         prop_assert_eq!(Event::parse(&eb), Ok(event));
         check(&Message::TopSrv(TopSrvRepr { common: c, ports: p, event }), Caps::ALL);
+    }
+}
+
+/// Any sender of an encrypted frame.
+fn sender() -> impl Strategy<Value = Sender> {
+    (0usize..3, any::<u32>(), any::<bool>(), any::<[u8; 16]>()).prop_map(|(k, a, ka, id)| match k {
+        0 => Sender::Addr(a),
+        1 => Sender::LinkState {
+            addr: a,
+            keepalive: ka,
+        },
+        _ => Sender::Identity(id),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn encryption_header(
+        sender in sender(), flags in any::<[bool; 3]>(), keys in (0u8..4, 0u8..4),
+        seqno in 1u64.., ct in proptest::collection::vec(any::<u8>(), 24..2000),
+        tag in any::<[u8; TAG_SIZE]>(),
+    ) {
+        let r = EhdrRepr {
+            sender, destined: flags[0], tx_key: keys.0, rx_key_active: keys.1,
+            master_key: flags[1], rx_nokey: flags[2], seqno, ciphertext: &ct, tag: &tag,
+        };
+        let mut out = vec![0u8; r.frame_len()];
+        prop_assert_eq!(r.emit(&mut out), Ok(out.len()));
+        let back = EhdrRepr::parse(&out).unwrap();
+        prop_assert_eq!(back, r);
+        let mut again = vec![0u8; out.len()];
+        prop_assert_eq!(back.emit(&mut again), Ok(out.len()));
+        prop_assert_eq!(&again, &out);
+        let f = Frame::parse(&out, Caps::ALL).unwrap();
+        prop_assert_eq!(f, Frame::Encrypted(r));
+        prop_assert_eq!(f.emit(&mut again), Ok(out.len()));
     }
 }

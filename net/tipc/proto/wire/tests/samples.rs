@@ -13,6 +13,7 @@ use super::super::consts::{Caps, DataType, ErrorCode, Importance, LookupScope};
 use super::super::crypto::KeyDistrRepr;
 use super::super::data::DataRepr;
 use super::super::discovery::{DiscoveryRepr, DiscoveryType, MEDIA_TYPE_ETH};
+use super::super::ehdr::{EhdrRepr, Sender};
 use super::super::fragment::{FragType, FragmentRepr, Fragmenter};
 use super::super::gap_ack::{self, GapAck};
 use super::super::group_proto::{GroupMsgType, GroupProtoRepr};
@@ -319,4 +320,33 @@ pub(super) fn all() -> Vec<Vec<u8>> {
     .unwrap();
     out.push(b);
     out
+}
+
+/// An encrypted frame of each of the three header forms, chosen by `i`: a message, a link
+/// `STATE` probe, a discovery message. The ciphertext stands for a 40-byte message.
+pub(super) fn encrypted(i: usize) -> Vec<u8> {
+    let sender = match i % 3 {
+        0 => Sender::Addr(N1),
+        1 => Sender::LinkState {
+            addr: N1,
+            keepalive: true,
+        },
+        _ => Sender::Identity(*b"0123456789abcdef"),
+    };
+    let ct = [0x5au8; 40];
+    let tag = [0xc3u8; 16];
+    let r = EhdrRepr {
+        sender,
+        destined: true,
+        tx_key: 1,
+        rx_key_active: 1,
+        master_key: true,
+        rx_nokey: false,
+        seqno: 17,
+        ciphertext: &ct,
+        tag: &tag,
+    };
+    let mut b = vec![0u8; r.frame_len()];
+    r.emit(&mut b).unwrap();
+    b
 }
