@@ -2,17 +2,37 @@
 
 //! Glue between the kernel's socket layer and the core's socket rules.
 
-use crate::proto::{
-    errno::Errno,
-    sock_kind::SockKind,
-    sockopt::{
-        LiveCounts, OptSource, SetEffect, SockOpts, GROUP_REQ_LEN, OPT_U32_LEN, SOL_TIPC,
-        TIPC_GROUP_JOIN,
+use crate::{
+    netns::TipcNet,
+    proto::{
+        errno::Errno,
+        msg::{
+            dest::Destination,
+            error::MsgError,
+            peer::{connect_peer, PeerOp},
+            rcvbuf::RCVBUF_DEF,
+        },
+        name_table::{
+            bind::{bind_op, BindOp, SockaddrTipc, TIPC_SOCKET_ADDR},
+            sock_bindings::SockBindings,
+        },
+        poll::{open_events, OpenSocket},
+        sock_kind::SockKind,
+        sockopt::{
+            LiveCounts, OptSource, SetEffect, SockOpts, GROUP_REQ_LEN, OPT_U32_LEN, SOL_TIPC,
+            TIPC_GROUP_JOIN,
+        },
+        AF_TIPC,
     },
-    AF_TIPC,
+    recv, send,
 };
+use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
-    net::socket::{Family, NewSocket, Slot, SockOptIn, SockOptOut, Socket},
+    net::{
+        msghdr::{RecvMsg, SendMsg},
+        pernet::Net,
+        socket::{Family, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket},
+    },
     new_spinlock,
     prelude::*,
     sync::SpinLock,
@@ -25,13 +45,38 @@ pub(crate) struct TipcFamily;
 ///
 /// # Locking
 ///
-/// `opts` is taken in process context only (`setsockopt`, `getsockopt`), never while user
-/// memory is accessed.
+/// `inner` is taken in process context only, never while user memory is accessed; when the
+/// name table's lock is needed too, `inner` is taken first. Operations that wait, or that
+/// must not interleave with another call on the same socket (`bind`, `connect`, `recvmsg`),
+/// hold the socket's owner lock (`lock_sock`) around it.
 #[pin_data]
 pub(crate) struct TipcSock {
-    /// The socket's `SOL_TIPC` options.
+    /// What the socket is.
+    pub(crate) kind: SockKind,
+    /// The socket's port, fixed once `created` entered it into the namespace's table.
+    port: AtomicU32,
+    /// Everything the socket's calls change.
     #[pin]
-    opts: SpinLock<SockOpts>,
+    pub(crate) inner: SpinLock<Inner>,
+}
+
+/// The mutable state of a socket.
+pub(crate) struct Inner {
+    /// The `SOL_TIPC` options.
+    pub(crate) opts: SockOpts,
+    /// The service ranges the socket bound.
+    pub(crate) bindings: SockBindings,
+    /// The default destination that `connect(2)` set on a connectionless socket.
+    pub(crate) peer: Option<Destination>,
+    /// How much of the first queued message was read in pieces (`MSG_EOR`).
+    pub(crate) rx_offset: usize,
+}
+
+impl TipcSock {
+    /// The socket's port.
+    pub(crate) fn port(&self) -> u32 {
+        self.port.load(Ordering::Relaxed)
+    }
 }
 
 static SLOT: Slot<TipcFamily> = Slot::new();
@@ -39,6 +84,7 @@ static SLOT: Slot<TipcFamily> = Slot::new();
 #[vtable]
 impl Family for TipcFamily {
     type Sock = TipcSock;
+    type NetState = TipcNet;
     const FAMILY: u16 = AF_TIPC;
     const NAME: &'static CStr = c"TIPC";
 
@@ -46,11 +92,124 @@ impl Family for TipcFamily {
         &SLOT
     }
 
+    fn init_net(_net: &Net) -> impl PinInit<TipcNet, Error> {
+        TipcNet::new()
+    }
+
     fn create(new: &NewSocket) -> Result<impl PinInit<TipcSock, Error>> {
         let kind = SockKind::for_socket(new.sock_type().as_raw(), new.protocol()).map_err(error)?;
+        let opts = SockOpts::new(kind);
         Ok(try_pin_init!(TipcSock {
-            opts <- new_spinlock!(SockOpts::new(kind), "tipc_sock_opts"),
+            kind,
+            port: AtomicU32::new(0),
+            inner <- new_spinlock!(
+                Inner {
+                    opts,
+                    bindings: SockBindings::new(),
+                    peer: None,
+                    rx_offset: 0,
+                },
+                "tipc_sock"
+            ),
         }))
+    }
+
+    fn created(sock: &Socket<'_, Self>) -> Result {
+        let sk = sock.sk();
+        sk.set_rcvbuf(RCVBUF_DEF);
+        let port = sk.net_state().insert_port(sk)?;
+        sock.state().port.store(port, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn release(sock: &Socket<'_, Self>) {
+        let sk = sock.sk();
+        let state = sock.state();
+        let net = sk.net_state();
+        {
+            let _guard = sk.lock();
+            let mut inner = state.inner.lock();
+            let mut names = net.names.lock();
+            inner.bindings.unbind_all(&mut names, state.port(), |_| {});
+        }
+        // Dropped here, with no lock held: the socket still holds its own reference.
+        drop(net.remove_port(state.port()));
+        recv::reject_queued(sock);
+    }
+
+    fn bind(sock: &Socket<'_, Self>, addr: &[u8]) -> Result {
+        let op = bind_op(addr, false).map_err(error)?;
+        let sk = sock.sk();
+        let state = sock.state();
+        let port = state.port();
+        let _guard = sk.lock();
+        let mut inner = state.inner.lock();
+        let mut names = sk.net_state().names.lock();
+        match op {
+            BindOp::UnbindAll => inner.bindings.unbind_all(&mut names, port, |_| {}),
+            BindOp::Bind(b) => {
+                inner
+                    .bindings
+                    .bind(&mut names, port, &b, false, GFP_ATOMIC)
+                    .map_err(error)?;
+            }
+            BindOp::Unbind(b) => {
+                inner.bindings.unbind(&mut names, port, &b).map_err(error)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn connect(sock: &Socket<'_, Self>, addr: &[u8], _flags: i32) -> Result {
+        let state = sock.state();
+        if !matches!(state.kind, SockKind::Rdm | SockKind::Dgram) {
+            return Err(error(Errno::EOPNOTSUPP));
+        }
+        let op = connect_peer(addr, false).map_err(msg_error)?;
+        let _guard = sock.sk().lock();
+        state.inner.lock().peer = match op {
+            PeerOp::Clear => None,
+            PeerOp::Set(dest) => Some(dest),
+        };
+        Ok(())
+    }
+
+    fn getname(sock: &Socket<'_, Self>, peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
+        // No connection exists yet, so there is never a peer to name.
+        if peer {
+            return Err(error(Errno::ENOTCONN));
+        }
+        let own = sock.sk().net_state().names.lock().own_node();
+        let name = SockaddrTipc {
+            family: AF_TIPC,
+            addrtype: TIPC_SOCKET_ADDR,
+            scope: 0,
+            words: [sock.state().port(), own, 0],
+        }
+        .to_bytes();
+        let out = addr.get_mut(..name.len()).ok_or(EINVAL)?;
+        out.copy_from_slice(&name);
+        Ok(name.len())
+    }
+
+    fn poll(sock: &Socket<'_, Self>) -> u32 {
+        open_events(OpenSocket {
+            kind: sock.state().kind,
+            readable: !sock.sk().receive_queue_is_empty(),
+        })
+    }
+
+    fn sendmsg(sock: &Socket<'_, Self>, msg: &mut SendMsg<'_>, len: usize) -> Result<usize> {
+        send::sendmsg(sock, msg, len)
+    }
+
+    fn recvmsg(
+        sock: &Socket<'_, Self>,
+        msg: &mut RecvMsg<'_>,
+        len: usize,
+        flags: u32,
+    ) -> Result<usize> {
+        recv::recvmsg(sock, msg, len, flags)
     }
 
     fn setsockopt(sock: &Socket<'_, Self>, level: i32, name: i32, val: &SockOptIn) -> Result {
@@ -58,8 +217,9 @@ impl Family for TipcFamily {
         let value = Prefetched::read(val, name);
         let effect = sock
             .state()
-            .opts
+            .inner
             .lock()
+            .opts
             .set(level, name, &value)
             .map_err(error)?;
         match effect {
@@ -82,8 +242,9 @@ impl Family for TipcFamily {
         };
         let value = sock
             .state()
-            .opts
+            .inner
             .lock()
+            .opts
             .get(level, name, capacity, &live)
             .map_err(error)?;
         out.write(value.as_bytes())
@@ -145,6 +306,11 @@ impl OptSource for Prefetched {
 }
 
 /// The kernel error for a core errno.
-fn error(e: Errno) -> Error {
+pub(crate) fn error(e: Errno) -> Error {
     Error::from_errno(-e.get())
+}
+
+/// The kernel error for a messaging error of the core.
+pub(crate) fn msg_error(e: MsgError) -> Error {
+    Error::from_errno(-e.errno())
 }

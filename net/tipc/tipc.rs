@@ -8,11 +8,15 @@
 
 #![forbid(unsafe_code)]
 
+mod deliver;
 mod kalloc;
+mod netns;
 // The core is written and tested on the host ahead of the glue that drives it, so parts of it
 // are not used by the module yet.
 #[allow(dead_code)]
 mod proto;
+mod recv;
+mod send;
 mod socket;
 
 use kernel::{net::socket::Registration, prelude::*};

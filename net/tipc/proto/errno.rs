@@ -25,6 +25,8 @@ impl Errno {
     pub(crate) const EAFNOSUPPORT: Self = Self(97);
     /// `EADDRINUSE`: address already in use.
     pub(crate) const EADDRINUSE: Self = Self(98);
+    /// `ENOTCONN`: the socket is not connected.
+    pub(crate) const ENOTCONN: Self = Self(107);
 
     /// The error number, positive.
     pub(crate) const fn get(self) -> i32 {

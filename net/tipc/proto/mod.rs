@@ -9,6 +9,7 @@
 pub(crate) mod errno;
 pub(crate) mod msg;
 pub(crate) mod name_table;
+pub(crate) mod poll;
 pub(crate) mod seqno;
 pub(crate) mod sock_kind;
 pub(crate) mod sockopt;

@@ -10,6 +10,11 @@
 //! C headers: [`include/linux/net.h`](srctree/include/linux/net.h),
 //! [`include/net/sock.h`](srctree/include/net/sock.h).
 
+use super::{
+    msghdr::{RecvMsg, SendMsg},
+    pernet::{Net, Pernet},
+    sock::{purge_receive_queue, Sk},
+};
 use crate::{
     alloc::flags::GFP_KERNEL,
     bindings,
@@ -96,6 +101,7 @@ impl NewSocket {
 /// # Examples
 ///
 /// ```
+/// use kernel::net::pernet::Net;
 /// use kernel::net::socket::{Family, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket};
 /// use kernel::prelude::*;
 ///
@@ -111,11 +117,16 @@ impl NewSocket {
 /// #[vtable]
 /// impl Family for Example {
 ///     type Sock = ExampleSock;
+///     type NetState = ();
 ///     const FAMILY: u16 = 12; // AF_DECnet: unused since DECnet was removed.
 ///     const NAME: &'static CStr = c"EXAMPLE";
 ///
 ///     fn slot() -> &'static Slot<Self> {
 ///         &EXAMPLE
+///     }
+///
+///     fn init_net(_net: &Net) -> impl PinInit<(), Error> {
+///         Ok::<(), Error>(())
 ///     }
 ///
 ///     fn create(new: &NewSocket) -> Result<impl PinInit<ExampleSock, Error>> {
@@ -147,6 +158,11 @@ pub trait Family: Sized + 'static {
     /// context, including softirq: its [`Drop`] must not sleep.
     type Sock: Send + Sync;
 
+    /// The family's data in each network namespace, created by [`Family::init_net`] and
+    /// dropped when the namespace is dismantled (or the family unregistered). Sockets reach it
+    /// through [`Sk::net_state`].
+    type NetState: Send + Sync;
+
     /// The address family number (`AF_*`).
     const FAMILY: u16;
 
@@ -162,12 +178,29 @@ pub trait Family: Sized + 'static {
     /// `socket(2)` returns. Called in process context; it may sleep.
     fn create(new: &NewSocket) -> Result<impl PinInit<Self::Sock, Error>>;
 
+    /// Initialises the family's data for namespace `net`: for every namespace that exists when
+    /// the family registers, and for each one created later. Process context; it may sleep.
+    fn init_net(net: &Net) -> impl PinInit<Self::NetState, Error>;
+
+    /// Called once a new socket is set up, before `socket(2)` returns: the place to enter it
+    /// into the family's tables. On failure `socket(2)` fails and the socket is freed without
+    /// [`Family::release`], so the family undoes here whatever it did before failing.
+    fn created(_sock: &Socket<'_, Self>) -> Result {
+        Ok(())
+    }
+
     /// Called by `close(2)` on the last file reference, before the socket lets go of its
     /// `struct sock`: the place to withdraw what the socket published and to end connections.
     fn release(_sock: &Socket<'_, Self>) {}
 
     /// `bind(2)`: `addr` is the address as the caller passed it, already in kernel memory.
     fn bind(_sock: &Socket<'_, Self>, _addr: &[u8]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `connect(2)`: `addr` is the address as the caller passed it, in kernel memory; `flags`
+    /// are the file's flags (`O_NONBLOCK`).
+    fn connect(_sock: &Socket<'_, Self>, _addr: &[u8], _flags: i32) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -194,6 +227,29 @@ pub trait Family: Sized + 'static {
 
     /// `getsockopt(2)` at any level but `SOL_SOCKET`.
     fn getsockopt(_sock: &Socket<'_, Self>, _level: i32, _name: i32, _out: &SockOptOut) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `sendmsg(2)` and the calls built on it: sends the `len` bytes of `msg`'s data, and
+    /// returns how many were sent.
+    fn sendmsg(_sock: &Socket<'_, Self>, _msg: &mut SendMsg<'_>, _len: usize) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `recvmsg(2)` and the calls built on it: receives at most `len` bytes into `msg`, with
+    /// the caller's `MSG_*` `flags`, and returns the length `recvmsg(2)` returns.
+    fn recvmsg(
+        _sock: &Socket<'_, Self>,
+        _msg: &mut RecvMsg<'_>,
+        _len: usize,
+        _flags: u32,
+    ) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `poll(2)`: the socket's `EPOLL*` events now. The caller has already registered on the
+    /// socket's wait queue, so a change after this call wakes the poller.
+    fn poll(_sock: &Socket<'_, Self>) -> u32 {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -229,25 +285,26 @@ impl<'a, F: Family> Socket<'a, F> {
         }
     }
 
+    /// The socket's `struct sock`.
+    pub fn sk(&self) -> &'a Sk<F> {
+        // SAFETY: By the type invariant `sk` is a live `struct sock` created by `create::<F>`;
+        // the socket holds a reference on it until after `'a`.
+        unsafe { Sk::from_raw((*self.raw).sk) }
+    }
+
     /// The state `Family::create` returned for this socket.
     pub fn state(&self) -> &'a F::Sock {
-        // SAFETY: By the type invariant `sk` is a live `struct sock` of family `F`, followed by
-        // its state, initialised by `create::<F>`; the state is only dropped after the socket
-        // lets go of its `sk`, so after `'a`.
-        unsafe { &*state_ptr::<F::Sock>((*self.raw).sk) }
+        self.sk().state()
     }
 
     /// The number of buffers in the socket's receive queue.
     pub fn receive_queue_len(&self) -> u32 {
-        // SAFETY: By the type invariant `sk` is a live `struct sock`.
-        unsafe { bindings::sock_rcvqueue_len((*self.raw).sk) }
+        self.sk().receive_queue_len()
     }
 
     /// The bytes charged to the socket's receive buffer.
     pub fn receive_memory(&self) -> u32 {
-        // SAFETY: By the type invariant `sk` is a live `struct sock`.
-        let bytes = unsafe { bindings::sk_rmem_alloc_get((*self.raw).sk) };
-        u32::try_from(bytes).unwrap_or(0)
+        self.sk().receive_memory()
     }
 
     /// The socket's type.
@@ -346,6 +403,7 @@ pub struct Slot<F: Family> {
     family: Opaque<bindings::net_proto_family>,
     proto: Opaque<bindings::proto>,
     ops: Opaque<bindings::proto_ops>,
+    pub(crate) pernet: Pernet<F::NetState>,
     claimed: AtomicBool,
     _family: PhantomData<F>,
 }
@@ -361,6 +419,7 @@ impl<F: Family> Slot<F> {
             family: Opaque::zeroed(),
             proto: Opaque::zeroed(),
             ops: Opaque::zeroed(),
+            pernet: Pernet::new(),
             claimed: AtomicBool::new(false),
             _family: PhantomData,
         }
@@ -387,7 +446,7 @@ const fn state_offset<T>() -> usize {
 ///
 /// The family's `proto` has `obj_size` set to `state_offset::<T>() + size_of::<T>()`, so
 /// `sk_alloc` allocates room for the state after the `struct sock`.
-fn state_ptr<T>(sk: *mut bindings::sock) -> *mut T {
+pub(crate) fn state_ptr<T>(sk: *mut bindings::sock) -> *mut T {
     sk.cast::<u8>().wrapping_add(state_offset::<T>()).cast()
 }
 
@@ -453,6 +512,24 @@ impl<F: Family> Registration<F> {
         name: &[u8],
         obj_size: u32,
     ) -> Result<Self> {
+        // SAFETY: `claimed` makes us the only one registering the slot's `pernet`, which is
+        // unregistered. `pernet_init::<F>` initialises the namespace's data or fails leaving it
+        // uninitialised, and `pernet_exit::<F>` drops it.
+        unsafe { slot.pernet.register(pernet_init::<F>, pernet_exit::<F>) }?;
+        let registered = Self::register_family(slot, module, name, obj_size);
+        if registered.is_err() {
+            // SAFETY: Registered above; no socket exists, so no one uses namespace data.
+            unsafe { slot.pernet.unregister() };
+        }
+        registered
+    }
+
+    fn register_family(
+        slot: &'static Slot<F>,
+        module: &'static ThisModule,
+        name: &[u8],
+        obj_size: u32,
+    ) -> Result<Self> {
         let proto = slot.proto.get();
         // SAFETY: `claimed` gives us exclusive access to the slot's structures, which are not
         // registered, so nothing else reads them.
@@ -482,7 +559,11 @@ impl<F: Family> Registration<F> {
             } else {
                 bindings::sock_no_bind
             });
-            (*ops).connect = Some(bindings::sock_no_connect);
+            (*ops).connect = Some(if F::HAS_CONNECT {
+                connect::<F>
+            } else {
+                bindings::sock_no_connect
+            });
             (*ops).socketpair = Some(bindings::sock_no_socketpair);
             (*ops).accept = Some(bindings::sock_no_accept);
             (*ops).getname = Some(if F::HAS_GETNAME {
@@ -515,8 +596,21 @@ impl<F: Family> Registration<F> {
             } else {
                 None
             };
-            (*ops).sendmsg = Some(bindings::sock_no_sendmsg);
-            (*ops).recvmsg = Some(bindings::sock_no_recvmsg);
+            (*ops).poll = Some(if F::HAS_POLL {
+                poll::<F>
+            } else {
+                bindings::datagram_poll
+            });
+            (*ops).sendmsg = Some(if F::HAS_SENDMSG {
+                sendmsg::<F>
+            } else {
+                bindings::sock_no_sendmsg
+            });
+            (*ops).recvmsg = Some(if F::HAS_RECVMSG {
+                recvmsg::<F>
+            } else {
+                bindings::sock_no_recvmsg
+            });
             (*ops).mmap = Some(bindings::sock_no_mmap);
         }
 
@@ -551,6 +645,9 @@ impl<F: Family> Drop for Registration<F> {
         // SAFETY: By the type invariant `proto` is registered. Every socket holds a reference on
         // the module that owns it, so none is left when the module drops its registration.
         unsafe { bindings::proto_unregister(slot.proto.get()) };
+        // SAFETY: Registered by `new` (type invariant); with the family gone and no socket
+        // left, no one uses namespace data any more.
+        unsafe { slot.pernet.unregister() };
         slot.claimed.store(false, Ordering::Release);
     }
 }
@@ -609,6 +706,16 @@ unsafe extern "C" fn create<F: Family>(
             bindings::sock_init_data(sock, sk);
             bindings::sock_set_destruct(sk, Some(destruct::<F>));
         }
+        // SAFETY: `sock` now has its `struct sock`, created by `create::<F>`.
+        if let Err(e) = F::created(&unsafe { Socket::<F>::from_raw(sock) }) {
+            // SAFETY: The socket layer drops `sock` without calling `release` when `create`
+            // fails, so we let go of `sk` here: its only reference is ours.
+            unsafe {
+                (*sock).sk = ptr::null_mut();
+                bindings::sk_free(sk);
+            }
+            return Err(e);
+        }
         Ok(0)
     })
 }
@@ -644,9 +751,41 @@ unsafe extern "C" fn release<F: Family>(sock: *mut bindings::socket) -> c_int {
 /// Called by the socket layer once, when the last reference to `sk` is put; `sk` was created by
 /// `create::<F>`, which initialised its state before installing this destructor.
 unsafe extern "C" fn destruct<F: Family>(sk: *mut bindings::sock) {
-    // SAFETY: By the function's safety requirements the state after the `struct sock` is
-    // initialised and this is the last use of it.
-    unsafe { ptr::drop_in_place(state_ptr::<F::Sock>(sk)) };
+    // SAFETY: By the function's safety requirements this is the last use of `sk`: buffers still
+    // queued are freed while the socket they are charged to exists, then the state after the
+    // `struct sock`, initialised by `create::<F>`, is dropped.
+    unsafe {
+        purge_receive_queue(sk);
+        ptr::drop_in_place(state_ptr::<F::Sock>(sk));
+    }
+}
+
+/// `pernet_operations::init` of family `F`: initialises the family's data of a new namespace.
+///
+/// # Safety
+///
+/// Called by the kernel with a live `net`, while `F::slot().pernet` is registered, once per
+/// namespace and before any other use of that namespace's data.
+unsafe extern "C" fn pernet_init<F: Family>(net: *mut bindings::net) -> c_int {
+    from_result(|| {
+        // SAFETY: `net` is alive for the call, by the function's safety requirements.
+        let init = F::init_net(unsafe { Net::from_raw(net) });
+        // SAFETY: The slot is registered, so the kernel gave `net` room for the data at the
+        // slot's id, uninitialised until now, freed (not moved) after `pernet_exit`.
+        unsafe { init.__pinned_init(F::slot().pernet.slot(net)) }?;
+        Ok(0)
+    })
+}
+
+/// `pernet_operations::exit` of family `F`: drops the family's data of a dying namespace.
+///
+/// # Safety
+///
+/// Called by the kernel once per namespace whose `pernet_init::<F>` succeeded, when no socket
+/// of the namespace is left.
+unsafe extern "C" fn pernet_exit<F: Family>(net: *mut bindings::net) {
+    // SAFETY: The data was initialised by `pernet_init::<F>` and this is its last use.
+    unsafe { ptr::drop_in_place(F::slot().pernet.slot(net)) };
 }
 
 /// `proto_ops::bind` of family `F`.
@@ -671,6 +810,33 @@ unsafe extern "C" fn bind<F: Family>(
         };
         // SAFETY: By the function's safety requirements.
         F::bind(&unsafe { Socket::<F>::from_raw(sock) }, addr)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::connect` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and `len` bytes of address at
+/// `addr`, in kernel memory.
+unsafe extern "C" fn connect<F: Family>(
+    sock: *mut bindings::socket,
+    addr: *mut bindings::sockaddr_unsized,
+    len: c_int,
+    flags: c_int,
+) -> c_int {
+    from_result(|| {
+        let len = usize::try_from(len).map_err(|_| EINVAL)?;
+        let addr: &[u8] = if len == 0 || addr.is_null() {
+            &[]
+        } else {
+            // SAFETY: The socket layer passes `len` readable bytes at `addr` (it copied them from
+            // user space into a `sockaddr_storage`), unchanged during the call.
+            unsafe { core::slice::from_raw_parts(addr.cast::<u8>(), len) }
+        };
+        // SAFETY: By the function's safety requirements.
+        F::connect(&unsafe { Socket::<F>::from_raw(sock) }, addr, flags)?;
         Ok(0)
     })
 }
@@ -785,5 +951,65 @@ unsafe extern "C" fn ioctl<F: Family>(
         let arg = UserPtr::from_addr(arg);
         // SAFETY: By the function's safety requirements.
         F::ioctl(&unsafe { Socket::<F>::from_raw(sock) }, cmd, arg)
+    })
+}
+
+/// `proto_ops::poll` of family `F`: registers the poller on the socket's wait queue, then asks
+/// the family for the events.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `file` and `sock` of family `F`, and a poll table
+/// (possibly NULL).
+unsafe extern "C" fn poll<F: Family>(
+    file: *mut bindings::file,
+    sock: *mut bindings::socket,
+    wait: *mut bindings::poll_table_struct,
+) -> bindings::__poll_t {
+    // SAFETY: By the function's safety requirements.
+    unsafe { bindings::sock_poll_wait(file, sock, wait) };
+    // SAFETY: By the function's safety requirements.
+    F::poll(&unsafe { Socket::<F>::from_raw(sock) })
+}
+
+/// `proto_ops::sendmsg` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and a valid message whose
+/// address, if any, is in kernel memory.
+unsafe extern "C" fn sendmsg<F: Family>(
+    sock: *mut bindings::socket,
+    msg: *mut bindings::msghdr,
+    len: usize,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements; the message is valid for the call.
+        let mut msg = unsafe { SendMsg::from_raw(msg) };
+        // SAFETY: By the function's safety requirements.
+        let sent = F::sendmsg(&unsafe { Socket::<F>::from_raw(sock) }, &mut msg, len)?;
+        c_int::try_from(sent).map_err(|_| EINVAL)
+    })
+}
+
+/// `proto_ops::recvmsg` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid `sock` of family `F` and a valid message whose
+/// address, if not NULL, has room for a `struct sockaddr_storage` in kernel memory.
+unsafe extern "C" fn recvmsg<F: Family>(
+    sock: *mut bindings::socket,
+    msg: *mut bindings::msghdr,
+    len: usize,
+    flags: c_int,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements; the message is valid for the call.
+        let mut msg = unsafe { RecvMsg::from_raw(msg) };
+        // SAFETY: By the function's safety requirements.
+        let sock = unsafe { Socket::<F>::from_raw(sock) };
+        let got = F::recvmsg(&sock, &mut msg, len, flags as u32)?;
+        c_int::try_from(got).map_err(|_| EINVAL)
     })
 }

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What TIPC keeps per network namespace: the name table and the sockets by port.
+
+use crate::{
+    proto::{msg::port::allocate_port, name_table::table::NameTable},
+    socket::TipcFamily,
+};
+use kernel::{
+    net::sock::Sk,
+    new_spinlock,
+    prelude::*,
+    random,
+    rbtree::{RBTree, RBTreeNodeReservation},
+    sync::{aref::ARef, SpinLock},
+};
+
+/// A socket of this family, referenced.
+pub(crate) type SockRef = ARef<Sk<TipcFamily>>;
+
+/// The TIPC state of one network namespace.
+///
+/// # Locking
+///
+/// Both locks are plain spinlocks taken in process context only (socket calls, and delivery
+/// from a sender on this node), never one inside the other, and never across user memory
+/// access; allocations under them use `GFP_ATOMIC`. Delivery from links, in softirq, will need
+/// them to become bottom-half safe.
+#[pin_data]
+pub(crate) struct TipcNet {
+    /// Every publication this node knows.
+    #[pin]
+    pub(crate) names: SpinLock<NameTable>,
+    /// This namespace's sockets by port, each holding a reference from `created` until
+    /// `release`.
+    #[pin]
+    ports: SpinLock<RBTree<u32, SockRef>>,
+}
+
+impl TipcNet {
+    /// The state of a new namespace: an empty name table for a node with no address yet.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            names <- new_spinlock!(NameTable::new(0, false), "tipc_names"),
+            ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
+        })
+    }
+
+    /// Enters `sk` under a free port, chosen as the C module does (from a random start), and
+    /// returns the port; `EINVAL` when every port is taken, as in C.
+    pub(crate) fn insert_port(&self, sk: &Sk<TipcFamily>) -> Result<u32> {
+        let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        let sk = SockRef::from(sk);
+        let mut ports = self.ports.lock();
+        let port = allocate_port(random::get_u32(), |p| ports.get(&p).is_none()).ok_or(EINVAL)?;
+        ports.insert(reservation.into_node(port, sk));
+        Ok(port)
+    }
+
+    /// Removes the socket of `port`, returning its reference (to be dropped with no lock held).
+    pub(crate) fn remove_port(&self, port: u32) -> Option<SockRef> {
+        self.ports.lock().remove(&port)
+    }
+
+    /// The socket of `port`, if any.
+    pub(crate) fn socket(&self, port: u32) -> Option<SockRef> {
+        self.ports.lock().get(&port).cloned()
+    }
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `sendmsg(2)` on a connectionless socket (`SOCK_RDM`, `SOCK_DGRAM`) to sockets on this
+//! node.
+
+use crate::{
+    deliver::deliver,
+    kalloc::KVec,
+    proto::{
+        errno::Errno,
+        msg::{
+            dest::send_destination,
+            error::MsgError,
+            header::{data_header, emit_header, Addressing, Sender},
+            route::{resolve, Route},
+        },
+        sock_kind::SockKind,
+        wire::consts::MAX_H_SIZE,
+    },
+    socket::{error, msg_error, TipcFamily},
+};
+use kernel::{
+    iov::IovIterSource,
+    net::{msghdr::SendMsg, skb::OwnedSkBuff, socket::Socket},
+    prelude::*,
+};
+
+/// Sends the `len` bytes of `msg` as the C module does for a connectionless socket: to the
+/// address given, or to the default peer `connect(2)` set; anycast to one socket bound to a
+/// service, multicast to a copy per socket bound in a range, or to one socket by its id.
+///
+/// Only this node is reachable yet: a destination on another node is `EHOSTUNREACH`.
+pub(crate) fn sendmsg(
+    sock: &Socket<'_, TipcFamily>,
+    msg: &mut SendMsg<'_>,
+    len: usize,
+) -> Result<usize> {
+    let state = sock.state();
+    let sk = sock.sk();
+    if !matches!(state.kind, SockKind::Rdm | SockKind::Dgram) {
+        // Connections come with their own change; a bound connection socket refuses to
+        // connect as the C module does.
+        return Err(error(Errno::EOPNOTSUPP));
+    }
+    let net = sk.net_state();
+    let _guard = sk.lock();
+    let (sender, route) = {
+        let inner = state.inner.lock();
+        let dest = send_destination(msg.name(), inner.peer, len).map_err(msg_error)?;
+        let mut names = net.names.lock();
+        let route = resolve(dest, &mut names, GFP_ATOMIC).map_err(msg_error)?;
+        (
+            Sender::new(state.port(), names.own_node(), &inner.opts),
+            route,
+        )
+    };
+    match route {
+        Route::Unicast { addressing, local } => {
+            if !local {
+                return Err(msg_error(MsgError::HostUnreachable));
+            }
+            let skb = build(&sender, &addressing, len, |buf| fill_from(msg.data(), buf))?;
+            deliver(net, skb);
+        }
+        Route::Multicast {
+            range, local_ports, ..
+        } => {
+            // One copy per socket: read the data once, then build each copy from it.
+            let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
+            data.resize(len, 0, GFP_KERNEL)?;
+            fill_from(msg.data(), &mut data)?;
+            for port in local_ports {
+                let to = Addressing::Mcast { range, port };
+                let skb = build(&sender, &to, len, |buf| {
+                    buf.copy_from_slice(&data);
+                    Ok(())
+                })?;
+                deliver(net, skb);
+            }
+        }
+    }
+    Ok(len)
+}
+
+/// A message from `sender` to `to` with `len` bytes of data, which `fill` writes.
+fn build(
+    sender: &Sender,
+    to: &Addressing,
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result,
+) -> Result<OwnedSkBuff> {
+    let mut header = [0u8; MAX_H_SIZE];
+    let hlen = emit_header(&data_header(sender, to), len, &mut header).map_err(|_| EINVAL)?;
+    let mut skb = OwnedSkBuff::alloc(hlen + len, GFP_KERNEL)?;
+    skb.put(hlen)?
+        .copy_from_slice(header.get(..hlen).ok_or(EINVAL)?);
+    fill(skb.put(len)?)?;
+    Ok(skb)
+}
+
+/// Fills `buf` from the user's data; `EFAULT` if it cannot all be read.
+fn fill_from(src: &mut IovIterSource<'_>, buf: &mut [u8]) -> Result {
+    if src.copy_from_iter(buf) != buf.len() {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
