@@ -28,6 +28,29 @@ impl Errno {
     /// `ENOTCONN`: the socket is not connected.
     pub(crate) const ENOTCONN: Self = Self(107);
 
+    /// `ENOMEM`: out of memory.
+    pub(crate) const ENOMEM: Self = Self(12);
+    /// `EAGAIN`: the operation would block.
+    pub(crate) const EAGAIN: Self = Self(11);
+    /// `EPIPE`: the connection is going or gone; nothing more can be sent.
+    pub(crate) const EPIPE: Self = Self(32);
+    /// `EMSGSIZE`: the message is too long.
+    pub(crate) const EMSGSIZE: Self = Self(90);
+    /// `ECONNABORTED`: the connection was aborted (the peer stopped answering probes).
+    pub(crate) const ECONNABORTED: Self = Self(103);
+    /// `ECONNRESET`: the peer aborted the connection.
+    pub(crate) const ECONNRESET: Self = Self(104);
+    /// `EISCONN`: the socket is already connected.
+    pub(crate) const EISCONN: Self = Self(106);
+    /// `ETIMEDOUT`: the connection was not set up in time.
+    pub(crate) const ETIMEDOUT: Self = Self(110);
+    /// `ECONNREFUSED`: the connection setup was refused.
+    pub(crate) const ECONNREFUSED: Self = Self(111);
+    /// `EALREADY`: a connection setup is already in progress.
+    pub(crate) const EALREADY: Self = Self(114);
+    /// `EINPROGRESS`: the connection setup has started and is not finished.
+    pub(crate) const EINPROGRESS: Self = Self(115);
+
     /// The error number, positive.
     pub(crate) const fn get(self) -> i32 {
         self.0

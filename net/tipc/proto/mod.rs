@@ -6,6 +6,7 @@
 //! files as its `proto` module; `host.rs` compiles the same files as a host crate for
 //! `cargo test`.
 
+pub(crate) mod conn;
 pub(crate) mod errno;
 pub(crate) mod msg;
 pub(crate) mod name_table;
