@@ -10,7 +10,10 @@ use crate::{
             reroute::{no_socket, Undeliverable},
             reverse::returned,
         },
-        wire::{consts::ErrorCode, header::Packet},
+        wire::{
+            consts::{ErrorCode, SHORT_H_SIZE},
+            header::Packet,
+        },
     },
 };
 use kernel::{net::skb::OwnedSkBuff, prelude::*};
@@ -28,12 +31,33 @@ pub(crate) fn deliver(net: &TipcNet, skb: OwnedSkBuff) {
     }
 }
 
+/// Sends `msg`, a whole message the core built, to its destination on this node; a
+/// message for another node is dropped, as no link exists yet. Allocation failure drops it,
+/// as a lost message on a link would be.
+pub(crate) fn transmit(net: &TipcNet, msg: &[u8]) {
+    let Ok(mut skb) = OwnedSkBuff::alloc(msg.len(), GFP_KERNEL) else {
+        return;
+    };
+    let Ok(buf) = skb.put(msg.len()) else {
+        return;
+    };
+    buf.copy_from_slice(msg);
+    let local = Packet::new_checked(skb.data())
+        .is_ok_and(|p| p.header_len() == SHORT_H_SIZE || net.names.lock().is_own(p.destnode()));
+    if local {
+        deliver(net, skb);
+    }
+}
+
 /// Delivers one message; returns the message it gives rise to, if any.
 fn deliver_one(net: &TipcNet, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
     let port = Packet::new_checked(skb.data()).ok()?.destport();
     let Some(sk) = net.socket(port) else {
         return no_such_port(net, skb);
     };
+    if sk.state().kind.is_connection() {
+        return crate::conn_arrive::arrive(net, &sk, skb);
+    }
     let rcv = RcvbufUse {
         used: sk.receive_memory(),
         truesize: skb.truesize(),

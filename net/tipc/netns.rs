@@ -13,6 +13,7 @@ use kernel::{
     random,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{aref::ARef, SpinLock},
+    time::{Instant, Monotonic},
 };
 
 /// A socket of this family, referenced.
@@ -35,6 +36,8 @@ pub(crate) struct TipcNet {
     /// `release`.
     #[pin]
     ports: SpinLock<RBTree<u32, SockRef>>,
+    /// When the namespace's TIPC state was made: the core's clock counts from here.
+    epoch: Instant<Monotonic>,
 }
 
 impl TipcNet {
@@ -43,7 +46,18 @@ impl TipcNet {
         try_pin_init!(Self {
             names <- new_spinlock!(NameTable::new(0, false), "tipc_names"),
             ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
+            epoch: Instant::now(),
         })
+    }
+
+    /// The core's clock: milliseconds since the state was made.
+    pub(crate) fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(0)
+    }
+
+    /// This node's address, 0 until it has one.
+    pub(crate) fn own_node(&self) -> u32 {
+        self.names.lock().own_node()
     }
 
     /// Enters `sk` under a free port, chosen as the C module does (from a random start), and

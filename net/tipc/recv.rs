@@ -6,13 +6,13 @@
 use crate::{
     deliver::{deliver, returned_message},
     proto::{
+        conn::close::{shutdown_check, RCV_SHUTDOWN, SHUTDOWN_MASK},
         errno::Errno,
         msg::{
             ancillary::ancillary,
-            recv::{check_buffer, recv_step, RecvStep},
+            recv::{check_buffer, recv_step, RecvStep, MSG_DONTWAIT},
             srcaddr::source_addr,
         },
-        sock_kind::SockKind,
         wire::consts::ErrorCode,
     },
     socket::{error, msg_error, TipcFamily},
@@ -21,9 +21,6 @@ use kernel::{
     net::{msghdr::RecvMsg, socket::Socket},
     prelude::*,
 };
-
-/// `MSG_DONTWAIT`: do not wait for a message.
-const MSG_DONTWAIT: u32 = 0x40;
 
 /// Receives one message (or the next piece of one, with `MSG_EOR`) into `msg`, waiting for
 /// one as the socket's receive timeout and the flags allow; returns the bytes copied.
@@ -35,15 +32,16 @@ pub(crate) fn recvmsg(
 ) -> Result<usize> {
     check_buffer(len).map_err(msg_error)?;
     let state = sock.state();
-    if !matches!(state.kind, SockKind::Rdm | SockKind::Dgram) {
-        // Connection sockets are never connected yet.
-        return Err(error(Errno::ENOTCONN));
-    }
     let sk = sock.sk();
     let mut guard = sk.lock();
     let mut timeo = sk.rcvtimeo(flags & MSG_DONTWAIT != 0);
     loop {
-        guard.wait(&mut timeo, |g| g.peek_rcv().is_some())?;
+        guard.wait(&mut timeo, |g| {
+            g.peek_rcv().is_some() || g.sk().shutdown_mask() & RCV_SHUTDOWN != 0
+        })?;
+        if guard.peek_rcv().is_none() {
+            return Err(error(Errno::ENOTCONN));
+        }
         let offset = state.inner.lock().rx_offset;
         let Some(skb) = guard.peek_rcv() else {
             continue;
@@ -81,10 +79,22 @@ pub(crate) fn recvmsg(
     }
 }
 
-/// Returns every message still queued on a closing socket to its sender with
-/// `TIPC_ERR_NO_PORT`, where the rules allow, as the C module does for connectionless
-/// sockets; a message already partly read is just freed.
-pub(crate) fn reject_queued(sock: &Socket<'_, TipcFamily>) {
+/// `shutdown(2)` on a connectionless socket: only `SHUT_RDWR` (else `EINVAL`); queued
+/// messages go back to their senders with `TIPC_ERR_CONN_SHUTDOWN`, later reads fail with
+/// `ENOTCONN`, and the call itself reports `ENOTCONN`, as in C.
+pub(crate) fn shutdown(sock: &Socket<'_, TipcFamily>, how: i32) -> Result {
+    shutdown_check(how).map_err(error)?;
+    reject_queued(sock, ErrorCode::ConnShutdown);
+    let sk = sock.sk();
+    sk.set_shutdown_mask(SHUTDOWN_MASK);
+    sk.wake_all();
+    Err(error(Errno::ENOTCONN))
+}
+
+/// Returns every message still queued on the socket to its sender with `code`, where the
+/// rules allow, as the C module does when a connectionless socket closes or shuts down; a
+/// message already partly read is just freed.
+pub(crate) fn reject_queued(sock: &Socket<'_, TipcFamily>, code: ErrorCode) {
     let sk = sock.sk();
     let net = sk.net_state();
     let mut guard = sk.lock();
@@ -93,7 +103,7 @@ pub(crate) fn reject_queued(sock: &Socket<'_, TipcFamily>) {
         drop(guard.dequeue_rcv());
     }
     while let Some(skb) = guard.dequeue_rcv() {
-        if let Some(back) = returned_message(net, &skb, ErrorCode::NoPort) {
+        if let Some(back) = returned_message(net, &skb, code) {
             deliver(net, back);
         }
     }

@@ -15,7 +15,7 @@ use crate::{
             route::{resolve, Route},
         },
         sock_kind::SockKind,
-        wire::consts::MAX_H_SIZE,
+        wire::{consts::MAX_H_SIZE, data::DataRepr},
     },
     socket::{error, msg_error, TipcFamily},
 };
@@ -89,17 +89,34 @@ fn build(
     len: usize,
     fill: impl FnOnce(&mut [u8]) -> Result,
 ) -> Result<OwnedSkBuff> {
+    build_from(&data_header(sender, to), len, fill)
+}
+
+/// A message with header `repr` and `len` bytes of data, which `fill` writes.
+pub(crate) fn build_from(
+    repr: &DataRepr,
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result,
+) -> Result<OwnedSkBuff> {
     let mut header = [0u8; MAX_H_SIZE];
-    let hlen = emit_header(&data_header(sender, to), len, &mut header).map_err(|_| EINVAL)?;
-    let mut skb = OwnedSkBuff::alloc(hlen + len, GFP_KERNEL)?;
-    skb.put(hlen)?
-        .copy_from_slice(header.get(..hlen).ok_or(EINVAL)?);
+    let hlen = emit_header(repr, len, &mut header).map_err(|_| EINVAL)?;
+    build_with(header.get(..hlen).ok_or(EINVAL)?, len, fill)
+}
+
+/// A message of the ready `header` followed by `len` bytes of data, which `fill` writes.
+pub(crate) fn build_with(
+    header: &[u8],
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result,
+) -> Result<OwnedSkBuff> {
+    let mut skb = OwnedSkBuff::alloc(header.len() + len, GFP_KERNEL)?;
+    skb.put(header.len())?.copy_from_slice(header);
     fill(skb.put(len)?)?;
     Ok(skb)
 }
 
 /// Fills `buf` from the user's data; `EFAULT` if it cannot all be read.
-fn fill_from(src: &mut IovIterSource<'_>, buf: &mut [u8]) -> Result {
+pub(crate) fn fill_from(src: &mut IovIterSource<'_>, buf: &mut [u8]) -> Result {
     if src.copy_from_iter(buf) != buf.len() {
         return Err(EFAULT);
     }

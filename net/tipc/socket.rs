@@ -3,9 +3,12 @@
 //! Glue between the kernel's socket layer and the core's socket rules.
 
 use crate::{
+    conn_close, conn_io, conn_setup,
     netns::TipcNet,
     proto::{
+        conn::{close::Reason, machine::Conn},
         errno::Errno,
+        ioctl::{Request, LN_REQ_LEN},
         msg::{
             dest::Destination,
             error::MsgError,
@@ -13,6 +16,7 @@ use crate::{
             rcvbuf::RCVBUF_DEF,
         },
         name_table::{
+            addr::SocketAddr,
             bind::{bind_op, BindOp, SockaddrTipc, TIPC_SOCKET_ADDR},
             sock_bindings::SockBindings,
         },
@@ -22,6 +26,7 @@ use crate::{
             LiveCounts, OptSource, SetEffect, SockOpts, GROUP_REQ_LEN, OPT_U32_LEN, SOL_TIPC,
             TIPC_GROUP_JOIN,
         },
+        wire::consts::ErrorCode,
         AF_TIPC,
     },
     recv, send,
@@ -31,11 +36,12 @@ use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
         pernet::Net,
-        socket::{Family, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket},
+        socket::{Family, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket},
     },
     new_spinlock,
     prelude::*,
     sync::SpinLock,
+    uaccess::{UserPtr, UserSlice},
 };
 
 /// The `AF_TIPC` protocol family.
@@ -68,11 +74,32 @@ pub(crate) struct Inner {
     pub(crate) bindings: SockBindings,
     /// The default destination that `connect(2)` set on a connectionless socket.
     pub(crate) peer: Option<Destination>,
-    /// How much of the first queued message was read in pieces (`MSG_EOR`).
+    /// How much of the first queued message was read in pieces (`MSG_EOR`, or a stream).
     pub(crate) rx_offset: usize,
+    /// The connection state of a `SOCK_SEQPACKET` or `SOCK_STREAM` socket, from `created`.
+    pub(crate) conn: Option<Conn>,
 }
 
 impl TipcSock {
+    /// The state of a new socket of `kind`, before it has a port.
+    pub(crate) fn new(kind: SockKind) -> impl PinInit<Self, Error> {
+        let opts = SockOpts::new(kind);
+        try_pin_init!(TipcSock {
+            kind,
+            port: AtomicU32::new(0),
+            inner <- new_spinlock!(
+                Inner {
+                    opts,
+                    bindings: SockBindings::new(),
+                    peer: None,
+                    rx_offset: 0,
+                    conn: None,
+                },
+                "tipc_sock"
+            ),
+        })
+    }
+
     /// The socket's port.
     pub(crate) fn port(&self) -> u32 {
         self.port.load(Ordering::Relaxed)
@@ -98,20 +125,7 @@ impl Family for TipcFamily {
 
     fn create(new: &NewSocket) -> Result<impl PinInit<TipcSock, Error>> {
         let kind = SockKind::for_socket(new.sock_type().as_raw(), new.protocol()).map_err(error)?;
-        let opts = SockOpts::new(kind);
-        Ok(try_pin_init!(TipcSock {
-            kind,
-            port: AtomicU32::new(0),
-            inner <- new_spinlock!(
-                Inner {
-                    opts,
-                    bindings: SockBindings::new(),
-                    peer: None,
-                    rx_offset: 0,
-                },
-                "tipc_sock"
-            ),
-        }))
+        Ok(TipcSock::new(kind))
     }
 
     fn created(sock: &Socket<'_, Self>) -> Result {
@@ -119,6 +133,7 @@ impl Family for TipcFamily {
         sk.set_rcvbuf(RCVBUF_DEF);
         let port = sk.net_state().insert_port(sk)?;
         sock.state().port.store(port, Ordering::Relaxed);
+        conn_setup::start(sock.state());
         Ok(())
     }
 
@@ -127,14 +142,20 @@ impl Family for TipcFamily {
         let state = sock.state();
         let net = sk.net_state();
         {
-            let _guard = sk.lock();
+            let mut guard = sk.lock();
+            if state.kind.is_connection() {
+                // The peer is told; whether the connection was up does not matter here.
+                let _ = conn_close::end(&mut guard, Reason::Release);
+            }
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
             inner.bindings.unbind_all(&mut names, state.port(), |_| {});
         }
         // Dropped here, with no lock held: the socket still holds its own reference.
         drop(net.remove_port(state.port()));
-        recv::reject_queued(sock);
+        if !state.kind.is_connection() {
+            recv::reject_queued(sock, ErrorCode::NoPort);
+        }
     }
 
     fn bind(sock: &Socket<'_, Self>, addr: &[u8]) -> Result {
@@ -160,10 +181,10 @@ impl Family for TipcFamily {
         Ok(())
     }
 
-    fn connect(sock: &Socket<'_, Self>, addr: &[u8], _flags: i32) -> Result {
+    fn connect(sock: &Socket<'_, Self>, addr: &[u8], flags: i32) -> Result {
         let state = sock.state();
-        if !matches!(state.kind, SockKind::Rdm | SockKind::Dgram) {
-            return Err(error(Errno::EOPNOTSUPP));
+        if state.kind.is_connection() {
+            return conn_setup::connect(sock, addr, flags);
         }
         let op = connect_peer(addr, false).map_err(msg_error)?;
         let _guard = sock.sk().lock();
@@ -174,17 +195,45 @@ impl Family for TipcFamily {
         Ok(())
     }
 
-    fn getname(sock: &Socket<'_, Self>, peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
-        // No connection exists yet, so there is never a peer to name.
-        if peer {
-            return Err(error(Errno::ENOTCONN));
+    fn listen(sock: &Socket<'_, Self>, _backlog: i32) -> Result {
+        if !sock.state().kind.is_connection() {
+            return Err(error(Errno::EOPNOTSUPP));
         }
-        let own = sock.sk().net_state().names.lock().own_node();
+        conn_setup::listen(sock)
+    }
+
+    fn accept(listener: &Socket<'_, Self>, new: NewConn<'_, Self>, flags: i32) -> Result {
+        if !listener.state().kind.is_connection() {
+            return Err(error(Errno::EOPNOTSUPP));
+        }
+        conn_setup::accept(listener, new, flags)
+    }
+
+    fn shutdown(sock: &Socket<'_, Self>, how: i32) -> Result {
+        if sock.state().kind.is_connection() {
+            conn_close::shutdown(sock, how)
+        } else {
+            recv::shutdown(sock, how)
+        }
+    }
+
+    fn getname(sock: &Socket<'_, Self>, peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
+        let state = sock.state();
+        let at = if peer {
+            let inner = state.inner.lock();
+            let conn = inner.conn.as_ref().ok_or(error(Errno::ENOTCONN))?;
+            conn.peer_name(false).map_err(error)?
+        } else {
+            SocketAddr {
+                port: state.port(),
+                node: sock.sk().net_state().own_node(),
+            }
+        };
         let name = SockaddrTipc {
             family: AF_TIPC,
             addrtype: TIPC_SOCKET_ADDR,
             scope: 0,
-            words: [sock.state().port(), own, 0],
+            words: [at.port, at.node, 0],
         }
         .to_bytes();
         let out = addr.get_mut(..name.len()).ok_or(EINVAL)?;
@@ -193,13 +242,22 @@ impl Family for TipcFamily {
     }
 
     fn poll(sock: &Socket<'_, Self>) -> u32 {
+        let sk = sock.sk();
+        let readable = !sk.receive_queue_is_empty();
+        if let Some(conn) = sock.state().inner.lock().conn.as_ref() {
+            return conn.events(readable);
+        }
         open_events(OpenSocket {
             kind: sock.state().kind,
-            readable: !sock.sk().receive_queue_is_empty(),
+            readable,
+            shut: sk.shutdown_mask() != 0,
         })
     }
 
     fn sendmsg(sock: &Socket<'_, Self>, msg: &mut SendMsg<'_>, len: usize) -> Result<usize> {
+        if sock.state().kind.is_connection() {
+            return conn_io::sendmsg(sock, msg, len);
+        }
         send::sendmsg(sock, msg, len)
     }
 
@@ -209,21 +267,37 @@ impl Family for TipcFamily {
         len: usize,
         flags: u32,
     ) -> Result<usize> {
+        if sock.state().kind.is_connection() {
+            return conn_io::recvmsg(sock, msg, len, flags);
+        }
         recv::recvmsg(sock, msg, len, flags)
+    }
+
+    fn ioctl(_sock: &Socket<'_, Self>, cmd: u32, arg: UserPtr) -> Result<i32> {
+        let request = Request::from_cmd(cmd).ok_or(ENOIOCTLCMD)?;
+        let mut req = [0u8; LN_REQ_LEN];
+        let req = req.get_mut(..request.len()).ok_or(EINVAL)?;
+        UserSlice::new(arg, req.len()).reader().read_slice(req)?;
+        // No node has an identity or links yet.
+        request.answer(req, None).map_err(error)?;
+        UserSlice::new(arg, req.len()).writer().write_slice(req)?;
+        Ok(0)
     }
 
     fn setsockopt(sock: &Socket<'_, Self>, level: i32, name: i32, val: &SockOptIn) -> Result {
         // Copy what the core may read before taking the lock: reading user memory can sleep.
         let value = Prefetched::read(val, name);
-        let effect = sock
-            .state()
-            .inner
-            .lock()
-            .opts
-            .set(level, name, &value)
-            .map_err(error)?;
+        let mut inner = sock.state().inner.lock();
+        let effect = inner.opts.set(level, name, &value).map_err(error)?;
         match effect {
-            SetEffect::Done | SetEffect::Ignored | SetEffect::NagleChanged => Ok(()),
+            SetEffect::Done | SetEffect::Ignored => Ok(()),
+            SetEffect::NagleChanged => {
+                let nodelay = inner.opts.nodelay();
+                if let Some(conn) = inner.conn.as_mut() {
+                    conn.set_nodelay(nodelay);
+                }
+                Ok(())
+            }
             // Communication groups come with their own issue; until then joining is refused.
             SetEffect::Join(_) | SetEffect::Leave(_) => Err(error(Errno::EOPNOTSUPP)),
         }

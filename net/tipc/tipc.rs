@@ -8,6 +8,10 @@
 
 #![forbid(unsafe_code)]
 
+mod conn_arrive;
+mod conn_close;
+mod conn_io;
+mod conn_setup;
 mod deliver;
 mod kalloc;
 mod netns;
@@ -18,6 +22,7 @@ mod proto;
 mod recv;
 mod send;
 mod socket;
+mod wait;
 
 use kernel::{net::socket::Registration, prelude::*};
 

@@ -25,6 +25,8 @@ impl Errno {
     pub(crate) const EAFNOSUPPORT: Self = Self(97);
     /// `EADDRINUSE`: address already in use.
     pub(crate) const EADDRINUSE: Self = Self(98);
+    /// `EADDRNOTAVAIL`: no such address (a peer or link TIPC does not know).
+    pub(crate) const EADDRNOTAVAIL: Self = Self(99);
     /// `ENOTCONN`: the socket is not connected.
     pub(crate) const ENOTCONN: Self = Self(107);
 
@@ -50,6 +52,15 @@ impl Errno {
     pub(crate) const EALREADY: Self = Self(114);
     /// `EINPROGRESS`: the connection setup has started and is not finished.
     pub(crate) const EINPROGRESS: Self = Self(115);
+
+    /// The errno `n` (positive); `None` for 0 or a negative number.
+    pub(crate) const fn from_positive(n: i32) -> Option<Self> {
+        if n > 0 {
+            Some(Self(n))
+        } else {
+            None
+        }
+    }
 
     /// The error number, positive.
     pub(crate) const fn get(self) -> i32 {

@@ -8,6 +8,7 @@
 
 pub(crate) mod conn;
 pub(crate) mod errno;
+pub(crate) mod ioctl;
 pub(crate) mod msg;
 pub(crate) mod name_table;
 pub(crate) mod poll;

@@ -8,8 +8,12 @@ use crate::proto::sock_kind::SockKind;
 pub(crate) const EPOLLIN: u32 = 0x1;
 /// `EPOLLOUT`: a message can be sent.
 pub(crate) const EPOLLOUT: u32 = 0x4;
+/// `EPOLLHUP`: hung up.
+pub(crate) const EPOLLHUP: u32 = 0x10;
 /// `EPOLLRDNORM`: normal data can be read.
 pub(crate) const EPOLLRDNORM: u32 = 0x40;
+/// `EPOLLRDHUP`: the reading side is shut down.
+pub(crate) const EPOLLRDHUP: u32 = 0x2000;
 
 /// What poll looks at on a socket that is not connected and not listening (the C module's
 /// `TIPC_OPEN` state).
@@ -20,14 +24,20 @@ pub(crate) struct OpenSocket {
     /// Whether its receive queue holds a message (any message, even one `recvmsg(2)` will
     /// skip, such as an empty one).
     pub(crate) readable: bool,
+    /// `shutdown(2)` ran: both directions are shut.
+    pub(crate) shut: bool,
 }
 
 /// The events of an open socket: it can always send (no link congestion on one node, and
 /// outside a group); a connectionless one can also be read when a message is queued, while a
-/// connection socket that is not connected never reads.
+/// connection socket that is not connected never reads. After `shutdown(2)` it also reports
+/// read hang-up, readable and hang-up.
 pub(crate) fn open_events(s: OpenSocket) -> u32 {
     let connectionless = matches!(s.kind, SockKind::Rdm | SockKind::Dgram);
     let mut events = EPOLLOUT;
+    if s.shut {
+        events |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+    }
     if connectionless && s.readable {
         events |= EPOLLIN | EPOLLRDNORM;
     }
@@ -49,11 +59,22 @@ mod tests {
             assert_eq!(
                 open_events(OpenSocket {
                     kind,
-                    readable: false
+                    readable: false,
+                    shut: false,
                 }),
                 EPOLLOUT
             );
         }
+    }
+
+    #[test]
+    fn shut_socket_hangs_up() {
+        let ev = open_events(OpenSocket {
+            kind: SockKind::Rdm,
+            readable: false,
+            shut: true,
+        });
+        assert_eq!(ev, EPOLLRDHUP | EPOLLIN | EPOLLRDNORM | EPOLLHUP | EPOLLOUT);
     }
 
     #[test]
@@ -62,7 +83,8 @@ mod tests {
             assert_eq!(
                 open_events(OpenSocket {
                     kind,
-                    readable: true
+                    readable: true,
+                    shut: false,
                 }),
                 0x45
             );
@@ -71,7 +93,8 @@ mod tests {
             assert_eq!(
                 open_events(OpenSocket {
                     kind,
-                    readable: true
+                    readable: true,
+                    shut: false,
                 }),
                 EPOLLOUT
             );

@@ -28,6 +28,11 @@ pub(crate) enum SockKind {
 }
 
 impl SockKind {
+    /// Whether sockets of this kind make connections (`SOCK_SEQPACKET`, `SOCK_STREAM`).
+    pub(crate) fn is_connection(self) -> bool {
+        matches!(self, Self::SeqPacket | Self::Stream)
+    }
+
     /// The kind of socket `socket(AF_TIPC, sock_type, protocol)` creates, or its error.
     ///
     /// TIPC has no protocol numbers, so any `protocol` but 0 is `EPROTONOSUPPORT`; that check
@@ -59,6 +64,12 @@ mod tests {
             Ok(SockKind::SeqPacket)
         );
         assert_eq!(SockKind::for_socket(SOCK_STREAM, 0), Ok(SockKind::Stream));
+    }
+
+    #[test]
+    fn connection_kinds() {
+        assert!(SockKind::SeqPacket.is_connection() && SockKind::Stream.is_connection());
+        assert!(!SockKind::Rdm.is_connection() && !SockKind::Dgram.is_connection());
     }
 
     #[test]

@@ -230,9 +230,9 @@ pub struct SkGuard<'a, F: Family> {
     sk: &'a Sk<F>,
 }
 
-impl<F: Family> SkGuard<'_, F> {
-    /// The locked socket.
-    pub fn sk(&self) -> &Sk<F> {
+impl<'a, F: Family> SkGuard<'a, F> {
+    /// The locked socket; the reference outlives the guard, as the socket does.
+    pub fn sk(&self) -> &'a Sk<F> {
         self.sk
     }
 

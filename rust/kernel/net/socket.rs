@@ -204,6 +204,12 @@ pub trait Family: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `accept(2)` on a listening socket: waits (as the listener's receive timeout and the
+    /// file's `flags` allow) for a connection and hands it to `new`.
+    fn accept(_listener: &Socket<'_, Self>, _new: NewConn<'_, Self>, _flags: i32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// `getsockname(2)` (`peer` false) and `getpeername(2)` (`peer` true): writes the address
     /// into `addr` and returns its length.
     fn getname(_sock: &Socket<'_, Self>, _peer: bool, _addr: &mut SockAddrBuf) -> Result<usize> {
@@ -565,7 +571,11 @@ impl<F: Family> Registration<F> {
                 bindings::sock_no_connect
             });
             (*ops).socketpair = Some(bindings::sock_no_socketpair);
-            (*ops).accept = Some(bindings::sock_no_accept);
+            (*ops).accept = Some(if F::HAS_ACCEPT {
+                accept::<F>
+            } else {
+                bindings::sock_no_accept
+            });
             (*ops).getname = Some(if F::HAS_GETNAME {
                 getname::<F>
             } else {
@@ -673,49 +683,123 @@ unsafe extern "C" fn create<F: Family>(
             kern: kern != 0,
         };
         let init = F::create(&new)?;
-        let slot = F::slot();
-        // SAFETY: The family is registered, so `proto` is registered and its `obj_size` covers
-        // the `struct sock` and the state after it.
-        let sk = unsafe {
-            bindings::sk_alloc(
-                net,
-                c_int::from(F::FAMILY),
-                GFP_KERNEL.as_raw(),
-                slot.proto.get(),
-                kern,
-            )
-        };
-        if sk.is_null() {
-            return Err(ENOMEM);
-        }
-        // SAFETY: `sk_alloc` returned `obj_size` bytes, which cover the state after the
-        // `struct sock`, aligned for it (the slab aligns objects to at least
-        // `ARCH_SLAB_MINALIGN`, checked against the state's alignment in `Registration::new`).
-        // The state is not initialised yet and never moves: the `struct sock` memory is freed,
-        // not moved, and only after `destruct` dropped the state.
-        if let Err(e) = unsafe { init.__pinned_init(state_ptr::<F::Sock>(sk)) } {
-            // SAFETY: `sk` came from `sk_alloc` and was never published; it has no destructor
-            // yet, so freeing it touches no state.
-            unsafe { bindings::sk_free(sk) };
-            return Err(e);
-        }
-        // SAFETY: The socket layer gave us `sock` to fill in, and `ops` stays valid while the
-        // family is registered, which every socket's module reference guarantees.
+        // SAFETY: By the function's safety requirements.
+        unsafe { attach::<F>(net, sock, init, kern != 0) }?;
+        Ok(0)
+    })
+}
+
+/// Gives `sock` a new `struct sock` of family `F` in namespace `net`, with its state from
+/// `init`, and runs [`Family::created`]. On failure `sock` is left without a `struct sock`.
+///
+/// # Safety
+///
+/// `net` must be alive and `sock` a valid socket without a `struct sock`, while the family is
+/// registered.
+unsafe fn attach<F: Family>(
+    net: *mut bindings::net,
+    sock: *mut bindings::socket,
+    init: impl PinInit<F::Sock, Error>,
+    kern: bool,
+) -> Result {
+    let slot = F::slot();
+    // SAFETY: The family is registered, so `proto` is registered and its `obj_size` covers
+    // the `struct sock` and the state after it.
+    let sk = unsafe {
+        bindings::sk_alloc(
+            net,
+            c_int::from(F::FAMILY),
+            GFP_KERNEL.as_raw(),
+            slot.proto.get(),
+            c_int::from(kern),
+        )
+    };
+    if sk.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `sk_alloc` returned `obj_size` bytes, which cover the state after the
+    // `struct sock`, aligned for it (the slab aligns objects to at least
+    // `ARCH_SLAB_MINALIGN`, checked against the state's alignment in `Registration::new`).
+    // The state is not initialised yet and never moves: the `struct sock` memory is freed,
+    // not moved, and only after `destruct` dropped the state.
+    if let Err(e) = unsafe { init.__pinned_init(state_ptr::<F::Sock>(sk)) } {
+        // SAFETY: `sk` came from `sk_alloc` and was never published; it has no destructor
+        // yet, so freeing it touches no state.
+        unsafe { bindings::sk_free(sk) };
+        return Err(e);
+    }
+    // SAFETY: The caller gave us `sock` to fill in, and `ops` stays valid while the family is
+    // registered, which every socket's module reference guarantees.
+    unsafe {
+        (*sock).ops = slot.ops.get();
+        bindings::sock_init_data(sock, sk);
+        bindings::sock_set_destruct(sk, Some(destruct::<F>));
+    }
+    // SAFETY: `sock` now has its `struct sock`, created by family `F`.
+    if let Err(e) = F::created(&unsafe { Socket::<F>::from_raw(sock) }) {
+        // SAFETY: The socket layer drops `sock` without calling `release` when `create` or
+        // `accept` fails before the socket is complete, so we let go of `sk` here: its only
+        // reference is ours.
         unsafe {
-            (*sock).ops = slot.ops.get();
-            bindings::sock_init_data(sock, sk);
-            bindings::sock_set_destruct(sk, Some(destruct::<F>));
+            (*sock).sk = ptr::null_mut();
+            bindings::sk_free(sk);
         }
-        // SAFETY: `sock` now has its `struct sock`, created by `create::<F>`.
-        if let Err(e) = F::created(&unsafe { Socket::<F>::from_raw(sock) }) {
-            // SAFETY: The socket layer drops `sock` without calling `release` when `create`
-            // fails, so we let go of `sk` here: its only reference is ours.
-            unsafe {
-                (*sock).sk = ptr::null_mut();
-                bindings::sk_free(sk);
-            }
-            return Err(e);
-        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The socket `accept(2)` is about to return, still without its `struct sock`: the family
+/// gives it one with [`NewConn::create`] once it has a connection to hand over.
+///
+/// # Invariants
+///
+/// `sock` is a valid socket without a `struct sock` for `'a`, whose `ops` are family `F`'s,
+/// and `net` is the listener's namespace, alive for `'a`.
+pub struct NewConn<'a, F: Family> {
+    sock: *mut bindings::socket,
+    net: *mut bindings::net,
+    kern: bool,
+    _family: PhantomData<(&'a mut bindings::socket, F)>,
+}
+
+impl<'a, F: Family> NewConn<'a, F> {
+    /// Gives the new socket its `struct sock`, with state from `init` (see
+    /// [`Family::create`]), runs [`Family::created`] and returns the socket. From then on a
+    /// failure of `accept` releases it through [`Family::release`].
+    pub fn create(self, init: impl PinInit<F::Sock, Error>) -> Result<Socket<'a, F>> {
+        // SAFETY: By the type invariant `net` is alive and `sock` has no `struct sock` yet.
+        unsafe { attach::<F>(self.net, self.sock, init, self.kern) }?;
+        // SAFETY: `sock` now has a `struct sock` of family `F`, and is valid for `'a`.
+        Ok(unsafe { Socket::from_raw(self.sock) })
+    }
+}
+
+/// `proto_ops::accept` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid listening `sock` of family `F`, a valid `newsock`
+/// without a `struct sock` whose `ops` are `sock`'s, and a valid `arg`.
+unsafe extern "C" fn accept<F: Family>(
+    sock: *mut bindings::socket,
+    newsock: *mut bindings::socket,
+    arg: *mut bindings::proto_accept_arg,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements.
+        let listener = unsafe { Socket::<F>::from_raw(sock) };
+        // SAFETY: `arg` is valid, by the function's safety requirements.
+        let (flags, kern) = unsafe { ((*arg).flags, (*arg).kern) };
+        // INVARIANT: `newsock` is valid and without a `struct sock`, with family `F`'s
+        // operations; the listener's `struct sock` keeps its namespace alive.
+        let new = NewConn {
+            sock: newsock,
+            net: listener.sk().net().as_raw(),
+            kern,
+            _family: PhantomData,
+        };
+        F::accept(&listener, new, flags)?;
         Ok(0)
     })
 }

@@ -18,6 +18,12 @@ use super::effects::Backlog;
 use super::machine::Conn;
 use super::state::State;
 
+/// `RCV_SHUTDOWN` in `sk_shutdown`: the receiving side is shut.
+pub(crate) const RCV_SHUTDOWN: u8 = 1;
+/// `SHUTDOWN_MASK` in `sk_shutdown`: both sides are shut, as TIPC's `shutdown(2)` leaves a
+/// socket.
+pub(crate) const SHUTDOWN_MASK: u8 = 3;
+
 /// `SHUT_RDWR`, the only `shutdown(2)` direction TIPC takes.
 pub(crate) const SHUT_RDWR: i32 = 2;
 

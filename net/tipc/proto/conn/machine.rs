@@ -61,6 +61,9 @@ pub(crate) struct Conn {
     pub(super) shut: bool,
     /// When the socket's timer fires next (ms), if armed.
     pub(super) timer: Option<u64>,
+    /// The service instance the connection was made to, if made to a service address: its
+    /// connection messages carry it as `TIPC_DESTNAME`.
+    pub(super) name: Option<(u32, u32)>,
 }
 
 impl Conn {
@@ -85,6 +88,7 @@ impl Conn {
             error: None,
             shut: false,
             timer: None,
+            name: None,
         })
     }
 
@@ -121,6 +125,22 @@ impl Conn {
     /// Takes the pending socket error (`sock_error`; also `SO_ERROR`).
     pub(crate) fn take_error(&mut self) -> Option<Errno> {
         self.error.take()
+    }
+
+    /// Makes `e` the pending socket error again: the glue keeps it in the socket's
+    /// `sk_err` between events, where `SO_ERROR` reads it, and hands it back here.
+    pub(crate) fn restore_error(&mut self, e: Errno) {
+        self.error = Some(e);
+    }
+
+    /// The service instance the connection was made to, for `TIPC_DESTNAME`.
+    pub(crate) fn name(&self) -> Option<(u32, u32)> {
+        self.name
+    }
+
+    /// The connection is being made to service instance `instance` of type `ty`.
+    pub(crate) fn set_name(&mut self, ty: u32, instance: u32) {
+        self.name = Some((ty, instance));
     }
 
     /// Whether `orig` (a message's origin) is the peer: the ports match and so do the nodes,

@@ -17,7 +17,7 @@ use crate::proto::name_table::addr::SocketAddr;
 use crate::proto::name_table::bind::{SockaddrTipc, SOCKADDR_TIPC_LEN};
 use crate::proto::sock_kind::SockKind;
 use crate::proto::sockopt::{ConnTimeout, Importance as SockImportance};
-use crate::proto::wire::consts::SHORT_H_SIZE;
+use crate::proto::wire::consts::{DataType, SHORT_H_SIZE};
 use crate::proto::wire::header::Packet;
 
 use super::ctrl::{data_header, importance_of};
@@ -169,6 +169,9 @@ impl Conn {
             node: p.orignode(),
         };
         conn.establish(peer, now);
+        if p.data_type() == DataType::Named {
+            conn.name = Some((p.name_type(), p.name_instance()));
+        }
         let importance = importance_of(&p);
         let sender = Sender {
             importance,

@@ -87,6 +87,14 @@ impl<'a> Ancillary<'a> {
 /// the data. Then a named message gives [`TIPC_DESTNAME`] with its type and instance (twice),
 /// a multicast one with its type and range. Bytes that are not a valid message give none.
 pub(crate) fn ancillary(msg: &[u8]) -> Ancillary<'_> {
+    ancillary_on(msg, None)
+}
+
+/// The control messages for message `msg` on a socket whose connection was made to the
+/// service instance `conn_name` (`None` for a connectionless socket, or a connection made to
+/// a socket address): as [`ancillary`], and a connection message gives [`TIPC_DESTNAME`]
+/// with that type and instance (twice).
+pub(crate) fn ancillary_on(msg: &[u8], conn_name: Option<(u32, u32)>) -> Ancillary<'_> {
     let mut out = Ancillary::default();
     let Ok(p) = Packet::new_checked(msg) else {
         return out;
@@ -108,6 +116,11 @@ pub(crate) fn ancillary(msg: &[u8]) -> Ancillary<'_> {
     match p.data_type() {
         DataType::Named => out.push(Cmsg::words(TIPC_DESTNAME, [ty, lower, lower])),
         DataType::Mcast => out.push(Cmsg::words(TIPC_DESTNAME, [ty, lower, p.name_upper()])),
+        DataType::Conn => {
+            if let Some((ty, instance)) = conn_name {
+                out.push(Cmsg::words(TIPC_DESTNAME, [ty, instance, instance]));
+            }
+        }
         _ => {}
     }
     out
@@ -131,6 +144,19 @@ mod tests {
         p.set_name_instance(5);
         p.set_name_upper(9);
         b
+    }
+
+    #[test]
+    fn connection_messages_name_the_service_the_connection_was_made_to() {
+        let m = msg(DataType::Conn, 0, b"x");
+        assert_eq!(ancillary_on(&m, None).iter().count(), 0);
+        let a = ancillary_on(&m, Some((77, 3)));
+        let items: Vec<_> = a.iter().map(|c| (c.ty, c.bytes().to_vec())).collect();
+        assert_eq!(items, [(TIPC_DESTNAME, ne(&[77, 3, 3]))]);
+        let returned = msg(DataType::Conn, 2, b"back");
+        let a = ancillary_on(&returned, Some((77, 3)));
+        let types: Vec<_> = a.iter().map(|c| c.ty).collect();
+        assert_eq!(types, [TIPC_ERRINFO, TIPC_RETDATA, TIPC_DESTNAME]);
     }
 
     /// Native-endian bytes of `words`.

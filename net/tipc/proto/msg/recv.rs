@@ -15,6 +15,8 @@ use crate::proto::wire::header::Packet;
 pub(crate) const MSG_PEEK: u32 = 0x2;
 /// `MSG_TRUNC`: in the result, the message did not fit and the rest is lost.
 pub(crate) const MSG_TRUNC: u32 = 0x20;
+/// `MSG_DONTWAIT`: do not wait for a message (or, sending, for room).
+pub(crate) const MSG_DONTWAIT: u32 = 0x40;
 /// `MSG_EOR`: asked for, read a message in pieces; in the result, its last piece was read.
 pub(crate) const MSG_EOR: u32 = 0x80;
 

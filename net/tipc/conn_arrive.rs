@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A message arriving at a connection socket (`SOCK_SEQPACKET`, `SOCK_STREAM`).
+
+use crate::{
+    conn_setup::park_error,
+    deliver::{returned_message, transmit},
+    netns::TipcNet,
+    proto::{
+        conn::{arrive::Incoming, arrive::Verdict, effects::Effects},
+        msg::filter::RcvbufUse,
+    },
+    socket::TipcFamily,
+};
+use kernel::{
+    net::{skb::OwnedSkBuff, sock::Sk},
+    random,
+};
+
+/// Hands `skb` to the connection state of `sk`, queues it if taken, and carries out what the
+/// core asks: the messages to send, the wakeups. Returns the message that returns `skb` to
+/// its sender, if refused and allowed.
+///
+/// The message is queued under the socket's state lock, so the queue follows the order in
+/// which the core saw the messages; what is sent goes out after that lock is released.
+pub(crate) fn arrive(net: &TipcNet, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
+    let rcv = RcvbufUse {
+        used: sk.receive_memory(),
+        truesize: skb.truesize(),
+        rcvbuf: sk.rcvbuf(),
+    };
+    let own_node = net.own_node();
+    let now = net.now_ms();
+    let mut inner = sk.state().inner.lock();
+    let inc = Incoming {
+        now,
+        own_node,
+        rcv,
+        random: random::get_u32() as u16,
+        conn_timeout: inner.opts.conn_timeout(),
+    };
+    let conn = inner.conn.as_mut()?;
+    let arrival = conn.on_message(skb.data(), &inc);
+    park_error(sk, conn);
+    if let Some(importance) = arrival.effects.importance {
+        inner.opts.set_importance(importance);
+    }
+    let rejected = match arrival.verdict {
+        Verdict::Accept => {
+            sk.queue_rcv(skb);
+            None
+        }
+        Verdict::Drop => {
+            skb.consume();
+            None
+        }
+        Verdict::Reject { code, counts_drop } => {
+            if counts_drop {
+                sk.count_drop();
+            }
+            Some((skb, code))
+        }
+    };
+    drop(inner);
+    // Building the returned message allocates, which may sleep: no lock is held here.
+    let refused = rejected.and_then(|(skb, code)| returned_message(net, &skb, code));
+    apply(net, sk, &arrival.effects);
+    refused
+}
+
+/// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, then
+/// wakes whom the core says. The socket timer is not run yet: on one node the only timers
+/// are the hourly probe and the retry of a setup refused as overloaded.
+pub(crate) fn apply(net: &TipcNet, sk: &Sk<TipcFamily>, effects: &Effects) {
+    for msg in effects.flush.iter() {
+        transmit(net, msg);
+    }
+    if let Some(reply) = &effects.reply {
+        transmit(net, reply.bytes());
+    }
+    if effects.state_change {
+        sk.wake_all();
+    }
+    if effects.write_space {
+        sk.wake_writers();
+    }
+}

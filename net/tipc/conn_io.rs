@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Data on a connection: `sendmsg(2)` and `recvmsg(2)` on `SOCK_SEQPACKET` and
+//! `SOCK_STREAM` sockets.
+
+use crate::{
+    conn_setup::{send_syn, wait_connected, with_conn},
+    deliver::{deliver, transmit},
+    kalloc::KVec,
+    proto::{
+        conn::{
+            recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
+            send::{Chunk, SendPlan},
+        },
+        msg::{
+            ancillary::ancillary_on,
+            header::Sender,
+            recv::{RecvStep, MSG_DONTWAIT, MSG_PEEK},
+            srcaddr::source_addr,
+        },
+    },
+    send::{build_with, fill_from},
+    socket::{error, TipcFamily, TipcSock},
+    wait::wait_for,
+};
+use kernel::{
+    net::{
+        msghdr::{RecvMsg, SendMsg},
+        skb::SkBuff,
+        sock::SkGuard,
+        socket::Socket,
+    },
+    prelude::*,
+};
+
+/// `SO_RCVLOWAT` as a new socket has it; the option is not read yet.
+const RCVLOWAT: usize = 1;
+
+/// Sends `len` bytes on a connection: in a SYN when sent to an address from an open
+/// socket, else in messages as the window and Nagle allow. Returns the bytes sent; an error
+/// after some were sent ends the call with their count.
+pub(crate) fn sendmsg(
+    sock: &Socket<'_, TipcFamily>,
+    msg: &mut SendMsg<'_>,
+    len: usize,
+) -> Result<usize> {
+    let sk = sock.sk();
+    let state = sock.state();
+    let nonblocking = msg.flags() & MSG_DONTWAIT != 0;
+    let mut guard = sk.lock();
+    let published = state.inner.lock().bindings.is_published();
+    let plan = with_conn(sk, |c| c.send_begin(msg.name(), len, published)).map_err(error)?;
+    if let SendPlan::Syn(dest) = plan {
+        send_syn(sock, dest, Some((msg.data(), len)))?;
+        if len != 0 && !nonblocking {
+            // As in C, a blocking send with data waits for the setup, whatever its outcome,
+            // as long as the send timeout allows (the connect timeout plays no part).
+            let _ = wait_connected(&mut guard, sk.sndtimeo(false));
+        }
+        return Ok(len);
+    }
+    let mut timeo = sk.sndtimeo(nonblocking);
+    let mut sent = 0;
+    loop {
+        let step = send_chunk(&mut guard, state, msg, len - sent, &mut timeo);
+        match step {
+            Ok(n) => sent += n,
+            Err(e) if sent == 0 => return Err(e),
+            Err(_) => return Ok(sent),
+        }
+        if sent >= len {
+            return Ok(sent);
+        }
+    }
+}
+
+/// Waits for the window, then sends the next piece of at most `remaining` bytes; returns
+/// its length.
+fn send_chunk(
+    guard: &mut SkGuard<'_, TipcFamily>,
+    state: &TipcSock,
+    msg: &mut SendMsg<'_>,
+    remaining: usize,
+    timeo: &mut kernel::ffi::c_long,
+) -> Result<usize> {
+    let sk = guard.sk();
+    let net = sk.net_state();
+    wait_for(guard, timeo, |_, _, w| with_conn(sk, |c| c.send_wait(w)))?;
+    let (chunk, sender) = {
+        let mut inner = state.inner.lock();
+        let sender = Sender::new(state.port(), net.own_node(), &inner.opts);
+        let conn = inner.conn.as_mut().ok_or(EINVAL)?;
+        (conn.next_chunk(remaining, &sender), sender)
+    };
+    match chunk {
+        Chunk::Message { len, header } => {
+            let skb = build_with(&header, len, |buf| fill_from(msg.data(), buf))?;
+            let held = with_conn(sk, |c| Ok(c.commit_message(len))).map_err(error)?;
+            for m in held.iter() {
+                transmit(net, m);
+            }
+            deliver(net, skb);
+            Ok(len)
+        }
+        Chunk::Bundle { len } => {
+            let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
+            data.resize(len, 0, GFP_KERNEL)?;
+            fill_from(msg.data(), &mut data)?;
+            let out = with_conn(sk, |c| c.append(&data, &sender, GFP_ATOMIC)).map_err(error)?;
+            for m in out.iter().flatten() {
+                transmit(net, m);
+            }
+            Ok(len)
+        }
+    }
+}
+
+/// Receives on a connection: one message on `SOCK_SEQPACKET`, bytes across messages on
+/// `SOCK_STREAM`.
+pub(crate) fn recvmsg(
+    sock: &Socket<'_, TipcFamily>,
+    msg: &mut RecvMsg<'_>,
+    len: usize,
+    flags: u32,
+) -> Result<usize> {
+    let sk = sock.sk();
+    let state = sock.state();
+    with_conn(sk, |c| c.recv_check(len)).map_err(error)?;
+    let mut guard = sk.lock();
+    let mut timeo = sk.rcvtimeo(flags & MSG_DONTWAIT != 0);
+    if state.kind == crate::proto::sock_kind::SockKind::Stream {
+        recv_stream(&mut guard, state, msg, len, flags, &mut timeo)
+    } else {
+        recv_packet(&mut guard, state, msg, len, flags, &mut timeo)
+    }
+}
+
+/// Waits for a message at the head of the receive queue.
+fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_long) -> Result {
+    let sk = guard.sk();
+    wait_for(guard, timeo, |g, first, w| {
+        let empty = g.peek_rcv().is_none();
+        with_conn(sk, |c| c.recv_wait(first, empty, w))
+    })
+}
+
+/// Gives the caller the source address and ancillary data of `skb`, received on a
+/// connection made to service instance `conn_name`, if any.
+fn put_meta(msg: &mut RecvMsg<'_>, skb: &SkBuff, conn_name: Option<(u32, u32)>) -> Result {
+    if let Some(addr) = source_addr(skb.data()) {
+        msg.set_name(&addr.to_bytes());
+    }
+    if msg.wants_control() {
+        for cmsg in ancillary_on(skb.data(), conn_name).iter() {
+            msg.put_cmsg(cmsg.level, cmsg.ty, cmsg.bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// The service instance the socket's connection was made to.
+fn conn_name(state: &TipcSock) -> Option<(u32, u32)> {
+    state.inner.lock().conn.as_ref().and_then(|c| c.name())
+}
+
+/// Takes the read head off the queue and sends the acknowledgement reading it earned.
+fn consume_head(guard: &mut SkGuard<'_, TipcFamily>) {
+    let sk = guard.sk();
+    let Some(skb) = guard.dequeue_rcv() else {
+        return;
+    };
+    let net = sk.net_state();
+    let own = net.own_node();
+    let rcvbuf = sk.rcvbuf();
+    let ack = with_conn(sk, |c| Ok(c.consumed(skb.len(), rcvbuf, own)));
+    skb.consume();
+    if let Ok(Some(ack)) = ack {
+        transmit(net, ack.bytes());
+    }
+}
+
+/// One `SOCK_SEQPACKET` read.
+fn recv_packet(
+    guard: &mut SkGuard<'_, TipcFamily>,
+    state: &TipcSock,
+    msg: &mut RecvMsg<'_>,
+    len: usize,
+    flags: u32,
+    timeo: &mut kernel::ffi::c_long,
+) -> Result<usize> {
+    loop {
+        wait_message(guard, timeo)?;
+        let offset = state.inner.lock().rx_offset;
+        let Some(skb) = guard.peek_rcv() else {
+            continue;
+        };
+        let step =
+            seqpacket_step(skb.data(), offset, len, flags, msg.wants_control()).map_err(error)?;
+        let plan = match step {
+            RecvStep::Discard => None,
+            RecvStep::Read(plan) => Some(plan),
+        };
+        let Some(plan) = plan else {
+            drop(guard.dequeue_rcv());
+            continue;
+        };
+        put_meta(msg, skb, conn_name(state))?;
+        let copied = plan.copy.len();
+        skb.copy_to_iter(plan.copy.start, copied, msg.data())?;
+        msg.add_flags(plan.msg_flags);
+        state.inner.lock().rx_offset = plan.bytes_read;
+        if plan.consume {
+            consume_head(guard);
+        }
+        return Ok(copied);
+    }
+}
+
+/// A `SOCK_STREAM` read: bytes from as many messages as it takes.
+fn recv_stream(
+    guard: &mut SkGuard<'_, TipcFamily>,
+    state: &TipcSock,
+    msg: &mut RecvMsg<'_>,
+    len: usize,
+    flags: u32,
+    timeo: &mut kernel::ffi::c_long,
+) -> Result<usize> {
+    let required = stream_required(len, flags, RCVLOWAT);
+    let mut copied = 0;
+    loop {
+        if let Err(e) = wait_message(guard, timeo) {
+            return if copied != 0 { Ok(copied) } else { Err(e) };
+        }
+        let offset = state.inner.lock().rx_offset;
+        let Some(skb) = guard.peek_rcv() else {
+            continue;
+        };
+        let step = stream_step(skb.data(), offset, copied, len, flags, msg.wants_control());
+        let read = match step {
+            StreamStep::Discard => None,
+            StreamStep::Read(read) => Some(read),
+        };
+        let Some(read) = read else {
+            drop(guard.dequeue_rcv());
+            continue;
+        };
+        if read.collect_meta {
+            put_meta(msg, skb, conn_name(state))?;
+        }
+        let n = read.copy.len();
+        skb.copy_to_iter(read.copy.start, n, msg.data())?;
+        copied += n;
+        if let Some(offset) = read.keep_offset {
+            state.inner.lock().rx_offset = offset;
+        }
+        if read.consume {
+            state.inner.lock().rx_offset = 0;
+            consume_head(guard);
+        }
+        if let Some(e) = read.error {
+            return if copied != 0 {
+                Ok(copied)
+            } else {
+                Err(error(e))
+            };
+        }
+        let peek = flags & MSG_PEEK != 0;
+        if read.stop || peek || !stream_more(guard.peek_rcv().is_none(), copied, required) {
+            return Ok(copied);
+        }
+    }
+}
