@@ -158,8 +158,10 @@ def set_rcvtimeo(s, seconds):
 
 
 def took_about(start, seconds, what):
+    # Wide bounds: a loaded TCG guest's clock is coarse. The check still tells a timeout
+    # honoured from one ignored (at once, or never).
     took = time.monotonic() - start
-    if not seconds - 0.05 <= took < seconds + 2.5:
+    if not seconds * 0.5 <= took < seconds + 2.5:
         raise AssertionError(f"{what} returned after {took:.3f} s, want about {seconds} s")
 
 
