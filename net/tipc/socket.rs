@@ -13,7 +13,6 @@ use crate::{
             dest::Destination,
             error::MsgError,
             peer::{connect_peer, PeerOp},
-            rcvbuf::RCVBUF_DEF,
         },
         name_table::{
             addr::SocketAddr,
@@ -29,7 +28,7 @@ use crate::{
         wire::consts::ErrorCode,
         AF_TIPC,
     },
-    recv, send,
+    recv, send, sysctl,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
@@ -130,7 +129,7 @@ impl Family for TipcFamily {
 
     fn created(sock: &Socket<'_, Self>) -> Result {
         let sk = sock.sk();
-        sk.set_rcvbuf(RCVBUF_DEF);
+        sk.set_rcvbuf(sysctl::default_rcvbuf());
         let port = sk.net_state().insert_port(sk)?;
         sock.state().port.store(port, Ordering::Relaxed);
         conn_setup::start(sock.state());

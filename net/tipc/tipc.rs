@@ -22,6 +22,7 @@ mod proto;
 mod recv;
 mod send;
 mod socket;
+mod sysctl;
 mod wait;
 
 use kernel::{net::socket::Registration, prelude::*};
@@ -38,13 +39,18 @@ module! {
 /// The loaded module: what it registered with the kernel, unregistered when it is dropped.
 struct Tipc {
     _sockets: Registration<socket::TipcFamily>,
+    _sysctl: kernel::sysctl::Registration,
 }
 
 impl kernel::Module for Tipc {
     fn init(module: &'static ThisModule) -> Result<Self> {
+        let sysctl = sysctl::register()?;
         let sockets = Registration::new(module)?;
         pr_info!("Activated (tipc-rs)\n");
-        Ok(Self { _sockets: sockets })
+        Ok(Self {
+            _sockets: sockets,
+            _sysctl: sysctl,
+        })
     }
 }
 
