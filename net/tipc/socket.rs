@@ -35,7 +35,9 @@ use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
         pernet::Net,
-        socket::{Family, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket},
+        socket::{
+            Family, Name, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket,
+        },
     },
     new_spinlock,
     prelude::*,
@@ -216,12 +218,12 @@ impl Family for TipcFamily {
         }
     }
 
-    fn getname(sock: &Socket<'_, Self>, peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
+    fn getname(sock: &Socket<'_, Self>, which: Name, addr: &mut SockAddrBuf) -> Result<usize> {
         let state = sock.state();
-        let at = if peer {
+        let at = if which != Name::Own {
             let inner = state.inner.lock();
             let conn = inner.conn.as_ref().ok_or(error(Errno::ENOTCONN))?;
-            conn.peer_name(false).map_err(error)?
+            conn.peer_name(which == Name::PeerOrFormer).map_err(error)?
         } else {
             SocketAddr {
                 port: state.port(),

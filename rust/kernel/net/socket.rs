@@ -102,7 +102,9 @@ impl NewSocket {
 ///
 /// ```
 /// use kernel::net::pernet::Net;
-/// use kernel::net::socket::{Family, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket};
+/// use kernel::net::socket::{
+///     Family, Name, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket,
+/// };
 /// use kernel::prelude::*;
 ///
 /// struct Example;
@@ -137,7 +139,7 @@ impl NewSocket {
 ///     }
 ///
 ///     // `getsockname(2)`: the family number and the socket type, in a made-up address format.
-///     fn getname(sock: &Socket<'_, Self>, _peer: bool, addr: &mut SockAddrBuf) -> Result<usize> {
+///     fn getname(sock: &Socket<'_, Self>, _which: Name, addr: &mut SockAddrBuf) -> Result<usize> {
 ///         addr[..2].copy_from_slice(&Self::FAMILY.to_ne_bytes());
 ///         addr[2..6].copy_from_slice(&sock.state().ty.as_raw().to_ne_bytes());
 ///         Ok(6)
@@ -210,9 +212,9 @@ pub trait Family: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `getsockname(2)` (`peer` false) and `getpeername(2)` (`peer` true): writes the address
-    /// into `addr` and returns its length.
-    fn getname(_sock: &Socket<'_, Self>, _peer: bool, _addr: &mut SockAddrBuf) -> Result<usize> {
+    /// `getsockname(2)` and `getpeername(2)` (and `accept(2)`'s peer address), as `which`
+    /// says: writes the address into `addr` and returns its length.
+    fn getname(_sock: &Socket<'_, Self>, _which: Name, _addr: &mut SockAddrBuf) -> Result<usize> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -319,6 +321,18 @@ impl<'a, F: Family> Socket<'a, F> {
         let ty = unsafe { (*self.raw).type_ };
         SockType(u32::try_from(ty).unwrap_or(0))
     }
+}
+
+/// Which address [`Family::getname`] asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Name {
+    /// The socket's own address: `getsockname(2)`.
+    Own,
+    /// The connected peer's address: `getpeername(2)`.
+    Peer,
+    /// The peer's address, even if the connection has just ended: what `accept(2)` reports
+    /// for the socket it returns.
+    PeerOrFormer,
 }
 
 /// The buffer `getsockname(2)` and `getpeername(2)` fill: a `struct sockaddr_storage`.
@@ -938,8 +952,13 @@ unsafe extern "C" fn getname<F: Family>(
 ) -> c_int {
     from_result(|| {
         let mut buf: SockAddrBuf = [0; core::mem::size_of::<SockAddrBuf>()];
+        let which = match peer {
+            0 => Name::Own,
+            2 => Name::PeerOrFormer,
+            _ => Name::Peer,
+        };
         // SAFETY: By the function's safety requirements.
-        let len = F::getname(&unsafe { Socket::<F>::from_raw(sock) }, peer != 0, &mut buf)?;
+        let len = F::getname(&unsafe { Socket::<F>::from_raw(sock) }, which, &mut buf)?;
         let bytes = buf.get(..len).ok_or(EINVAL)?;
         // SAFETY: `addr` has room for a `sockaddr_storage`, the size of `buf`, so for `bytes`.
         unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), addr.cast::<u8>(), len) };

@@ -646,6 +646,24 @@ def connect_timeout_without_accept(ty):
 
 
 @per_type
+def accept_after_the_connector_closed(ty):
+    # A request whose connector closed before accept is still accepted; the new socket
+    # then finds the connection reset (found by stress.py: accept must not fail).
+    with Conn(ty) as c:
+        cl = c.new()
+        cl.setblocking(False)
+        eq(cl.connect_ex(c.service()), errno.EINPROGRESS, "non-blocking connect")
+        addr = cl.getsockname()
+        cl.close()
+        c.listener.settimeout(2)
+        a, peer = c.listener.accept()
+        c.socks.append(a)
+        eq(peer, addr, "accept's peer address: the closed connector")
+        a.settimeout(2)
+        raises_errno(errno.ECONNRESET, a.recv, 10)
+
+
+@per_type
 def nonblocking_connect(ty):
     with Conn(ty) as c:
         cl = c.new()
