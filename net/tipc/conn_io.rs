@@ -6,27 +6,24 @@
 use crate::{
     conn_setup::{send_syn, wait_connected, with_conn},
     deliver::{deliver, transmit},
-    kalloc::KVec,
     proto::{
         conn::{
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
             send::{Chunk, SendPlan},
         },
         msg::{
-            ancillary::ancillary_on,
             header::Sender,
             recv::{RecvStep, MSG_DONTWAIT, MSG_PEEK},
-            srcaddr::source_addr,
         },
     },
-    send::{build_with, fill_from},
+    recv::{put_meta, read_planned},
+    send::{build_with, fill_from, read_data},
     socket::{error, TipcFamily, TipcSock},
     wait::wait_for,
 };
 use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
-        skb::SkBuff,
         sock::SkGuard,
         socket::Socket,
     },
@@ -103,9 +100,7 @@ fn send_chunk(
             Ok(len)
         }
         Chunk::Bundle { len } => {
-            let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
-            data.resize(len, 0, GFP_KERNEL)?;
-            fill_from(msg.data(), &mut data)?;
+            let data = read_data(msg, len)?;
             let out = with_conn(sk, |c| c.append(&data, &sender, GFP_ATOMIC)).map_err(error)?;
             for m in out.iter().flatten() {
                 transmit(net, m);
@@ -142,20 +137,6 @@ fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_
         let empty = g.peek_rcv().is_none();
         with_conn(sk, |c| c.recv_wait(first, empty, w))
     })
-}
-
-/// Gives the caller the source address and ancillary data of `skb`, received on a
-/// connection made to service instance `conn_name`, if any.
-fn put_meta(msg: &mut RecvMsg<'_>, skb: &SkBuff, conn_name: Option<(u32, u32)>) -> Result {
-    if let Some(addr) = source_addr(skb.data()) {
-        msg.set_name(&addr.to_bytes());
-    }
-    if msg.wants_control() {
-        for cmsg in ancillary_on(skb.data(), conn_name).iter() {
-            msg.put_cmsg(cmsg.level, cmsg.ty, cmsg.bytes())?;
-        }
-    }
-    Ok(())
 }
 
 /// The service instance the socket's connection was made to.
@@ -204,10 +185,7 @@ fn recv_packet(
             drop(guard.dequeue_rcv());
             continue;
         };
-        put_meta(msg, skb, conn_name(state))?;
-        let copied = plan.copy.len();
-        skb.copy_to_iter(plan.copy.start, copied, msg.data())?;
-        msg.add_flags(plan.msg_flags);
+        let copied = read_planned(msg, skb, &plan, conn_name(state))?;
         state.inner.lock().rx_offset = plan.bytes_read;
         if plan.consume {
             consume_head(guard);

@@ -9,8 +9,8 @@ use crate::{
         conn::close::{shutdown_check, RCV_SHUTDOWN, SHUTDOWN_MASK},
         errno::Errno,
         msg::{
-            ancillary::ancillary,
-            recv::{check_buffer, recv_step, RecvStep, MSG_DONTWAIT},
+            ancillary::ancillary_on,
+            recv::{check_buffer, recv_step, RecvPlan, RecvStep, MSG_DONTWAIT},
             srcaddr::source_addr,
         },
         wire::consts::ErrorCode,
@@ -18,7 +18,7 @@ use crate::{
     socket::{error, msg_error, TipcFamily},
 };
 use kernel::{
-    net::{msghdr::RecvMsg, socket::Socket},
+    net::{msghdr::RecvMsg, skb::SkBuff, socket::Socket},
     prelude::*,
 };
 
@@ -46,8 +46,7 @@ pub(crate) fn recvmsg(
         let Some(skb) = guard.peek_rcv() else {
             continue;
         };
-        let data = skb.data();
-        let plan = match recv_step(data, offset, len, flags) {
+        let plan = match recv_step(skb.data(), offset, len, flags) {
             RecvStep::Discard => None,
             RecvStep::Read(plan) => Some(plan),
         };
@@ -57,18 +56,7 @@ pub(crate) fn recvmsg(
             }
             continue;
         };
-        if let Some(addr) = source_addr(data) {
-            msg.set_name(&addr.to_bytes());
-        }
-        // As in C, with no control buffer there is no ancillary data, and no MSG_CTRUNC.
-        if msg.wants_control() {
-            for cmsg in ancillary(data).iter() {
-                msg.put_cmsg(cmsg.level, cmsg.ty, cmsg.bytes())?;
-            }
-        }
-        let copied = plan.copy.len();
-        skb.copy_to_iter(plan.copy.start, copied, msg.data())?;
-        msg.add_flags(plan.msg_flags);
+        let copied = read_planned(msg, skb, &plan, None)?;
         state.inner.lock().rx_offset = plan.bytes_read;
         if plan.consume {
             if let Some(skb) = guard.dequeue_rcv() {
@@ -77,6 +65,42 @@ pub(crate) fn recvmsg(
         }
         return Ok(copied);
     }
+}
+
+/// Gives the caller the source address and ancillary data of `skb`, received on a
+/// connection made to service instance `conn_name`, if any. As in C, with no control buffer
+/// there is no ancillary data, and no `MSG_CTRUNC`.
+pub(crate) fn put_meta(
+    msg: &mut RecvMsg<'_>,
+    skb: &SkBuff,
+    conn_name: Option<(u32, u32)>,
+) -> Result {
+    if let Some(addr) = source_addr(skb.data()) {
+        msg.set_name(&addr.to_bytes());
+    }
+    if msg.wants_control() {
+        for cmsg in ancillary_on(skb.data(), conn_name).iter() {
+            msg.put_cmsg(cmsg.level, cmsg.ty, cmsg.bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads message `skb` as `plan` says (one message: the connectionless types and
+/// `SOCK_SEQPACKET`): its source address and ancillary data, the bytes to copy and the
+/// result flags; returns the bytes copied. The caller keeps the offset and removes the
+/// message if the plan says so.
+pub(crate) fn read_planned(
+    msg: &mut RecvMsg<'_>,
+    skb: &SkBuff,
+    plan: &RecvPlan,
+    conn_name: Option<(u32, u32)>,
+) -> Result<usize> {
+    put_meta(msg, skb, conn_name)?;
+    let copied = plan.copy.len();
+    skb.copy_to_iter(plan.copy.start, copied, msg.data())?;
+    msg.add_flags(plan.msg_flags);
+    Ok(copied)
 }
 
 /// `shutdown(2)` on a connectionless socket: only `SHUT_RDWR` (else `EINVAL`); queued

@@ -66,9 +66,7 @@ pub(crate) fn sendmsg(
             range, local_ports, ..
         } => {
             // One copy per socket: read the data once, then build each copy from it.
-            let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
-            data.resize(len, 0, GFP_KERNEL)?;
-            fill_from(msg.data(), &mut data)?;
+            let data = read_data(msg, len)?;
             for port in local_ports {
                 let to = Addressing::Mcast { range, port };
                 let skb = build(&sender, &to, len, |buf| {
@@ -113,6 +111,14 @@ pub(crate) fn build_with(
     skb.put(header.len())?.copy_from_slice(header);
     fill(skb.put(len)?)?;
     Ok(skb)
+}
+
+/// The `len` bytes of the user's data, in a buffer of their own.
+pub(crate) fn read_data(msg: &mut SendMsg<'_>, len: usize) -> Result<KVec<u8>> {
+    let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
+    data.resize(len, 0, GFP_KERNEL)?;
+    fill_from(msg.data(), &mut data)?;
+    Ok(data)
 }
 
 /// Fills `buf` from the user's data; `EFAULT` if it cannot all be read.
