@@ -3,7 +3,7 @@
 //! A message arriving at a connection socket (`SOCK_SEQPACKET`, `SOCK_STREAM`).
 
 use crate::{
-    conn_setup::park_error,
+    conn_setup::sync_socket,
     deliver::{returned_message, transmit},
     netns::TipcNet,
     proto::{
@@ -41,7 +41,7 @@ pub(crate) fn arrive(net: &TipcNet, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) -> Op
     };
     let conn = inner.conn.as_mut()?;
     let arrival = conn.on_message(skb.data(), &inc);
-    park_error(sk, conn);
+    sync_socket(sk, conn);
     if let Some(importance) = arrival.effects.importance {
         inner.opts.set_importance(importance);
     }

@@ -3,7 +3,7 @@
 //! Ending a connection from this end: `shutdown(2)`, and `close(2)` of a connection socket.
 
 use crate::{
-    conn_setup::{show_state, with_conn},
+    conn_setup::with_conn,
     deliver::{deliver, returned_message, transmit},
     proto::{
         conn::close::{shutdown_check, Queue, Reason, SHUTDOWN_MASK},
@@ -42,9 +42,7 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
     let queue_empty = guard.peek_rcv().is_none();
     let own = net.own_node();
     let closing = with_conn(sk, |c| Ok(c.close(reason, queue_empty, own))).map_err(error)?;
-    let sk = guard.sk();
     sk.set_shutdown_mask(SHUTDOWN_MASK);
-    show_state(sk);
     for msg in closing.flush.iter() {
         transmit(net, msg);
     }
@@ -80,6 +78,6 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
             drop(skb);
         }
     }
-    guard.sk().wake_all();
+    sk.wake_all();
     closing.result.map_err(error)
 }

@@ -40,7 +40,8 @@ pub(crate) const O_NONBLOCK: i32 = 0o4000;
 /// connectionless socket.
 ///
 /// The pending error lives in the socket's `sk_err` between calls, where `SO_ERROR` reads
-/// (and clears) it: it is handed to the core for the call and taken back after.
+/// (and clears) it: it is handed to the core for the call and taken back after, with the
+/// state (see [`sync_socket`]).
 pub(crate) fn with_conn<R>(
     sk: &Sk<TipcFamily>,
     f: impl FnOnce(&mut Conn) -> Result<R, Errno>,
@@ -53,22 +54,17 @@ pub(crate) fn with_conn<R>(
         }
     }
     let result = f(conn);
-    park_error(sk, conn);
+    sync_socket(sk, conn);
     result
 }
 
-/// Moves the connection's pending error, if any, to the socket's `sk_err`.
-pub(crate) fn park_error(sk: &Sk<TipcFamily>, conn: &mut Conn) {
+/// Shows the connection where the socket layer reads it after an event: its pending error,
+/// if any, moves to `sk_err` (`SO_ERROR`), and its state to `sk_state` (`ss`).
+pub(crate) fn sync_socket(sk: &Sk<TipcFamily>, conn: &mut Conn) {
     if let Some(e) = conn.take_error() {
         sk.set_error(e.get());
     }
-}
-
-/// Shows the connection's state in `sk_state`, where `ss` reads it.
-pub(crate) fn show_state(sk: &Sk<TipcFamily>) {
-    if let Some(conn) = sk.state().inner.lock().conn.as_ref() {
-        sk.set_sk_state(conn.state().sk_state());
-    }
+    sk.set_sk_state(conn.state().sk_state());
 }
 
 /// `connect(2)` on a connection socket.
@@ -156,7 +152,6 @@ pub(crate) fn send_syn(
         Ok(())
     })
     .map_err(error)?;
-    show_state(sk);
     deliver(net, skb);
     Ok(())
 }
@@ -165,9 +160,7 @@ pub(crate) fn send_syn(
 pub(crate) fn listen(sock: &Socket<'_, TipcFamily>) -> Result {
     let sk = sock.sk();
     let _guard = sk.lock();
-    with_conn(sk, |c| c.listen()).map_err(error)?;
-    show_state(sk);
-    Ok(())
+    with_conn(sk, |c| c.listen()).map_err(error)
 }
 
 /// `accept(2)`: waits for a SYN on the listener, makes the new socket connected to its
@@ -201,9 +194,9 @@ pub(crate) fn accept(
     {
         let mut inner = new_sock.state().inner.lock();
         inner.opts.set_importance(accepted.importance);
-        inner.conn = Some(accepted.conn);
+        let conn = inner.conn.insert(accepted.conn);
+        sync_socket(new_sock.sk(), conn);
     }
-    show_state(new_sock.sk());
     if let Some(syn) = guard.dequeue_rcv() {
         if accepted.keep_syn {
             new_sock.sk().queue_rcv(syn);

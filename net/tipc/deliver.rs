@@ -98,7 +98,7 @@ pub(crate) fn returned_message(
     code: ErrorCode,
 ) -> Option<OwnedSkBuff> {
     let back = returned(skb.data(), code)?;
-    let own = net.names.lock().own_node();
+    let own = net.own_node();
     let mut out = OwnedSkBuff::alloc(back.len(), GFP_KERNEL).ok()?;
     let buf = out.put(back.len()).ok()?;
     back.emit(own, buf).ok()?;
