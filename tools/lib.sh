@@ -8,6 +8,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${TIPC_RS_CACHE:-$HOME/.cache/tipc-rs}
+mkdir -p "$CACHE"
 
 # Pinned versions. Changing one of these selects a new cache entry.
 KERNEL_PKG=linux-source-7.2
