@@ -129,6 +129,22 @@ def tipc_use_count():
     return None
 
 
+def settled_use_count():
+    """The tipc use count once it has stayed the same for a second. A closed socket may hold
+    its module reference a little longer: the C module frees it only after an RCU grace
+    period (call_rcu in tipc_release), so the sockets of the case before may still count."""
+    deadline = time.monotonic() + WAIT
+    count, since = tipc_use_count(), time.monotonic()
+    while time.monotonic() - since < 1.0:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the tipc use count did not settle in {WAIT} s")
+        time.sleep(0.05)
+        now = tipc_use_count()
+        if now != count:
+            count, since = now, time.monotonic()
+    return count
+
+
 def brief_traceback(e):
     """The traceback of e without source lines: the traceback module reads the source files
     and imports more modules, which takes tens of seconds in a VM under TCG."""
@@ -441,7 +457,7 @@ def namespace_exit_with_open_sockets_leaves_no_trace():
     namespace and its use count (in /proc/modules) comes back to what it was."""
     needs_root()
     t = new_type()
-    before = tipc_use_count()
+    before = settled_use_count()
 
     def child(ch):
         keep = []
