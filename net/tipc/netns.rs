@@ -60,6 +60,12 @@ impl TipcNet {
         self.names.lock().own_node()
     }
 
+    /// This node's 128-bit identity: none (all zero) until the node has one, which takes a
+    /// bearer or `tipc node set identity`, neither of which exists here yet.
+    pub(crate) fn node_id(&self) -> [u8; 16] {
+        [0; 16]
+    }
+
     /// Enters `sk` under a free port, chosen as the C module does (from a random start), and
     /// returns the port; `EINVAL` when every port is taken, as in C.
     pub(crate) fn insert_port(&self, sk: &Sk<TipcFamily>) -> Result<u32> {

@@ -14,6 +14,7 @@ mod conn_io;
 mod conn_setup;
 mod deliver;
 mod kalloc;
+mod netlink;
 mod netns;
 // The core is written and tested on the host ahead of the glue that drives it, so parts of it
 // are not used by the module yet.
@@ -25,7 +26,7 @@ mod socket;
 mod sysctl;
 mod wait;
 
-use kernel::{net::socket::Registration, prelude::*};
+use kernel::{net::genetlink, prelude::*};
 
 module! {
     type: Tipc,
@@ -38,17 +39,20 @@ module! {
 
 /// The loaded module: what it registered with the kernel, unregistered when it is dropped.
 struct Tipc {
-    _sockets: Registration<socket::TipcFamily>,
+    /// The `TIPCv2` family, which owns the socket family's registration: netlink handlers
+    /// reach namespace state through it, so it goes after the family.
+    _netlink: genetlink::Registration<netlink::TipcGenl>,
     _sysctl: kernel::sysctl::Registration,
 }
 
 impl kernel::Module for Tipc {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let sysctl = sysctl::register()?;
-        let sockets = Registration::new(module)?;
+        let sockets = netlink::Sockets::new(module)?;
+        let netlink = genetlink::Registration::new(module, sockets)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
-            _sockets: sockets,
+            _netlink: netlink,
             _sysctl: sysctl,
         })
     }

@@ -11,6 +11,7 @@ pub(crate) mod errno;
 pub(crate) mod ioctl;
 pub(crate) mod msg;
 pub(crate) mod name_table;
+pub(crate) mod netlink;
 pub(crate) mod poll;
 pub(crate) mod seqno;
 pub(crate) mod sock_kind;

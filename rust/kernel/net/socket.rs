@@ -660,6 +660,16 @@ impl<F: Family> Registration<F> {
     }
 }
 
+impl<F: Family> Registration<F> {
+    /// The family's data in namespace `net`, for code that reaches a namespace other than
+    /// through a socket (a netlink request, say).
+    pub fn net_state<'a>(&'a self, net: &'a Net) -> &'a F::NetState {
+        // SAFETY: While the registration exists the namespace data is registered (type
+        // invariant), so initialised in every live namespace, and `net` is alive for `'a`.
+        unsafe { &*F::slot().pernet.slot(net.as_raw()) }
+    }
+}
+
 impl<F: Family> Drop for Registration<F> {
     fn drop(&mut self) {
         let slot = F::slot();

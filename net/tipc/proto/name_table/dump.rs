@@ -33,6 +33,36 @@ pub(crate) struct DumpCursor {
     key: u32,
 }
 
+impl DumpCursor {
+    /// The cursor as four words, to keep between the calls of a netlink dump.
+    pub(crate) fn to_words(self) -> [u64; 4] {
+        [
+            u64::from(self.range.ty) << 32 | u64::from(self.range.lower),
+            self.range.order,
+            u64::from(self.sk.port) << 32 | u64::from(self.sk.node),
+            u64::from(self.key),
+        ]
+    }
+
+    /// The cursor that [`DumpCursor::to_words`] gave `words`. Any words make some cursor: a
+    /// cursor names a place in the table order, not an entry that must exist.
+    pub(crate) fn from_words(words: [u64; 4]) -> Self {
+        let [range, order, sk, key] = words;
+        Self {
+            range: RangeKey {
+                ty: (range >> 32) as u32,
+                lower: range as u32,
+                order,
+            },
+            sk: SocketAddr {
+                port: (sk >> 32) as u32,
+                node: sk as u32,
+            },
+            key: key as u32,
+        }
+    }
+}
+
 impl NameTable {
     /// Calls `emit` on each publication from `resume` on (from the start if `None`), until
     /// `emit` returns false because the entry did not fit. Returns where to resume, or `None`

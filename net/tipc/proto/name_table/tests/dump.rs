@@ -7,16 +7,22 @@ use std::vec::Vec;
 use super::{sk, sr, OWN, PEER};
 use crate::{
     kalloc::GFP_KERNEL,
-    proto::name_table::{addr::Scope, dump::DumpEntry, table::NameTable},
+    proto::name_table::{
+        addr::Scope,
+        dump::{DumpCursor, DumpEntry},
+        table::NameTable,
+    },
 };
 
-/// The whole dump, taken `chunk` entries at a time.
+/// The whole dump, taken `chunk` entries at a time, the cursor kept between the pieces as
+/// the words a netlink dump keeps.
 fn dump_in_chunks(t: &NameTable, chunk: usize) -> Vec<DumpEntry> {
     let mut all = Vec::new();
-    let mut cursor = None;
+    let mut words = None;
     loop {
         let mut n = 0;
-        cursor = t.dump(cursor.as_ref(), |e| {
+        let resume = words.map(DumpCursor::from_words);
+        let cursor = t.dump(resume.as_ref(), |e| {
             if n == chunk {
                 return false;
             }
@@ -24,8 +30,9 @@ fn dump_in_chunks(t: &NameTable, chunk: usize) -> Vec<DumpEntry> {
             all.push(*e);
             true
         });
-        if cursor.is_none() {
-            return all;
+        match cursor {
+            Some(c) => words = Some(c.to_words()),
+            None => return all,
         }
     }
 }

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `TIPCv2` generic netlink family: the C module's operations, with its permissions and
+//! validation, answered from each namespace's state.
+//!
+//! Operations whose subsystem does not exist yet (bearers, links, media, monitor, keys) are
+//! registered all the same, so that permissions and validation behave as with the C module;
+//! they answer `EOPNOTSUPP` with a message in the extended ack.
+
+use crate::{
+    netns::TipcNet,
+    proto::netlink::{
+        cmd, net, nla, publ_attrs, single_dump_sent, TableDump, DEFAULT_NET_ID, FAMILY_VERSION,
+        NAME_TABLE_PUBL,
+    },
+    socket::TipcFamily,
+};
+use kernel::{
+    net::{
+        genetlink::{
+            flags::UNS_ADMIN_PERM,
+            not_supported,
+            validate::{DONT_VALIDATE_DUMP, DONT_VALIDATE_DUMP_STRICT, DONT_VALIDATE_STRICT},
+            Dump, Family, Op, Policy, Progress, Request, Writer,
+        },
+        socket,
+    },
+    prelude::*,
+};
+
+/// The `TIPCv2` family.
+pub(crate) struct TipcGenl;
+
+/// The sockets' registration, which owns every namespace's state: the family's handlers reach
+/// that state through it, and it outlives the family, which owns it.
+pub(crate) type Sockets = socket::Registration<TipcFamily>;
+
+/// The top-level policy: every attribute a nest, as in the C module (`TIPC_NLA_MON_PEER`
+/// unchecked).
+static POLICY: [Policy; nla::MAX as usize + 1] = [
+    Policy::unspec(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::nested(),
+    Policy::unspec(),
+];
+
+/// The validation flags of almost every operation.
+const LOOSE: u8 = DONT_VALIDATE_STRICT | DONT_VALIDATE_DUMP;
+/// The flags of dumps that parse their request's attributes.
+const LOOSE_DUMP: u8 = DONT_VALIDATE_STRICT | DONT_VALIDATE_DUMP_STRICT;
+
+/// The operations, in the C module's order, with its flags.
+static OPS: [Op; 24] = [
+    Op::doit(cmd::BEARER_DISABLE)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit(cmd::BEARER_ENABLE)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit_and_dump(cmd::BEARER_GET).validate(LOOSE),
+    Op::doit(cmd::BEARER_ADD)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit(cmd::BEARER_SET)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::dump(cmd::SOCK_GET).validate(LOOSE),
+    Op::dump(cmd::PUBL_GET).validate(LOOSE_DUMP),
+    Op::doit_and_dump(cmd::LINK_GET).validate(DONT_VALIDATE_STRICT),
+    Op::doit(cmd::LINK_SET)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit(cmd::LINK_RESET_STATS)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit_and_dump(cmd::MEDIA_GET).validate(LOOSE),
+    Op::doit(cmd::MEDIA_SET)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::dump(cmd::NODE_GET).validate(LOOSE),
+    Op::dump(cmd::NET_GET).validate(LOOSE),
+    Op::doit(cmd::NET_SET).validate(LOOSE).flags(UNS_ADMIN_PERM),
+    Op::dump(cmd::NAME_TABLE_GET).validate(LOOSE),
+    Op::doit(cmd::MON_SET).validate(LOOSE).flags(UNS_ADMIN_PERM),
+    Op::doit_and_dump(cmd::MON_GET).validate(LOOSE),
+    Op::dump(cmd::MON_PEER_GET).validate(LOOSE_DUMP),
+    Op::doit(cmd::PEER_REMOVE)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::dump(cmd::UDP_GET_REMOTEIP).validate(LOOSE_DUMP),
+    Op::doit(cmd::KEY_SET).validate(LOOSE).flags(UNS_ADMIN_PERM),
+    Op::doit(cmd::KEY_FLUSH)
+        .validate(LOOSE)
+        .flags(UNS_ADMIN_PERM),
+    Op::doit(cmd::ADDR_LEGACY_GET).validate(LOOSE),
+];
+
+impl Family for TipcGenl {
+    type Data = Sockets;
+    const NAME: &'static CStr = c"TIPCv2";
+    const VERSION: u8 = FAMILY_VERSION;
+    const MAX_ATTR: u16 = nla::MAX;
+    const POLICY: &'static [Policy] = &POLICY;
+    const RESV_START_OP: u8 = cmd::ADDR_LEGACY_GET + 1;
+    const OPS: &'static [Op] = &OPS;
+
+    fn doit(_cmd: u8, req: &mut Request<'_, Self>) -> Result {
+        req.set_err_msg(c"not supported by tipc-rs yet");
+        Err(not_supported())
+    }
+
+    fn dumpit(cmd: u8, dump: &mut Dump<'_, Self>) -> Result<Progress> {
+        match cmd {
+            cmd::NET_GET => dump_net(dump),
+            cmd::NAME_TABLE_GET => dump_name_table(dump),
+            _ => {
+                dump.request().set_err_msg(c"not supported by tipc-rs yet");
+                Err(not_supported())
+            }
+        }
+    }
+}
+
+/// The namespace state of the dump's requester.
+fn tipc_net<'a>(dump: &Dump<'a, TipcGenl>) -> &'a TipcNet {
+    dump.data().net_state(dump.net())
+}
+
+/// `TIPC_NL_NET_GET`: one message with the network id and the 128-bit node identity.
+fn dump_net(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
+    if single_dump_sent(dump.state()) {
+        return Ok(Progress::Done);
+    }
+    let id = tipc_net(dump).node_id();
+    let (w0, w1) = id.split_at(8);
+    let word = |b: &[u8]| b.try_into().map(u64::from_ne_bytes).unwrap_or(0);
+    let (w0, w1) = (word(w0), word(w1));
+    let sent = dump.message(cmd::NET_GET, |msg| {
+        msg.nest(nla::NET, |msg| {
+            msg.put_u32(net::ID, DEFAULT_NET_ID)?;
+            msg.put_u64(net::NODEID, w0, net::PAD)?;
+            msg.put_u64(net::NODEID_W1, w1, net::PAD)
+        })
+    })?;
+    if sent {
+        dump.set_state([1, 0, 0, 0, 0, 0]);
+    }
+    Ok(Progress::More)
+}
+
+/// `TIPC_NL_NAME_TABLE_GET`: one message per publication, in table order, resumed where the
+/// last buffer filled up.
+fn dump_name_table(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
+    let resume = match TableDump::from_words(dump.state()) {
+        TableDump::Done => return Ok(Progress::Done),
+        TableDump::Start => None,
+        TableDump::Resume(cursor) => Some(cursor),
+    };
+    let tn = tipc_net(dump);
+    let mut failed = Ok(());
+    let next = tn.names.lock().dump(resume.as_ref(), |e| {
+        let written = dump.message(cmd::NAME_TABLE_GET, |msg| {
+            msg.nest(nla::NAME_TABLE, |msg| {
+                msg.nest(NAME_TABLE_PUBL, |msg| put_u32s(msg, &publ_attrs(e)))
+            })
+        });
+        written.unwrap_or_else(|e| {
+            failed = Err(e);
+            false
+        })
+    });
+    failed?;
+    match next {
+        Some(cursor) => {
+            dump.set_state(TableDump::Resume(cursor).to_words());
+            Ok(Progress::More)
+        }
+        None => Ok(Progress::Done),
+    }
+}
+
+/// Writes `u32` attributes in order.
+fn put_u32s(msg: &mut Writer<'_>, attrs: &[(u16, u32)]) -> Result {
+    attrs.iter().try_for_each(|&(kind, v)| msg.put_u32(kind, v))
+}

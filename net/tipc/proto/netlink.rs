@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `TIPCv2` generic netlink family as `include/uapi/linux/tipc_netlink.h` defines it:
+//! commands, attribute numbers, and what the dumps say.
+
+use super::name_table::dump::{DumpCursor, DumpEntry};
+
+/// The family's name.
+pub(crate) const FAMILY_NAME: &str = "TIPCv2";
+/// The family's version (`TIPC_GENL_V2_VERSION`).
+pub(crate) const FAMILY_VERSION: u8 = 1;
+
+/// The commands (`TIPC_NL_*`), in their uapi order.
+pub(crate) mod cmd {
+    pub(crate) const BEARER_DISABLE: u8 = 2;
+    pub(crate) const BEARER_ENABLE: u8 = 3;
+    pub(crate) const BEARER_GET: u8 = 4;
+    pub(crate) const BEARER_SET: u8 = 5;
+    pub(crate) const SOCK_GET: u8 = 6;
+    pub(crate) const PUBL_GET: u8 = 7;
+    pub(crate) const LINK_GET: u8 = 8;
+    pub(crate) const LINK_SET: u8 = 9;
+    pub(crate) const LINK_RESET_STATS: u8 = 10;
+    pub(crate) const MEDIA_GET: u8 = 11;
+    pub(crate) const MEDIA_SET: u8 = 12;
+    pub(crate) const NODE_GET: u8 = 13;
+    pub(crate) const NET_GET: u8 = 14;
+    pub(crate) const NET_SET: u8 = 15;
+    pub(crate) const NAME_TABLE_GET: u8 = 16;
+    pub(crate) const MON_SET: u8 = 17;
+    pub(crate) const MON_GET: u8 = 18;
+    pub(crate) const MON_PEER_GET: u8 = 19;
+    pub(crate) const PEER_REMOVE: u8 = 20;
+    pub(crate) const BEARER_ADD: u8 = 21;
+    pub(crate) const UDP_GET_REMOTEIP: u8 = 22;
+    pub(crate) const KEY_SET: u8 = 23;
+    pub(crate) const KEY_FLUSH: u8 = 24;
+    pub(crate) const ADDR_LEGACY_GET: u8 = 25;
+}
+
+/// The top-level attributes (`TIPC_NLA_*`), each a nest.
+pub(crate) mod nla {
+    pub(crate) const BEARER: u16 = 1;
+    pub(crate) const SOCK: u16 = 2;
+    pub(crate) const PUBL: u16 = 3;
+    pub(crate) const LINK: u16 = 4;
+    pub(crate) const MEDIA: u16 = 5;
+    pub(crate) const NODE: u16 = 6;
+    pub(crate) const NET: u16 = 7;
+    pub(crate) const NAME_TABLE: u16 = 8;
+    pub(crate) const MON: u16 = 9;
+    /// `TIPC_NLA_MAX` (`TIPC_NLA_MON_PEER`, which the C module's policy leaves unchecked).
+    pub(crate) const MAX: u16 = 10;
+}
+
+/// The attributes of a `TIPC_NLA_NET` nest.
+pub(crate) mod net {
+    /// Padding before 64-bit attributes: the C module pads with attribute 0.
+    pub(crate) const PAD: u16 = 0;
+    pub(crate) const ID: u16 = 1;
+    pub(crate) const NODEID: u16 = 3;
+    pub(crate) const NODEID_W1: u16 = 4;
+}
+
+/// `TIPC_NLA_NAME_TABLE_PUBL`, the one attribute of a `TIPC_NLA_NAME_TABLE` nest.
+pub(crate) const NAME_TABLE_PUBL: u16 = 1;
+
+/// The attributes of a publication nest (`TIPC_NLA_PUBL_*`).
+pub(crate) mod publ {
+    pub(crate) const TYPE: u16 = 1;
+    pub(crate) const LOWER: u16 = 2;
+    pub(crate) const UPPER: u16 = 3;
+    pub(crate) const SCOPE: u16 = 4;
+    pub(crate) const NODE: u16 = 5;
+    pub(crate) const REF: u16 = 6;
+    pub(crate) const KEY: u16 = 7;
+}
+
+/// The network id of a namespace nobody configured (`tipc_init_net`).
+pub(crate) const DEFAULT_NET_ID: u32 = 4711;
+
+/// The publication attributes of one name table dump message, in the C module's order.
+pub(crate) fn publ_attrs(e: &DumpEntry) -> [(u16, u32); 7] {
+    [
+        (publ::TYPE, e.range.ty),
+        (publ::LOWER, e.range.lower),
+        (publ::UPPER, e.range.upper),
+        (publ::SCOPE, e.publication.scope.as_u32()),
+        (publ::NODE, e.publication.sk.node),
+        (publ::REF, e.publication.sk.port),
+        (publ::KEY, e.publication.key),
+    ]
+}
+
+/// How far a dump of the name table has come, kept in the dump's six words between calls.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TableDump {
+    /// Nothing sent yet (the words are all zero).
+    Start,
+    /// Go on from this publication.
+    Resume(DumpCursor),
+    /// Everything was sent.
+    Done,
+}
+
+impl TableDump {
+    const START: u64 = 0;
+    const RESUME: u64 = 1;
+    const DONE: u64 = 2;
+
+    /// The state the words say; words no call wrote (an unknown tag) end the dump.
+    pub(crate) fn from_words(w: [u64; 6]) -> Self {
+        match w[0] {
+            Self::START => Self::Start,
+            Self::RESUME => Self::Resume(DumpCursor::from_words([w[1], w[2], w[3], w[4]])),
+            _ => Self::Done,
+        }
+    }
+
+    /// The words that keep this state.
+    pub(crate) fn to_words(self) -> [u64; 6] {
+        match self {
+            Self::Start => [Self::START, 0, 0, 0, 0, 0],
+            Self::Resume(c) => {
+                let [a, b, c, d] = c.to_words();
+                [Self::RESUME, a, b, c, d, 0]
+            }
+            Self::Done => [Self::DONE, 0, 0, 0, 0, 0],
+        }
+    }
+}
+
+/// Whether a one-message dump (`TIPC_NL_NET_GET`) has sent its message, kept in word 0.
+pub(crate) fn single_dump_sent(w: [u64; 6]) -> bool {
+    w[0] != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        kalloc::GFP_KERNEL,
+        proto::name_table::{
+            addr::{Scope, ServiceRange, SocketAddr},
+            table::NameTable,
+        },
+    };
+
+    #[test]
+    fn publication_attributes_in_c_order() {
+        let mut t = NameTable::new(0x1001, false);
+        let range = ServiceRange {
+            ty: 1000,
+            lower: 5,
+            upper: 9,
+        };
+        let sk = SocketAddr {
+            port: 77,
+            node: 0x1001,
+        };
+        t.insert(range, sk, Scope::Node, 42, GFP_KERNEL).unwrap();
+        let mut got = None;
+        t.dump(None, |e| {
+            got = Some(publ_attrs(e));
+            true
+        });
+        assert_eq!(
+            got,
+            Some([
+                (1, 1000),
+                (2, 5),
+                (3, 9),
+                (4, 3),
+                (5, 0x1001),
+                (6, 77),
+                (7, 42)
+            ])
+        );
+    }
+
+    #[test]
+    fn table_dump_states_round_trip_through_words() {
+        assert_eq!(TableDump::from_words([0; 6]), TableDump::Start);
+        let cursor = DumpCursor::from_words([u64::MAX, 7, 1 << 40 | 3, 9]);
+        for st in [TableDump::Start, TableDump::Resume(cursor), TableDump::Done] {
+            assert_eq!(TableDump::from_words(st.to_words()), st);
+        }
+        assert_eq!(TableDump::from_words([9, 1, 2, 3, 4, 5]), TableDump::Done);
+    }
+
+    #[test]
+    fn cursor_words_keep_every_field() {
+        let w = [
+            0xdead_beef_0000_0001,
+            u64::MAX - 3,
+            0x1234_5678_9abc_def0,
+            0xffff_ffff,
+        ];
+        assert_eq!(DumpCursor::from_words(w).to_words(), w);
+    }
+}

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Raw generic netlink for the TIPC selftests: a socket that sends requests and dumps and
+parses the replies' attributes, the TIPCv2 numbers the tests use, and the name table dump as
+a list of publications."""
+
+import os
+import socket
+import struct
+
+from tipc_ktap import eq
+
+NETLINK_GENERIC = 16
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+# A dump's messages carry this when the dump was interrupted: its content is inconsistent.
+NLM_F_DUMP_INTR = 0x10
+GENL_ID_CTRL = 16
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
+CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OPS = 4, 5, 6
+CTRL_ATTR_OP_ID, CTRL_ATTR_OP_FLAGS = 1, 2
+NLA_F_NESTED = 0x8000
+
+TIPC_NL_NET_GET, TIPC_NL_NET_SET, TIPC_NL_NAME_TABLE_GET = 14, 15, 16
+TIPC_NLA_NET, TIPC_NLA_NAME_TABLE = 7, 8
+TIPC_NLA_NET_ID, TIPC_NLA_NET_NODEID, TIPC_NLA_NET_NODEID_W1 = 1, 3, 4
+TIPC_NLA_NAME_TABLE_PUBL = 1
+PUBL_FIELDS = ("type", "lower", "upper", "scope", "node", "ref", "key")
+CLUSTER, NODE = socket.TIPC_CLUSTER_SCOPE, socket.TIPC_NODE_SCOPE
+SERVICE_RANGE = socket.TIPC_ADDR_NAMESEQ
+# Types below this are TIPC's own (the C module's topology server binds {1, 1}).
+RESERVED_TYPES = 64
+
+
+def attrs(data):
+    """The attributes in data: a list of (type without flags, payload)."""
+    out = []
+    while len(data) >= 4:
+        length, kind = struct.unpack_from("=HH", data)
+        if length < 4:
+            raise AssertionError(f"attribute of length {length}")
+        out.append((kind & ~NLA_F_NESTED & 0xffff, data[4:length]))
+        data = data[(length + 3) & ~3:]
+    return out
+
+
+def attr(data, kind):
+    """The payload of the one attribute of `kind` in data; fails unless there is exactly one."""
+    found = [p for k, p in attrs(data) if k == kind]
+    eq(len(found), 1, f"attributes of type {kind}")
+    return found[0]
+
+
+def nla(kind, payload):
+    return struct.pack("=HH", 4 + len(payload), kind) + payload + b"\0" * (-len(payload) % 4)
+
+
+class Genl:
+    """A generic netlink socket."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.s.settimeout(20)
+        self.s.bind((0, 0))
+        self.seq = 0
+
+    def close(self):
+        self.s.close()
+
+    def request(self, family, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK, version=1):
+        """Sends one request; returns the replies' payloads (after the genl header) with their
+        commands, or raises OSError with the error the kernel acked."""
+        self.seq += 1
+        body = struct.pack("=BBH", cmd, version, 0) + payload
+        self.s.send(struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body)
+        replies = []
+        while True:
+            buf = self.s.recv(1 << 16)
+            while buf:
+                length, kind, msg_flags, seq, _ = struct.unpack_from("=IHHII", buf)
+                msg, buf = buf[16:length], buf[(length + 3) & ~3:]
+                if seq != self.seq:
+                    continue
+                if msg_flags & NLM_F_DUMP_INTR:
+                    raise AssertionError(f"the dump was interrupted after {len(replies)} messages"
+                                         " (NLM_F_DUMP_INTR)")
+                if kind == NLMSG_ERROR:
+                    err = -struct.unpack_from("=i", msg)[0]
+                    if err:
+                        raise OSError(err, os.strerror(err))
+                    return replies
+                if kind == NLMSG_DONE:
+                    err = -struct.unpack_from("=i", msg)[0] if len(msg) >= 4 else 0
+                    if err:
+                        raise OSError(err, f"dump ended with {os.strerror(err)}")
+                    return replies
+                replies.append((msg[0], msg[4:]))
+            if not flags & (NLM_F_ACK | NLM_F_DUMP):
+                return replies
+
+    def dump(self, family, cmd, payload=b""):
+        return self.request(family, cmd, payload, NLM_F_REQUEST | NLM_F_DUMP)
+
+    def family(self, name):
+        """The controller's reply for family `name`, as a list of attributes."""
+        (_, reply), = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                                   nla(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
+        return reply
+
+    def family_id(self, name):
+        return struct.unpack("=H", attr(self.family(name), CTRL_ATTR_FAMILY_ID)[:2])[0]
+
+
+def u32(b):
+    eq(len(b), 4, "u32 attribute length")
+    return struct.unpack("=I", b)[0]
+
+
+def name_table(g):
+    """The name table dump: one dict per publication, in dump order."""
+    out = []
+    for cmd, payload in g.dump(g.family_id("TIPCv2"), TIPC_NL_NAME_TABLE_GET):
+        eq(cmd, TIPC_NL_NAME_TABLE_GET, "command of a name table message")
+        publ = attr(attr(payload, TIPC_NLA_NAME_TABLE), TIPC_NLA_NAME_TABLE_PUBL)
+        kinds = [k for k, _ in attrs(publ)]
+        eq(kinds, list(range(1, 8)), "publication attributes, in order")
+        out.append({f: u32(p) for f, (_, p) in zip(PUBL_FIELDS, attrs(publ))})
+    return out
+
+
+def check_table_dump(plan):
+    """Opens one RDM socket per socket index of `plan` and runs `table_dump_matches` on them;
+    then closes them and fails unless their publications are gone from the dump."""
+    socks = [socket.socket(socket.AF_TIPC, socket.SOCK_RDM)
+             for _ in range(1 + max(n for n, *_ in plan))]
+    try:
+        types = table_dump_matches(socks, plan)
+    finally:
+        for s in socks:
+            s.close()
+    eq(table_types_left(types), [], "publications after the sockets closed")
+
+
+def table_dump_matches(socks, plan):
+    """Binds, for each (socket index, type, lower, upper, scope) of `plan` in order, then dumps
+    the name table and fails unless the publications of the plan's types come each once, with
+    their fields, and in the table's order within each type: by lower bound, then newest range
+    first, then newest publication first within a range (no lookup rotated it). The order of
+    the types themselves is the module's own (the C module walks its hash buckets). Each
+    socket's keys are its port plus 1, 2, 3... in bind order; the node is 0 on a node without
+    address."""
+    for n, ty, lo, up, scope in plan:
+        socks[n].bind((SERVICE_RANGE, ty, lo, up, scope))
+    ports = [s.getsockname()[2] for s in socks]
+    types = {ty for _, ty, _, _, _ in plan}
+    g = Genl()
+    try:
+        table = name_table(g)
+    finally:
+        g.close()
+    ours = [p for p in table if p["type"] in types]
+    eq(len(ours), len(plan), "publications of the case in the dump")
+    eq(sorted((p["ref"], p["type"], p["lower"], p["upper"], p["scope"]) for p in ours),
+       sorted((ports[n], ty, lo, up, sc) for n, ty, lo, up, sc in plan), "publications")
+    eq({p["node"] for p in ours}, {0}, "node of publications on a node without address")
+    for n, port in enumerate(ports):
+        keys = sorted(p["key"] for p in ours if p["ref"] == port)
+        eq(keys, [port + k for k in range(1, len(keys) + 1)], f"keys of socket {n}")
+    # Ranges (by their first publication) and publications, newest first at equal keys.
+    order = {}
+    for i, (n, ty, lo, up, _) in enumerate(plan):
+        r = order.setdefault((ty, lo, up), [i, []])
+        r[1].insert(0, ports[n])
+    for t in types:
+        want = []
+        ranges = sorted(((lo, -first, up, refs) for (ty, lo, up), (first, refs) in order.items()
+                         if ty == t))
+        for lo, _, up, refs in ranges:
+            want += [(lo, up, ref) for ref in refs]
+        got = [(p["lower"], p["upper"], p["ref"]) for p in ours if p["type"] == t]
+        eq(got, want, f"dump order within type {t}")
+    return types
+
+
+def table_types_left(types):
+    """The publications of `types` the name table dump still shows."""
+    g = Genl()
+    try:
+        return [p for p in name_table(g) if p["type"] in types]
+    finally:
+        g.close()
