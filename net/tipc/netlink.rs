@@ -21,7 +21,7 @@ use kernel::{
             flags::UNS_ADMIN_PERM,
             not_supported,
             validate::{DONT_VALIDATE_DUMP, DONT_VALIDATE_DUMP_STRICT, DONT_VALIDATE_STRICT},
-            Dump, Family, Op, Policy, Progress, Request, Writer,
+            Dump, Family, Op, Policy, Progress, Request, Slot, Writer,
         },
         socket,
     },
@@ -30,6 +30,8 @@ use kernel::{
 
 /// The `TIPCv2` family.
 pub(crate) struct TipcGenl;
+
+static SLOT: Slot<TipcGenl> = Slot::new();
 
 /// The sockets' registration, which owns every namespace's state: the family's handlers reach
 /// that state through it, and it outlives the family, which owns it.
@@ -111,6 +113,10 @@ impl Family for TipcGenl {
     const RESV_START_OP: u8 = cmd::ADDR_LEGACY_GET + 1;
     const OPS: &'static [Op] = &OPS;
 
+    fn slot() -> &'static Slot<Self> {
+        &SLOT
+    }
+
     fn doit(_cmd: u8, req: &mut Request<'_, Self>) -> Result {
         req.set_err_msg(c"not supported by tipc-rs yet");
         Err(not_supported())
@@ -150,7 +156,7 @@ fn dump_net(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
         })
     })?;
     if sent {
-        dump.set_state([1, 0, 0, 0, 0, 0]);
+        dump.set_state([1, 0, 0, 0, 0]);
     }
     Ok(Progress::More)
 }

@@ -92,7 +92,7 @@ pub(crate) fn publ_attrs(e: &DumpEntry) -> [(u16, u32); 7] {
     ]
 }
 
-/// How far a dump of the name table has come, kept in the dump's six words between calls.
+/// How far a dump of the name table has come, kept in the dump's five words between calls.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum TableDump {
     /// Nothing sent yet (the words are all zero).
@@ -109,7 +109,7 @@ impl TableDump {
     const DONE: u64 = 2;
 
     /// The state the words say; words no call wrote (an unknown tag) end the dump.
-    pub(crate) fn from_words(w: [u64; 6]) -> Self {
+    pub(crate) fn from_words(w: [u64; 5]) -> Self {
         match w[0] {
             Self::START => Self::Start,
             Self::RESUME => Self::Resume(DumpCursor::from_words([w[1], w[2], w[3], w[4]])),
@@ -118,20 +118,20 @@ impl TableDump {
     }
 
     /// The words that keep this state.
-    pub(crate) fn to_words(self) -> [u64; 6] {
+    pub(crate) fn to_words(self) -> [u64; 5] {
         match self {
-            Self::Start => [Self::START, 0, 0, 0, 0, 0],
+            Self::Start => [Self::START, 0, 0, 0, 0],
             Self::Resume(c) => {
                 let [a, b, c, d] = c.to_words();
-                [Self::RESUME, a, b, c, d, 0]
+                [Self::RESUME, a, b, c, d]
             }
-            Self::Done => [Self::DONE, 0, 0, 0, 0, 0],
+            Self::Done => [Self::DONE, 0, 0, 0, 0],
         }
     }
 }
 
 /// Whether a one-message dump (`TIPC_NL_NET_GET`) has sent its message, kept in word 0.
-pub(crate) fn single_dump_sent(w: [u64; 6]) -> bool {
+pub(crate) fn single_dump_sent(w: [u64; 5]) -> bool {
     w[0] != 0
 }
 
@@ -180,12 +180,12 @@ mod tests {
 
     #[test]
     fn table_dump_states_round_trip_through_words() {
-        assert_eq!(TableDump::from_words([0; 6]), TableDump::Start);
+        assert_eq!(TableDump::from_words([0; 5]), TableDump::Start);
         let cursor = DumpCursor::from_words([u64::MAX, 7, 1 << 40 | 3, 9]);
         for st in [TableDump::Start, TableDump::Resume(cursor), TableDump::Done] {
             assert_eq!(TableDump::from_words(st.to_words()), st);
         }
-        assert_eq!(TableDump::from_words([9, 1, 2, 3, 4, 5]), TableDump::Done);
+        assert_eq!(TableDump::from_words([9, 1, 2, 3, 4]), TableDump::Done);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! a [`Registration`] registers it with generic netlink and unregisters it when dropped.
 //! Requests reach [`Family::doit`] with a [`Request`] (the parsed attributes, the namespace, the
 //! extended ack and a way to reply) and dumps reach [`Family::dumpit`] with a [`Dump`] (the
-//! namespace, six words of state kept between the calls of one dump, and the buffer to fill).
+//! namespace, five words of state kept between the calls of one dump, and the buffer to fill).
 //! Messages are written through a [`Writer`], which cancels whatever an attribute or a nest
 //! started when it fails for want of room.
 //!
@@ -16,12 +16,13 @@
 //! # Examples
 //!
 //! ```
-//! use kernel::net::genetlink::{Dump, Family, Op, Policy, Progress, Registration};
+//! use kernel::net::genetlink::{Dump, Family, Op, Policy, Progress, Registration, Slot};
 //! use kernel::prelude::*;
 //!
 //! struct Example;
 //!
 //! static POLICY: [Policy; 2] = [Policy::unspec(), Policy::u32()];
+//! static SLOT: Slot<Example> = Slot::new();
 //!
 //! impl Family for Example {
 //!     type Data = ();
@@ -32,13 +33,17 @@
 //!     const RESV_START_OP: u8 = 2;
 //!     const OPS: &'static [Op] = &[Op::dump(1)];
 //!
+//!     fn slot() -> &'static Slot<Self> {
+//!         &SLOT
+//!     }
+//!
 //!     // One message with attribute 1 holding 42, then the dump is over.
 //!     fn dumpit(cmd: u8, dump: &mut Dump<'_, Self>) -> Result<Progress> {
 //!         if dump.state()[0] != 0 {
 //!             return Ok(Progress::Done);
 //!         }
 //!         if dump.message(cmd, |msg| msg.put_u32(1, 42))? {
-//!             dump.set_state([1, 0, 0, 0, 0, 0]);
+//!             dump.set_state([1, 0, 0, 0, 0]);
 //!         }
 //!         Ok(Progress::More)
 //!     }
@@ -51,6 +56,7 @@
 //! # let _ = register;
 //! ```
 
+use crate::sync::{Arc, ArcBorrow};
 use crate::{
     bindings,
     error::{from_result, to_result},
@@ -60,7 +66,11 @@ use crate::{
     types::Opaque,
     ThisModule,
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
+};
 
 /// The payload size of a reply that fits in one page, as `NLMSG_GOODSIZE`.
 pub const NLMSG_GOODSIZE: usize = bindings::NLMSG_GOODSIZE;
@@ -231,8 +241,8 @@ pub enum Progress {
 /// Handlers run in process context and may sleep. Unless the family says otherwise, generic
 /// netlink runs one handler of any family at a time (`genl_mutex`).
 pub trait Family: Sized + 'static {
-    /// What the handlers share, owned by the [`Registration`] and dropped after the family is
-    /// unregistered (so after every handler returned).
+    /// What the handlers share: the [`Registration`] and every dump under way hold a
+    /// reference, so it goes when the last of them does.
     type Data: Send + Sync;
 
     /// The family's name, at most 15 bytes.
@@ -250,6 +260,9 @@ pub trait Family: Sized + 'static {
     const RESV_START_OP: u8;
     /// The operations, each command once.
     const OPS: &'static [Op];
+
+    /// The static storage of the family's registration.
+    fn slot() -> &'static Slot<Self>;
 
     /// Answers a request for `cmd`, an operation with [`Op::doit`] set.
     fn doit(_cmd: u8, _req: &mut Request<'_, Self>) -> Result {
@@ -273,54 +286,69 @@ const _: () = {
     assert!(core::mem::size_of::<bindings::genl_ops>() == bindings::SIZEOF_STRUCT_GENL_OPS);
 };
 
-/// A registration of a [`Family`] with generic netlink; dropping it unregisters the family.
+/// The static storage of a family: generic netlink keeps using a family's `struct genl_family`
+/// after unregistering it (a dump under way goes on reading it until it ends), so it lives in
+/// a `static` that [`Family::slot`] returns, as it would in C.
 ///
 /// # Invariants
 ///
-/// `inner.family` is registered with generic netlink, and `ops`, which it points to, is
-/// neither changed nor freed, until this value is dropped.
-pub struct Registration<F: Family> {
-    inner: KBox<Inner<F>>,
-    _ops: KVec<bindings::genl_ops>,
-}
-
-/// The family as generic netlink sees it, with the data its handlers reach from it.
-#[repr(C)]
-struct Inner<F: Family> {
+/// `family` is written only by [`Registration::new`] after it claimed `claimed`, while
+/// unregistered. While a [`Registration`] exists, `data` holds a pointer from
+/// [`Arc::into_raw`], which that registration owns.
+pub struct Slot<F: Family> {
     family: Opaque<bindings::genl_family>,
-    data: F::Data,
+    data: AtomicPtr<F::Data>,
+    claimed: AtomicBool,
 }
 
-impl<F: Family> Inner<F> {
-    /// The data of the registered family at `family`.
-    ///
-    /// # Safety
-    ///
-    /// `family` must be the `family` of an `Inner<F>` that stays alive for `'a`.
-    unsafe fn data<'a>(family: *const bindings::genl_family) -> &'a F::Data {
-        // SAFETY: By the caller's guarantee `family` is the field of a live `Inner<F>`;
-        // `Opaque` is transparent, so the field's address is the C structure's.
-        let inner = unsafe {
-            &*crate::container_of!(
-                family.cast_mut().cast::<Opaque<bindings::genl_family>>(),
-                Inner<F>,
-                family
-            )
-        };
-        &inner.data
+// SAFETY: `family` is written by one `Registration::new` at a time (guarded by `claimed`)
+// before it is published to generic netlink; `data` is atomic and points to `Sync` data.
+unsafe impl<F: Family> Sync for Slot<F> {}
+
+impl<F: Family> Slot<F> {
+    /// Creates empty storage, for a `static`.
+    pub const fn new() -> Self {
+        Self {
+            family: Opaque::zeroed(),
+            data: AtomicPtr::new(core::ptr::null_mut()),
+            claimed: AtomicBool::new(false),
+        }
     }
 }
 
-// SAFETY: The registration is only a handle: the structures it owns are read by generic
-// netlink from any thread, and only dropping the handle, from one thread, writes them again.
-unsafe impl<F: Family> Send for Registration<F> where F::Data: Send {}
+impl<F: Family> Default for Slot<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A registration of a [`Family`] with generic netlink; dropping it unregisters the family.
+///
+/// The handlers' data is reference counted: the registration holds one reference and each dump
+/// under way another, from its first call to its end, so a dump that goes on after the family
+/// is unregistered still has its data.
+///
+/// # Invariants
+///
+/// `F::slot()` holds a registered family, whose operations are `ops`, and `data` as a pointer
+/// this registration owns, until this value is dropped.
+pub struct Registration<F: Family> {
+    /// The operations the family points to; freed after it is unregistered, as generic
+    /// netlink keeps its own copy of a dump's operation.
+    _ops: KVec<bindings::genl_ops>,
+    _family: PhantomData<F>,
+}
+
+// SAFETY: The registration is a handle: what it owns is read by generic netlink from any
+// thread, and only dropping the handle, from one thread, changes it.
+unsafe impl<F: Family> Send for Registration<F> {}
 // SAFETY: A shared reference to the handle gives access to the data only, which is `Sync`.
-unsafe impl<F: Family> Sync for Registration<F> where F::Data: Sync {}
+unsafe impl<F: Family> Sync for Registration<F> {}
 
 impl<F: Family> Registration<F> {
-    /// Registers family `F`, whose handlers share `data`. Fails with `EEXIST` if a family of
-    /// that name exists, `EINVAL` if the name is too long or the operations are inconsistent,
-    /// `ENOMEM` without memory.
+    /// Registers family `F`, whose handlers share `data`. Fails with `EBUSY` if `F` is
+    /// registered already, `EEXIST` if another family has its name, `EINVAL` if the name is
+    /// too long or the operations are inconsistent, `ENOMEM` without memory.
     pub fn new(module: &'static ThisModule, data: F::Data) -> Result<Self> {
         const {
             assert!(
@@ -342,23 +370,26 @@ impl<F: Family> Registration<F> {
                 raw.doit = Some(doit_callback::<F>);
             }
             if op.dumpit {
+                raw.start = Some(dump_start::<F>);
                 raw.dumpit = Some(dumpit_callback::<F>);
+                raw.done = Some(dump_done::<F>);
             }
             ops.push(raw, GFP_KERNEL)?;
         }
-        let inner = KBox::new(
-            Inner::<F> {
-                family: Opaque::zeroed(),
-                data,
-            },
-            GFP_KERNEL,
-        )?;
-        let raw = inner.family.get();
-        // SAFETY: `raw` points to the zeroed family this function just allocated and nobody
-        // else knows of.
+        let data = Arc::new(data, GFP_KERNEL)?;
+
+        let slot = F::slot();
+        if slot.claimed.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        let raw = slot.family.get();
+        // SAFETY: `claimed` gives us the slot; its family is not registered, so generic
+        // netlink reads it only for dumps started under an earlier registration, which read
+        // nothing this writes but the family's identity, the same again.
         unsafe {
             let dst = &mut (*raw).name;
             if name.len() > dst.len() {
+                slot.claimed.store(false, Ordering::Release);
                 return Err(EINVAL);
             }
             for (d, s) in dst.iter_mut().zip(name) {
@@ -373,29 +404,129 @@ impl<F: Family> Registration<F> {
             (*raw).n_ops = n_ops;
             (*raw).resv_start_op = F::RESV_START_OP;
         }
-        // SAFETY: The family is filled in; it and the operations it points to live in heap
-        // memory that stays put and unchanged until `Drop` has unregistered the family. The
-        // policy is `'static`, with `MAX_ATTR + 1` entries as checked above.
-        to_result(unsafe { bindings::genl_register_family(raw) })?;
-        // INVARIANT: Registered just now, with `ops`.
-        Ok(Self { inner, _ops: ops })
+        slot.data
+            .store(Arc::into_raw(data).cast_mut(), Ordering::Release);
+        // SAFETY: The family is filled in and static; the operations it points to stay put
+        // and unchanged until `Drop` has unregistered it. The policy is `'static`, with
+        // `MAX_ATTR + 1` entries as checked above. The handlers find `data` in the slot.
+        let registered = to_result(unsafe { bindings::genl_register_family(raw) });
+        if let Err(e) = registered {
+            // SAFETY: Stored just now from `Arc::into_raw`; no handler ran.
+            drop(unsafe { Arc::from_raw(slot.data.swap(core::ptr::null_mut(), Ordering::AcqRel)) });
+            slot.claimed.store(false, Ordering::Release);
+            return Err(e);
+        }
+        // INVARIANT: Registered just now, with `ops` and `data`.
+        Ok(Self {
+            _ops: ops,
+            _family: PhantomData,
+        })
+    }
+
+    /// The data the handlers share.
+    pub fn data(&self) -> &F::Data {
+        // SAFETY: While the registration exists the slot holds its reference to the data
+        // (type invariant).
+        unsafe { &*F::slot().data.load(Ordering::Acquire) }
     }
 }
 
 impl<F: Family> Drop for Registration<F> {
     fn drop(&mut self) {
-        // SAFETY: Registered, by the type invariant. Once this returns generic netlink no
-        // longer uses the family or its operations (a dump in progress pins the module, so
-        // none is).
-        unsafe { bindings::genl_unregister_family(self.inner.family.get()) };
+        let slot = F::slot();
+        // SAFETY: Registered, by the type invariant. Once this returns no request handler
+        // runs and no dump starts; dumps under way hold their own reference to the data.
+        unsafe { bindings::genl_unregister_family(slot.family.get()) };
+        // SAFETY: The slot held this registration's reference from `Arc::into_raw` (type
+        // invariant); no handler can reach it through the slot any more.
+        drop(unsafe { Arc::from_raw(slot.data.swap(core::ptr::null_mut(), Ordering::AcqRel)) });
+        slot.claimed.store(false, Ordering::Release);
     }
 }
 
-impl<F: Family> Registration<F> {
-    /// The data the handlers share.
-    pub fn data(&self) -> &F::Data {
-        &self.inner.data
+/// The data of the registered family `F`, for a handler called while it is registered.
+///
+/// # Safety
+///
+/// `F` must be registered, and stay so for `'a` (a request handler's call).
+unsafe fn registered_data<'a, F: Family>() -> &'a F::Data {
+    // SAFETY: While registered the slot holds a live reference (see `Slot`).
+    unsafe { &*F::slot().data.load(Ordering::Acquire) }
+}
+
+/// Where a dump keeps its reference to the data: the last of the six words of
+/// `netlink_callback.ctx`; the other five are the family's (`Dump::state`).
+const DUMP_DATA_WORD: usize = 5;
+
+/// Word `i` (0 to 5) of a dump's `netlink_callback.ctx`.
+///
+/// # Safety
+///
+/// `cb` must be valid, and no one else may be writing it.
+unsafe fn ctx_word(cb: *const bindings::netlink_callback, i: usize) -> u64 {
+    // SAFETY: `cb` is valid and not being written, by the caller's guarantee.
+    let ctx = unsafe { &(*cb).__bindgen_anon_1.ctx };
+    let mut word = [0; 8];
+    if let Some(bytes) = ctx.chunks_exact(8).nth(i) {
+        word.copy_from_slice(bytes);
     }
+    u64::from_ne_bytes(word)
+}
+
+/// Sets word `i` (0 to 5) of a dump's `netlink_callback.ctx`.
+///
+/// # Safety
+///
+/// `cb` must be valid, and the caller the only one using it.
+unsafe fn set_ctx_word(cb: *mut bindings::netlink_callback, i: usize, value: u64) {
+    // SAFETY: `cb` is valid and the caller's alone, by the caller's guarantee.
+    let ctx = unsafe { &mut (*cb).__bindgen_anon_1.ctx };
+    if let Some(bytes) = ctx.chunks_exact_mut(8).nth(i) {
+        bytes.copy_from_slice(&value.to_ne_bytes());
+    }
+}
+
+/// The pointer in a dump's data word.
+///
+/// # Safety
+///
+/// `cb` must be the valid state of a dump of `F` between `dump_start` and `dump_done`.
+unsafe fn dump_data_ptr<F: Family>(cb: *const bindings::netlink_callback) -> *const F::Data {
+    // SAFETY: `cb` is valid, by the caller's guarantee; `dump_start` wrote the word.
+    unsafe { ctx_word(cb, DUMP_DATA_WORD) as usize as *const F::Data }
+}
+
+/// `start` of every dump of `F`: takes a reference to the data for the dump.
+///
+/// # Safety
+///
+/// Called by generic netlink's start callback with the new dump's state, while `F` is
+/// registered (the request is being handled).
+unsafe extern "C" fn dump_start<F: Family>(cb: *mut bindings::netlink_callback) -> c_int {
+    // SAFETY: Called while the family is registered, for the duration of the call.
+    let data = unsafe { registered_data::<F>() };
+    // SAFETY: `data` came from `Arc::into_raw` and its count is held by the registration for
+    // this call's duration.
+    let arc: Arc<F::Data> = unsafe { ArcBorrow::from_raw(data) }.into();
+    let ptr = Arc::into_raw(arc) as usize as u64;
+    // SAFETY: `cb` is the new dump's state, this call's alone; generic netlink leaves `ctx`
+    // to the family.
+    unsafe { set_ctx_word(cb, DUMP_DATA_WORD, ptr) };
+    0
+}
+
+/// `done` of every dump of `F`: drops the dump's reference to the data.
+///
+/// # Safety
+///
+/// Called by generic netlink's done callback, once, at the end of a dump `dump_start` began.
+unsafe extern "C" fn dump_done<F: Family>(cb: *mut bindings::netlink_callback) -> c_int {
+    // SAFETY: `cb` is a dump `dump_start` began, which it now ends.
+    let data = unsafe { dump_data_ptr::<F>(cb) };
+    // SAFETY: `dump_start` stored the pointer of a reference from `Arc::into_raw`, dropped
+    // here, once.
+    drop(unsafe { Arc::from_raw(data) });
+    0
 }
 
 /// `doit` of every operation of `F`.
@@ -407,8 +538,9 @@ unsafe extern "C" fn doit_callback<F: Family>(
     _skb: *mut bindings::sk_buff,
     info: *mut bindings::genl_info,
 ) -> c_int {
-    // SAFETY: Generic netlink hands a valid `info` for the duration of the call.
-    let mut req = unsafe { Request::<F>::from_raw(info) };
+    // SAFETY: Generic netlink hands a valid `info` for the duration of the call, during
+    // which the family stays registered (unregistering waits for request handlers).
+    let mut req = unsafe { Request::<F>::from_raw(info, registered_data::<F>()) };
     from_result(|| {
         F::doit(req.cmd(), &mut req)?;
         Ok(0)
@@ -441,24 +573,26 @@ unsafe extern "C" fn dumpit_callback<F: Family>(
 ///
 /// # Invariants
 ///
-/// `info` is valid for `'a`, and its family is the one a [`Registration<F>`] registered.
+/// `info` is valid for `'a`.
 pub struct Request<'a, F: Family> {
     info: NonNull<bindings::genl_info>,
-    _life: PhantomData<(&'a bindings::genl_info, &'a F)>,
+    data: &'a F::Data,
+    _life: PhantomData<&'a bindings::genl_info>,
 }
 
 impl<'a, F: Family> Request<'a, F> {
     /// # Safety
     ///
     /// `info` must be valid and filled in by generic netlink, for `'a`, for a request to the
-    /// family of a [`Registration<F>`].
-    unsafe fn from_raw(info: *const bindings::genl_info) -> Self {
+    /// family `F`, whose handlers share `data`.
+    unsafe fn from_raw(info: *const bindings::genl_info, data: &'a F::Data) -> Self {
         // INVARIANT: By the caller's guarantee.
         Self {
             info: NonNull::from(
                 // SAFETY: Valid, by the caller's guarantee.
                 unsafe { &*info },
             ),
+            data,
             _life: PhantomData,
         }
     }
@@ -482,10 +616,7 @@ impl<'a, F: Family> Request<'a, F> {
 
     /// The data the family's handlers share.
     pub fn data(&self) -> &'a F::Data {
-        // SAFETY: `info` is valid (type invariant), and its family is that of a
-        // `Registration<F>`, which unregisters it, so waits for this handler, before it drops
-        // the data.
-        unsafe { Inner::<F>::data((*self.raw()).family) }
+        self.data
     }
 
     /// Top-level attribute `kind`, if the request has it and the family's `MAX_ATTR` covers
@@ -561,13 +692,13 @@ impl<'a, F: Family> Request<'a, F> {
     }
 }
 
-/// One call of a dump: the request, six words of state kept across the calls, and the
+/// One call of a dump: the request, five words of state kept across the calls, and the
 /// buffer to fill.
 ///
 /// # Invariants
 ///
-/// `skb` and `cb` are valid for `'a`, and `cb` is the state of a dump generic netlink
-/// started for the family of a [`Registration<F>`].
+/// `skb` and `cb` are valid for `'a`, and `cb` is the state of a dump of `F` that
+/// `dump_start` began and `dump_done` has not ended.
 pub struct Dump<'a, F: Family> {
     skb: NonNull<bindings::sk_buff>,
     cb: NonNull<bindings::netlink_callback>,
@@ -577,8 +708,8 @@ pub struct Dump<'a, F: Family> {
 impl<'a, F: Family> Dump<'a, F> {
     /// # Safety
     ///
-    /// `skb` and `cb` must be the arguments of a `dumpit` call of generic netlink, valid for
-    /// `'a`, for the family of a [`Registration<F>`].
+    /// `skb` and `cb` must be the arguments of a `dumpit` call of generic netlink for a dump
+    /// of `F`, valid for `'a`.
     unsafe fn from_raw(skb: *mut bindings::sk_buff, cb: *mut bindings::netlink_callback) -> Self {
         // INVARIANT: By the caller's guarantee.
         Self {
@@ -594,7 +725,7 @@ impl<'a, F: Family> Dump<'a, F> {
     pub fn request(&self) -> Request<'a, F> {
         // SAFETY: `cb` is the state of a dump generic netlink started (type invariant), so
         // `genl_start` filled in its request, valid until the dump ends, after `'a`.
-        unsafe { Request::from_raw(bindings::genl_dump_info(self.cb.as_ptr())) }
+        unsafe { Request::from_raw(bindings::genl_dump_info(self.cb.as_ptr()), self.data()) }
     }
 
     /// The network namespace of the requesting socket.
@@ -604,33 +735,30 @@ impl<'a, F: Family> Dump<'a, F> {
 
     /// The data the family's handlers share.
     pub fn data(&self) -> &'a F::Data {
-        self.request().data()
+        // SAFETY: Between `dump_start` and `dump_done` (type invariant) the dump's data word
+        // holds a reference to the data, dropped after `'a`.
+        unsafe { &*dump_data_ptr::<F>(self.cb.as_ptr()) }
     }
 
     /// The dump's own state: zero at its first call, then as [`Dump::set_state`] left it
     /// (kept in `netlink_callback.ctx`).
-    pub fn state(&self) -> [u64; 6] {
-        // SAFETY: `cb` is valid (type invariant); generic netlink leaves `ctx` to the family
-        // and zeroes it before the first call.
-        let ctx = unsafe { (*self.cb.as_ptr()).__bindgen_anon_1.ctx };
-        let mut state = [0; 6];
-        for (word, bytes) in state.iter_mut().zip(ctx.chunks_exact(8)) {
-            let mut b = [0; 8];
-            b.copy_from_slice(bytes);
-            *word = u64::from_ne_bytes(b);
+    pub fn state(&self) -> [u64; 5] {
+        let mut state = [0; 5];
+        for (i, word) in state.iter_mut().enumerate() {
+            // SAFETY: `cb` is valid (type invariant) and only this call uses it; generic
+            // netlink leaves `ctx` to the family and zeroes it before the first call.
+            *word = unsafe { ctx_word(self.cb.as_ptr(), i) };
         }
         state
     }
 
     /// Keeps `state` for the next call of the same dump.
-    pub fn set_state(&mut self, state: [u64; 6]) {
-        let mut ctx = [0u8; 48];
-        for (bytes, word) in ctx.chunks_exact_mut(8).zip(state) {
-            bytes.copy_from_slice(&word.to_ne_bytes());
+    pub fn set_state(&mut self, state: [u64; 5]) {
+        for (i, word) in state.into_iter().enumerate() {
+            // SAFETY: `cb` is valid (type invariant) and this call's alone; words 0 to 4 are
+            // the family's (the last one holds the dump's data).
+            unsafe { set_ctx_word(self.cb.as_ptr(), i, word) };
         }
-        // SAFETY: `cb` is valid (type invariant) and this call has it to itself; generic
-        // netlink leaves `ctx` to the family.
-        unsafe { (*self.cb.as_ptr()).__bindgen_anon_1.ctx = ctx };
     }
 
     /// Adds one message for `cmd` to the dump, built by `build`. Returns `false`, with nothing
