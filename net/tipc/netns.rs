@@ -82,6 +82,20 @@ impl TipcNet {
         self.ports.lock().remove(&port)
     }
 
+    /// Appends to `out`, in port order from port `from` on, as many sockets as its spare
+    /// capacity holds; allocates nothing.
+    pub(crate) fn sockets_from(&self, from: u32, out: &mut KVec<SockRef>) {
+        let ports = self.ports.lock();
+        let mut next = Some(from);
+        while let Some(cursor) = next.and_then(|port| ports.cursor_lower_bound(&port)) {
+            let (&port, sk) = cursor.current();
+            if out.len() == out.capacity() || out.push(sk.clone(), GFP_ATOMIC).is_err() {
+                break;
+            }
+            next = port.checked_add(1);
+        }
+    }
+
     /// The socket of `port`, if any.
     pub(crate) fn socket(&self, port: u32) -> Option<SockRef> {
         self.ports.lock().get(&port).cloned()

@@ -3,7 +3,10 @@
 //! The `TIPCv2` generic netlink family as `include/uapi/linux/tipc_netlink.h` defines it:
 //! commands, attribute numbers, and what the dumps say.
 
-use super::name_table::dump::{DumpCursor, DumpEntry};
+use super::name_table::{
+    addr::{ServiceRange, SocketAddr},
+    dump::{DumpCursor, DumpEntry},
+};
 
 /// The family's name.
 pub(crate) const FAMILY_NAME: &str = "TIPCv2";
@@ -76,6 +79,25 @@ pub(crate) mod publ {
     pub(crate) const KEY: u16 = 7;
 }
 
+/// The attributes of a `TIPC_NLA_SOCK` nest.
+pub(crate) mod sock {
+    pub(crate) const ADDR: u16 = 1;
+    pub(crate) const REF: u16 = 2;
+    pub(crate) const CON: u16 = 3;
+    pub(crate) const HAS_PUBL: u16 = 4;
+    /// `TIPC_NLA_SOCK_MAX`.
+    pub(crate) const MAX: usize = 12;
+}
+
+/// The attributes of a `TIPC_NLA_SOCK_CON` nest.
+pub(crate) mod con {
+    pub(crate) const FLAG: u16 = 1;
+    pub(crate) const NODE: u16 = 2;
+    pub(crate) const SOCK: u16 = 3;
+    pub(crate) const TYPE: u16 = 4;
+    pub(crate) const INST: u16 = 5;
+}
+
 /// The network id of a namespace nobody configured (`tipc_init_net`).
 pub(crate) const DEFAULT_NET_ID: u32 = 4711;
 
@@ -90,6 +112,61 @@ pub(crate) fn publ_attrs(e: &DumpEntry) -> [(u16, u32); 7] {
         (publ::REF, e.publication.sk.port),
         (publ::KEY, e.publication.key),
     ]
+}
+
+/// The publication attributes of one `TIPC_NL_PUBL_GET` message (a socket's binding with its
+/// key), in the C module's order.
+pub(crate) fn sock_publ_attrs(range: &ServiceRange, key: u32) -> [(u16, u32); 4] {
+    [
+        (publ::KEY, key),
+        (publ::TYPE, range.ty),
+        (publ::LOWER, range.lower),
+        (publ::UPPER, range.upper),
+    ]
+}
+
+/// What `TIPC_NL_SOCK_GET` says of one socket.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct SockInfo {
+    /// The socket's port.
+    pub(crate) port: u32,
+    /// The peer and, when the connection was made by service address, that service
+    /// instance; `None` unless established.
+    pub(crate) conn: Option<(SocketAddr, Option<(u32, u32)>)>,
+    /// Whether the socket holds bindings (said only of a socket not connected).
+    pub(crate) has_publ: bool,
+}
+
+/// How far a dump of sockets (by port) or of one socket's publications (by key) has come,
+/// kept in word 0 (started) and word 1 (where to go on).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ListDump {
+    /// Nothing sent yet.
+    Start,
+    /// Go on from this port or key.
+    From(u32),
+    /// Everything was sent.
+    Done,
+}
+
+impl ListDump {
+    /// The state the words say.
+    pub(crate) fn from_words(w: [u64; 5]) -> Self {
+        match w[0] {
+            0 => Self::Start,
+            1 => Self::From(w[1] as u32),
+            _ => Self::Done,
+        }
+    }
+
+    /// The words that keep this state.
+    pub(crate) fn to_words(self) -> [u64; 5] {
+        match self {
+            Self::Start => [0; 5],
+            Self::From(at) => [1, u64::from(at), 0, 0, 0],
+            Self::Done => [2, 0, 0, 0, 0],
+        }
+    }
 }
 
 /// How far a dump of the name table has come, kept in the dump's five words between calls.
@@ -186,6 +263,14 @@ mod tests {
             assert_eq!(TableDump::from_words(st.to_words()), st);
         }
         assert_eq!(TableDump::from_words([9, 1, 2, 3, 4]), TableDump::Done);
+    }
+
+    #[test]
+    fn list_dump_states_round_trip_through_words() {
+        assert_eq!(ListDump::from_words([0; 5]), ListDump::Start);
+        for st in [ListDump::Start, ListDump::From(u32::MAX), ListDump::Done] {
+            assert_eq!(ListDump::from_words(st.to_words()), st);
+        }
     }
 
     #[test]

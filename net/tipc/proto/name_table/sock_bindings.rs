@@ -65,6 +65,24 @@ impl SockBindings {
         self.held.len()
     }
 
+    /// The bindings as the C module lists a socket's publications (newest first), each with
+    /// its key, starting at the one with key `from` (`None`: the newest); nothing when no
+    /// binding has that key any more.
+    pub(crate) fn newest_first(
+        &self,
+        from: Option<u32>,
+    ) -> impl Iterator<Item = (ServiceRange, u32)> + '_ {
+        let newest = self.held.iter().rev();
+        let skip = match from {
+            None => 0,
+            Some(key) => newest
+                .clone()
+                .position(|h| h.key == key)
+                .unwrap_or(self.held.len()),
+        };
+        newest.skip(skip).map(|h| (h.range, h.key))
+    }
+
     /// Publishes `b` for the socket `port` on this node.
     ///
     /// A connected socket is refused with `EINVAL`; when the keys wrap around to `port`

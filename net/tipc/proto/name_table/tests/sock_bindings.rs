@@ -183,3 +183,28 @@ fn unbind_after_the_node_got_its_address() {
     assert!(s.unbind(&mut t, PORT, &b(100, 1, 1, C)).unwrap().is_some());
     assert!(t.is_empty());
 }
+
+#[test]
+fn publications_are_listed_newest_first_from_a_key() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    for lower in [10, 20, 30, 40] {
+        s.bind(&mut t, PORT, &b(100, lower, lower, C), false, GFP_KERNEL)
+            .unwrap();
+    }
+    let listed = |from| -> Vec<(u32, u32)> {
+        s.newest_first(from)
+            .map(|(r, key)| (r.lower, key))
+            .collect()
+    };
+    let all = [
+        (40, PORT + 4),
+        (30, PORT + 3),
+        (20, PORT + 2),
+        (10, PORT + 1),
+    ];
+    assert_eq!(listed(None), all);
+    assert_eq!(listed(Some(PORT + 2)), all[2..]);
+    // A key no binding has (withdrawn since) ends the list.
+    assert_eq!(listed(Some(PORT + 9)), []);
+}

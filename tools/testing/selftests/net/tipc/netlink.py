@@ -4,7 +4,8 @@
 the family's operations and their flags (as the generic netlink controller reports them), the
 network dump (TIPC_NL_NET_GET) attribute for attribute, the name table dump
 (TIPC_NL_NAME_TABLE_GET) with its order and fields over more bindings than one buffer holds,
-permissions, and the `tipc` command's view of both.
+the socket dump (TIPC_NL_SOCK_GET) and a socket's publications (TIPC_NL_PUBL_GET),
+permissions, and the `tipc` command's view of them.
 
 Like run_differential.sh, it expects the module loaded on a node without a bearer; by hand:
 tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/tipc/netlink.py'
@@ -12,6 +13,7 @@ tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/
 
 import errno
 import os
+import select
 import shutil
 import socket
 import struct
@@ -19,10 +21,14 @@ import subprocess
 
 from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OP_FLAGS,
                        CTRL_ATTR_OP_ID, CTRL_ATTR_OPS, CTRL_ATTR_VERSION, NLA_F_NESTED, NODE,
-                       RESERVED_TYPES, SERVICE_RANGE, TIPC_NL_NAME_TABLE_GET, TIPC_NL_NET_GET,
-                       TIPC_NL_NET_SET, TIPC_NLA_NET, TIPC_NLA_NET_ID, TIPC_NLA_NET_NODEID,
-                       TIPC_NLA_NET_NODEID_W1, Genl, attr, attrs, check_table_dump, name_table,
-                       nla, u32)
+                       RESERVED_TYPES, SERVICE_RANGE, TIPC_NL_NET_GET, TIPC_NL_NET_SET,
+                       TIPC_NL_PUBL_GET, TIPC_NL_SOCK_GET, TIPC_NLA_CON_FLAG, TIPC_NLA_CON_INST,
+                       TIPC_NLA_CON_NODE, TIPC_NLA_CON_SOCK, TIPC_NLA_CON_TYPE, TIPC_NLA_NET,
+                       TIPC_NLA_NET_ID, TIPC_NLA_NET_NODEID, TIPC_NLA_NET_NODEID_W1,
+                       TIPC_NLA_PUBL, TIPC_NLA_PUBL_KEY, TIPC_NLA_PUBL_LOWER, TIPC_NLA_PUBL_TYPE,
+                       TIPC_NLA_PUBL_UPPER, TIPC_NLA_SOCK, TIPC_NLA_SOCK_ADDR, TIPC_NLA_SOCK_CON,
+                       TIPC_NLA_SOCK_HAS_PUBL, TIPC_NLA_SOCK_REF, Genl, attr, attrs,
+                       check_table_dump, name_table, nla, u32)
 from tipc_ktap import Skip, case, eq, run
 
 AF_TIPC = socket.AF_TIPC
@@ -162,6 +168,136 @@ def net_set_needs_cap_net_admin():
        "child (0: EPERM; 1: setup failed; 2: NET_SET succeeded; 3: another error)")
 
 
+
+def u32b(v):
+    return struct.pack("=I", v)
+
+
+def sock_dump(g):
+    """The socket dump: {port: the attributes of its TIPC_NLA_SOCK nest}."""
+    out = {}
+    for cmd, payload in g.dump(g.family_id("TIPCv2"), TIPC_NL_SOCK_GET):
+        eq(cmd, TIPC_NL_SOCK_GET, "command of a socket message")
+        nest = attrs(attr(payload, TIPC_NLA_SOCK))
+        port = u32(dict(nest)[TIPC_NLA_SOCK_REF])
+        eq(port in out, False, f"socket {port} listed twice")
+        out[port] = nest
+    return out
+
+
+@case
+def sock_dump_describes_each_socket():
+    """200 unbound sockets besides the ones that matter (more than one call's worth): an
+    unbound socket says its port and node; a bound one also HAS_PUBL; a connection made to
+    a service address says its peer and that service, on both ends; one made to a socket
+    address only its peer."""
+    t = new_type()
+    many = [socket.socket(AF_TIPC, socket.SOCK_RDM) for _ in range(200)]
+    bound = socket.socket(AF_TIPC, socket.SOCK_RDM)
+    lst = socket.socket(AF_TIPC, socket.SOCK_SEQPACKET)
+    cli = socket.socket(AF_TIPC, socket.SOCK_SEQPACKET)
+    cli2 = socket.socket(AF_TIPC, socket.SOCK_SEQPACKET)
+    try:
+        bound.bind((SERVICE_RANGE, t, 1, 5, CLUSTER))
+        bound.bind((SERVICE_RANGE, t, 7, 7, NODE))
+        lst.bind((SERVICE_RANGE, t + 1, 0, 9, CLUSTER))
+        lst.listen()
+        lst.settimeout(20)
+        # Non-blocking connects: the SYN reaches the listener at once; a blocking connect
+        # would wait for the accept.
+        cli.setblocking(False)
+        eq(cli.connect_ex((socket.TIPC_ADDR_NAME, t + 1, 4, 0)), errno.EINPROGRESS, "connect")
+        acc, _ = lst.accept()
+        cli2.setblocking(False)
+        eq(cli2.connect_ex(lst.getsockname()), errno.EINPROGRESS, "connect")
+        acc2, _ = lst.accept()
+        # The accepts' acknowledgements have reached both connecting sockets.
+        for c in (cli, cli2):
+            _, w, _ = select.select([], [c], [], 20)
+            eq(w, [c], "connecting socket writable once accepted")
+        port = lambda s: s.getsockname()[2]
+        g = Genl()
+        try:
+            socks = sock_dump(g)
+        finally:
+            g.close()
+        for s in many:
+            eq(socks.get(port(s)), [(TIPC_NLA_SOCK_REF, u32b(port(s))),
+                                     (TIPC_NLA_SOCK_ADDR, u32b(0))], "an unbound socket")
+        eq(socks.get(port(bound)), [(TIPC_NLA_SOCK_REF, u32b(port(bound))),
+                                     (TIPC_NLA_SOCK_ADDR, u32b(0)),
+                                     (TIPC_NLA_SOCK_HAS_PUBL, b"")], "a bound socket")
+        eq(socks.get(port(lst)), [(TIPC_NLA_SOCK_REF, u32b(port(lst))),
+                                   (TIPC_NLA_SOCK_ADDR, u32b(0)),
+                                   (TIPC_NLA_SOCK_HAS_PUBL, b"")], "a bound listener")
+
+        def connected(s, peer, named):
+            want = [(TIPC_NLA_CON_NODE, u32b(0)), (TIPC_NLA_CON_SOCK, u32b(port(peer)))]
+            if named:
+                want += [(TIPC_NLA_CON_FLAG, b""), (TIPC_NLA_CON_TYPE, u32b(t + 1)),
+                         (TIPC_NLA_CON_INST, u32b(4))]
+            got = socks.get(port(s))
+            eq(got[:2], [(TIPC_NLA_SOCK_REF, u32b(port(s))), (TIPC_NLA_SOCK_ADDR, u32b(0))],
+               "a connected socket")
+            eq(len(got), 3, "a connected socket's attributes")
+            eq(got[2][0], TIPC_NLA_SOCK_CON, "a connected socket's last attribute")
+            eq(attrs(got[2][1]), want, "the connection")
+
+        connected(cli, acc, True)
+        connected(acc, cli, True)
+        connected(cli2, acc2, False)
+        connected(acc2, cli2, False)
+        mine = {port(s) for s in many + [bound, lst, cli, cli2, acc, acc2]}
+        acc.close()
+        acc2.close()
+    finally:
+        for s in many + [bound, lst, cli, cli2]:
+            s.close()
+    g = Genl()
+    try:
+        left = sock_dump(g)
+    finally:
+        g.close()
+    eq(sorted(mine & set(left)), [], "sockets still listed after close")
+
+
+def publ_dump(g, sock_nest):
+    return g.dump(g.family_id("TIPCv2"), TIPC_NL_PUBL_GET, sock_nest)
+
+
+@case
+def publ_dump_lists_a_sockets_bindings_newest_first():
+    """500 bindings of one socket (more than one buffer): key, type, lower, upper, newest
+    first; a request without the socket, or for a port with no socket, is EINVAL."""
+    t = new_type()
+    with socket.socket(AF_TIPC, socket.SOCK_RDM) as s:
+        for i in range(500):
+            s.bind((SERVICE_RANGE, t, i * 3, i * 3 + 1, NODE if i % 2 else CLUSTER))
+        p = s.getsockname()[2]
+        g = Genl()
+        try:
+            replies = publ_dump(g, nla(TIPC_NLA_SOCK | NLA_F_NESTED, nla(TIPC_NLA_SOCK_REF,
+                                                                        u32b(p))))
+            for bad in (b"", nla(TIPC_NLA_SOCK | NLA_F_NESTED, nla(TIPC_NLA_SOCK_ADDR, u32b(0))),
+                        nla(TIPC_NLA_SOCK | NLA_F_NESTED, nla(TIPC_NLA_SOCK_REF, u32b(p ^ 1)))):
+                try:
+                    publ_dump(g, bad)
+                except OSError as e:
+                    eq(e.errno, errno.EINVAL, f"PUBL_GET with {bad!r}")
+                else:
+                    raise AssertionError(f"PUBL_GET with {bad!r} succeeded")
+        finally:
+            g.close()
+    got = []
+    for cmd, payload in replies:
+        eq(cmd, TIPC_NL_PUBL_GET, "command of a publication message")
+        got.append(attrs(attr(payload, TIPC_NLA_PUBL)))
+    want = [[(TIPC_NLA_PUBL_KEY, u32b(p + i + 1)), (TIPC_NLA_PUBL_TYPE, u32b(t)),
+             (TIPC_NLA_PUBL_LOWER, u32b(i * 3)), (TIPC_NLA_PUBL_UPPER, u32b(i * 3 + 1))]
+            for i in reversed(range(500))]
+    eq(got, want, "the socket's publications")
+
+
 def tipc_cmd(*args):
     tipc = shutil.which("tipc") or "/usr/sbin/tipc"
     if not os.path.exists(tipc):
@@ -170,21 +306,36 @@ def tipc_cmd(*args):
     return r.returncode, r.stdout, r.stderr
 
 
+def tipc_cmd_with_binding(args, lower, upper, scope):
+    """Runs `tipc ARGS` while a new socket binds {t, lower, upper}; fails unless it exits 0.
+    Returns t, the socket's port and the output."""
+    t = new_type()
+    with socket.socket(AF_TIPC, socket.SOCK_RDM) as s:
+        s.bind((SERVICE_RANGE, t, lower, upper, scope))
+        port = s.getsockname()[2]
+        rc, out, err = tipc_cmd(*args)
+    eq(rc, 0, f"tipc {' '.join(args)} (stderr {err!r})")
+    return t, port, out
+
+
+@case
+def iproute2_tipc_lists_sockets():
+    t, port, out = tipc_cmd_with_binding(["socket", "list"], 1, 5, CLUSTER)
+    lines = out.splitlines()
+    at = [i for i, line in enumerate(lines) if line.split() == ["socket", str(port)]]
+    eq(len(at), 1, f"the line of socket {port}")
+    eq(lines[at[0] + 1].split(), ["bound", "to", f"{{{t},1,5}}"], "its binding")
+
+
 @case
 def iproute2_tipc_reads_netid_and_nametable():
     rc, out, err = tipc_cmd("node", "get", "netid")
     eq((rc, out.strip()), (0, "4711"), f"tipc node get netid (stderr {err!r})")
-    t = new_type()
-    with socket.socket(AF_TIPC, socket.SOCK_RDM) as s:
-        s.bind((SERVICE_RANGE, t, 10, 20, NODE))
-        port = s.getsockname()[2]
-        rc, out, err = tipc_cmd("nametable", "show")
-    eq(rc, 0, f"tipc nametable show (stderr {err!r})")
+    t, port, out = tipc_cmd_with_binding(["nametable", "show"], 10, 20, NODE)
     rows = [line.split() for line in out.splitlines()]
     eq(rows[0], ["Type", "Lower", "Upper", "Scope", "Port", "Node"], "header")
     eq([r for r in rows[1:] if r and r[0] == str(t)], [[str(t), "10", "20", "node", str(port)]],
        "the binding's row (no node address: an empty node column)")
-
 
 if __name__ == "__main__":
     run()
