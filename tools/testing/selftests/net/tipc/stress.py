@@ -36,8 +36,7 @@ import threading
 import time
 import traceback
 
-import tipc_ktap
-from tipc_ktap import case, eq, run, sockaddr_tipc, sys_bind
+from tipc_ktap import case, run, sockaddr_tipc, sys_bind
 
 AF_TIPC = socket.AF_TIPC
 SOL_TIPC = 271
