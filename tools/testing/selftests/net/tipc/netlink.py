@@ -22,13 +22,13 @@ import subprocess
 from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OP_FLAGS,
                        CTRL_ATTR_OP_ID, CTRL_ATTR_OPS, CTRL_ATTR_VERSION, NLA_F_NESTED, NODE,
                        RESERVED_TYPES, SERVICE_RANGE, TIPC_NL_NET_GET, TIPC_NL_NET_SET,
-                       TIPC_NL_PUBL_GET, TIPC_NL_SOCK_GET, TIPC_NLA_CON_FLAG, TIPC_NLA_CON_INST,
+                       TIPC_NL_PUBL_GET, TIPC_NLA_CON_FLAG, TIPC_NLA_CON_INST,
                        TIPC_NLA_CON_NODE, TIPC_NLA_CON_SOCK, TIPC_NLA_CON_TYPE, TIPC_NLA_NET,
                        TIPC_NLA_NET_ID, TIPC_NLA_NET_NODEID, TIPC_NLA_NET_NODEID_W1,
                        TIPC_NLA_PUBL, TIPC_NLA_PUBL_KEY, TIPC_NLA_PUBL_LOWER, TIPC_NLA_PUBL_TYPE,
                        TIPC_NLA_PUBL_UPPER, TIPC_NLA_SOCK, TIPC_NLA_SOCK_ADDR, TIPC_NLA_SOCK_CON,
                        TIPC_NLA_SOCK_HAS_PUBL, TIPC_NLA_SOCK_REF, Genl, attr, attrs,
-                       check_table_dump, name_table, nla, u32)
+                       check_table_dump, name_table, nla, sock_dump, u32)
 from tipc_ktap import Skip, case, eq, run
 
 AF_TIPC = socket.AF_TIPC
@@ -171,18 +171,6 @@ def net_set_needs_cap_net_admin():
 
 def u32b(v):
     return struct.pack("=I", v)
-
-
-def sock_dump(g):
-    """The socket dump: {port: the attributes of its TIPC_NLA_SOCK nest}."""
-    out = {}
-    for cmd, payload in g.dump(g.family_id("TIPCv2"), TIPC_NL_SOCK_GET):
-        eq(cmd, TIPC_NL_SOCK_GET, "command of a socket message")
-        nest = attrs(attr(payload, TIPC_NLA_SOCK))
-        port = u32(dict(nest)[TIPC_NLA_SOCK_REF])
-        eq(port in out, False, f"socket {port} listed twice")
-        out[port] = nest
-    return out
 
 
 @case

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 
+from tipc_genl import Genl, name_table, sock_dump
 from tipc_ktap import Skip, case, eq, raises_errno, run
 
 AF_TIPC = socket.AF_TIPC
@@ -518,6 +519,47 @@ def namespace_exit_with_open_sockets_leaves_no_trace():
     print(f"# tipc use count: {before} before, {during} with the child's sockets open, "
           f"{now} after")
     eq(now, before, "tipc use count in /proc/modules, after")
+
+
+@case
+def netlink_dumps_show_their_own_namespace():
+    """TIPCv2 answers in every namespace (netnsok) with that namespace's state: the name table
+    and socket dumps of a child namespace hold its bindings and sockets only, and the
+    parent's hold none of the child's."""
+    needs_root()
+    mine, theirs = new_type(), new_type()
+
+    def child(ch):
+        with socket.socket(AF_TIPC, RDM) as s:
+            s.bind((SERVICE_RANGE, theirs, 1, 2))
+            ch.put(port_of(s))
+            ch.get()  # the parent has dumped
+            g = Genl()
+            try:
+                types = {p["type"] for p in name_table(g)}
+                ports = set(sock_dump(g))
+            finally:
+                g.close()
+            ch.put({"types": sorted(t for t in types if t in (mine, theirs)),
+                    "has_own_socket": port_of(s) in ports})
+
+    with socket.socket(AF_TIPC, RDM) as s:
+        s.bind((SERVICE_RANGE, mine, 1, 2))
+        with Child(child) as c:
+            their_port = c.get()
+            g = Genl()
+            try:
+                types = {p["type"] for p in name_table(g)}
+                ports = set(sock_dump(g))
+            finally:
+                g.close()
+            c.put("dumped")
+            seen = c.get()
+            c.wait()
+        eq(sorted(t for t in types if t in (mine, theirs)), [mine], "parent: types in its dump")
+        eq(port_of(s) in ports, True, "parent: its socket in its dump")
+        eq(their_port in ports, False, "parent: the child's socket in its dump")
+        eq(seen, {"types": [theirs], "has_own_socket": True}, "child: its dumps")
 
 
 if __name__ == "__main__":

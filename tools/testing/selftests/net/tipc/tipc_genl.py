@@ -194,3 +194,15 @@ def table_types_left(types):
         return [p for p in name_table(g) if p["type"] in types]
     finally:
         g.close()
+
+
+def sock_dump(g):
+    """The socket dump: {port: the attributes of its TIPC_NLA_SOCK nest}."""
+    out = {}
+    for cmd, payload in g.dump(g.family_id("TIPCv2"), TIPC_NL_SOCK_GET):
+        eq(cmd, TIPC_NL_SOCK_GET, "command of a socket message")
+        nest = attrs(attr(payload, TIPC_NLA_SOCK))
+        port = u32(dict(nest)[TIPC_NLA_SOCK_REF])
+        eq(port in out, False, f"socket {port} listed twice")
+        out[port] = nest
+    return out
