@@ -521,6 +521,16 @@ def namespace_exit_with_open_sockets_leaves_no_trace():
     eq(now, before, "tipc use count in /proc/modules, after")
 
 
+def netlink_view(types):
+    """What this namespace's netlink dumps show: the ones of `types` the name table holds, and
+    the ports of the sockets."""
+    g = Genl()
+    try:
+        return sorted({p["type"] for p in name_table(g)} & set(types)), set(sock_dump(g))
+    finally:
+        g.close()
+
+
 @case
 def netlink_dumps_show_their_own_namespace():
     """TIPCv2 answers in every namespace (netnsok) with that namespace's state: the name table
@@ -534,33 +544,21 @@ def netlink_dumps_show_their_own_namespace():
             s.bind((SERVICE_RANGE, theirs, 1, 2))
             ch.put(port_of(s))
             ch.get()  # the parent has dumped
-            g = Genl()
-            try:
-                types = {p["type"] for p in name_table(g)}
-                ports = set(sock_dump(g))
-            finally:
-                g.close()
-            ch.put({"types": sorted(t for t in types if t in (mine, theirs)),
-                    "has_own_socket": port_of(s) in ports})
+            types, ports = netlink_view((mine, theirs))
+            ch.put({"types": types, "has_own_socket": port_of(s) in ports})
 
     with socket.socket(AF_TIPC, RDM) as s:
         s.bind((SERVICE_RANGE, mine, 1, 2))
         with Child(child) as c:
             their_port = c.get()
-            g = Genl()
-            try:
-                types = {p["type"] for p in name_table(g)}
-                ports = set(sock_dump(g))
-            finally:
-                g.close()
+            types, ports = netlink_view((mine, theirs))
             c.put("dumped")
             seen = c.get()
             c.wait()
-        eq(sorted(t for t in types if t in (mine, theirs)), [mine], "parent: types in its dump")
+        eq(types, [mine], "parent: types in its dump")
         eq(port_of(s) in ports, True, "parent: its socket in its dump")
         eq(their_port in ports, False, "parent: the child's socket in its dump")
         eq(seen, {"types": [theirs], "has_own_socket": True}, "child: its dumps")
-
 
 if __name__ == "__main__":
     run()
