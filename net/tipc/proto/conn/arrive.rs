@@ -121,7 +121,9 @@ impl Conn {
         };
         match self.state {
             State::Open | State::Disconnecting => NO_PORT,
-            State::Listen if p.flags().syn && !con_msg && err == 0 => Verdict::Accept,
+            State::Listen if p.flags().syn && !con_msg && err == 0 && !self.released => {
+                Verdict::Accept
+            }
             State::Listen => NO_PORT,
             State::Connecting if con_msg && err != 0 => self.refused(fx),
             State::Connecting if con_msg => {

@@ -115,6 +115,7 @@ impl Conn {
         self.shut = true;
         if reason == Reason::Release {
             self.timer = None;
+            self.released = true;
         }
         let ended = self.state == State::Disconnecting;
         Closing {

@@ -59,6 +59,9 @@ pub(crate) struct Conn {
     pub(super) error: Option<Errno>,
     /// `shutdown(2)` or `close(2)` ran (`sk_shutdown` is `SHUTDOWN_MASK`).
     pub(super) shut: bool,
+    /// `close(2)` ran: the socket is going, and a listener refuses connection requests that
+    /// reach it before it leaves the port table (queued, they would be lost with it).
+    pub(super) released: bool,
     /// When the socket's timer fires next (ms), if armed.
     pub(super) timer: Option<u64>,
     /// The service instance the connection was made to, if made to a service address: its
@@ -87,6 +90,7 @@ impl Conn {
             syn_kept: false,
             error: None,
             shut: false,
+            released: false,
             timer: None,
             name: None,
         })

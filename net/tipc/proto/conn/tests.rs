@@ -818,6 +818,28 @@ fn listener_takes_only_syns() {
 }
 
 #[test]
+fn released_listener_refuses_connection_requests() {
+    // A request that reaches a listener between close(2) and its leaving the port table is
+    // refused, not queued on a socket about to be freed (the C module loses it: the
+    // connector waits forever).
+    let mut l = Conn::new(SockKind::SeqPacket, 1).unwrap();
+    l.listen().unwrap();
+    let _ = l.close(Reason::Release, true, NODE);
+    assert_eq!(
+        arrive(&mut l, &data(3, 5, ErrorCode::Ok, true, 0)).verdict,
+        NO_PORT
+    );
+    // shutdown(2) leaves a listener taking requests, as in C.
+    let mut l = Conn::new(SockKind::SeqPacket, 1).unwrap();
+    l.listen().unwrap();
+    let _ = l.close(Reason::Shutdown, true, NODE);
+    assert_eq!(
+        arrive(&mut l, &data(3, 5, ErrorCode::Ok, true, 0)).verdict,
+        Verdict::Accept
+    );
+}
+
+#[test]
 fn established_takes_its_peer_only() {
     let (mut c, _) = Conn::pair(SockKind::Stream, 1, 5, NODE, 0).unwrap();
     assert_eq!(
