@@ -13,8 +13,8 @@ use crate::{
     proto::{
         conn::state::State,
         netlink::{
-            cmd, con, net, nla, publ_attrs, single_dump_sent, sock, sock_publ_attrs, ListDump,
-            SockInfo, TableDump, DEFAULT_NET_ID, FAMILY_VERSION, NAME_TABLE_PUBL,
+            cmd, con, net, nla, publ_attrs, sock, sock_publ_attrs, ListDump, SockInfo, TableDump,
+            DEFAULT_NET_ID, FAMILY_VERSION, NAME_TABLE_PUBL,
         },
     },
     socket::TipcFamily,
@@ -167,9 +167,6 @@ fn tipc_net<'a>(dump: &Dump<'a, TipcGenl>) -> &'a TipcNet {
 
 /// `TIPC_NL_NET_GET`: one message with the network id and the 128-bit node identity.
 fn dump_net(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
-    if single_dump_sent(dump.state()) {
-        return Ok(Progress::Done);
-    }
     let id = tipc_net(dump).node_id();
     let (w0, w1) = id.split_at(8);
     let word = |b: &[u8]| b.try_into().map(u64::from_ne_bytes).unwrap_or(0);
@@ -181,10 +178,8 @@ fn dump_net(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
             msg.put_u64(net::NODEID_W1, w1, net::PAD)
         })
     })?;
-    if sent {
-        dump.set_state([1, 0, 0, 0, 0]);
-    }
-    Ok(Progress::More)
+    // The message goes out with the end of the dump; one that did not fit is tried again.
+    Ok(if sent { Progress::Done } else { Progress::More })
 }
 
 /// `TIPC_NL_NAME_TABLE_GET`: one message per publication, in table order, resumed where the

@@ -207,11 +207,6 @@ impl TableDump {
     }
 }
 
-/// Whether a one-message dump (`TIPC_NL_NET_GET`) has sent its message, kept in word 0.
-pub(crate) fn single_dump_sent(w: [u64; 5]) -> bool {
-    w[0] != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
