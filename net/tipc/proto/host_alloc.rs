@@ -37,8 +37,14 @@ pub(crate) enum InsertError<T> {
 }
 
 /// A growable array whose growth can fail, like the kernel's `KVec`.
-#[derive(PartialEq, Eq, Debug, Default)]
+#[derive(PartialEq, Eq, Debug)]
 pub(crate) struct KVec<T>(Vec<T>);
+
+impl<T> Default for KVec<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<T> KVec<T> {
     /// An empty vector; allocates nothing.
@@ -124,6 +130,18 @@ impl<T: Clone> KVec<T> {
     ) -> Result<(), AllocError> {
         self.reserve(other.len(), flags)?;
         self.0.extend_from_slice(other);
+        Ok(())
+    }
+
+    /// Grows or shrinks the vector to `new_len` elements, filling with `value`.
+    pub(crate) fn resize(
+        &mut self,
+        new_len: usize,
+        value: T,
+        flags: Flags,
+    ) -> Result<(), AllocError> {
+        self.reserve(new_len.saturating_sub(self.0.len()), flags)?;
+        self.0.resize(new_len, value);
         Ok(())
     }
 }

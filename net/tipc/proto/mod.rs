@@ -16,6 +16,7 @@ pub(crate) mod poll;
 pub(crate) mod seqno;
 pub(crate) mod sock_kind;
 pub(crate) mod sockopt;
+pub(crate) mod topology;
 pub(crate) mod wire;
 
 /// The TIPC address family, `AF_TIPC`.

@@ -245,4 +245,24 @@ impl NameTable {
             ControlFlow::Continue(()) => Ok(()),
         }
     }
+
+    /// Calls `f` with every range of type `ty` overlapping `lower..=upper`, in table order,
+    /// until `f` fails: the topology server reports what exists to a new subscription.
+    pub(crate) fn for_each_overlapping<E>(
+        &self,
+        ty: u32,
+        lower: u32,
+        upper: u32,
+        mut f: impl FnMut(&Range) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (from, to, min_upper) = overlap(ty, lower, upper);
+        let res = self.ranges.visit(from, to, min_upper, |r| match f(r) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        });
+        match res {
+            ControlFlow::Break(e) => Err(e),
+            ControlFlow::Continue(()) => Ok(()),
+        }
+    }
 }
