@@ -15,6 +15,7 @@ use crate::{
 use kernel::{
     net::{skb::OwnedSkBuff, sock::Sk},
     random,
+    sync::Arc,
 };
 
 /// Hands `skb` to the connection state of `sk`, queues it if taken, and carries out what the
@@ -23,7 +24,11 @@ use kernel::{
 ///
 /// The message is queued under the socket's state lock, so the queue follows the order in
 /// which the core saw the messages; what is sent goes out after that lock is released.
-pub(crate) fn arrive(net: &TipcNet, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
+pub(crate) fn arrive(
+    net: &Arc<TipcNet>,
+    sk: &Sk<TipcFamily>,
+    skb: OwnedSkBuff,
+) -> Option<OwnedSkBuff> {
     let rcv = RcvbufUse {
         used: sk.receive_memory(),
         truesize: skb.truesize(),
@@ -71,7 +76,7 @@ pub(crate) fn arrive(net: &TipcNet, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) -> Op
 /// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, then
 /// wakes whom the core says. The socket timer is not run yet: on one node the only timers
 /// are the hourly probe and the retry of a setup refused as overloaded.
-pub(crate) fn apply(net: &TipcNet, sk: &Sk<TipcFamily>, effects: &Effects) {
+pub(crate) fn apply(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, effects: &Effects) {
     for msg in effects.flush.iter() {
         transmit(net, msg);
     }

@@ -119,9 +119,9 @@ pub(crate) fn send_syn(
     let (sender, route) = {
         let inner = state.inner.lock();
         let mut names = net.names.lock();
-        let route = resolve(dest, &mut names, GFP_ATOMIC).map_err(msg_error)?;
+        let route = resolve(dest, &mut names.table, GFP_ATOMIC).map_err(msg_error)?;
         (
-            Sender::new(state.port(), names.own_node(), &inner.opts),
+            Sender::new(state.port(), names.table.own_node(), &inner.opts),
             route,
         )
     };

@@ -15,8 +15,9 @@ use crate::{
             header::Packet,
         },
     },
+    topsrv,
 };
-use kernel::{net::skb::OwnedSkBuff, prelude::*};
+use kernel::{net::skb::OwnedSkBuff, prelude::*, sync::Arc};
 
 /// Delivers `skb`, a message for this node, to its destination socket, and any message that
 /// comes back from that (a returned message, or a message rerouted to another socket).
@@ -24,7 +25,7 @@ use kernel::{net::skb::OwnedSkBuff, prelude::*};
 /// A message no socket takes is returned to its sender when the rules allow it, else freed.
 /// Each step either queues, frees or produces a message that cannot come back again (returned
 /// messages are never returned, reroutes are counted), so this ends.
-pub(crate) fn deliver(net: &TipcNet, skb: OwnedSkBuff) {
+pub(crate) fn deliver(net: &Arc<TipcNet>, skb: OwnedSkBuff) {
     let mut next = Some(skb);
     while let Some(skb) = next.take() {
         next = deliver_one(net, skb);
@@ -34,7 +35,7 @@ pub(crate) fn deliver(net: &TipcNet, skb: OwnedSkBuff) {
 /// Sends `msg`, a whole message the core built, to its destination on this node; a
 /// message for another node is dropped, as no link exists yet. Allocation failure drops it,
 /// as a lost message on a link would be.
-pub(crate) fn transmit(net: &TipcNet, msg: &[u8]) {
+pub(crate) fn transmit(net: &Arc<TipcNet>, msg: &[u8]) {
     let Ok(mut skb) = OwnedSkBuff::alloc(msg.len(), GFP_KERNEL) else {
         return;
     };
@@ -42,17 +43,22 @@ pub(crate) fn transmit(net: &TipcNet, msg: &[u8]) {
         return;
     };
     buf.copy_from_slice(msg);
-    let local = Packet::new_checked(skb.data())
-        .is_ok_and(|p| p.header_len() == SHORT_H_SIZE || net.names.lock().is_own(p.destnode()));
+    let local = Packet::new_checked(skb.data()).is_ok_and(|p| {
+        p.header_len() == SHORT_H_SIZE || net.names.lock().table.is_own(p.destnode())
+    });
     if local {
         deliver(net, skb);
     }
 }
 
 /// Delivers one message; returns the message it gives rise to, if any.
-fn deliver_one(net: &TipcNet, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
+fn deliver_one(net: &Arc<TipcNet>, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
     let port = Packet::new_checked(skb.data()).ok()?.destport();
     let Some(sk) = net.socket(port) else {
+        if net.is_topsrv_port(port) {
+            topsrv::arrive(net, port, skb);
+            return None;
+        }
         return no_such_port(net, skb);
     };
     if sk.state().kind.is_connection() {
@@ -83,7 +89,7 @@ fn deliver_one(net: &TipcNet, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
 /// else is refused.
 fn no_such_port(net: &TipcNet, mut skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
     // A refused message is left as it was: only a reroute rewrites it.
-    let verdict = no_socket(skb.data_mut(), &mut net.names.lock());
+    let verdict = no_socket(skb.data_mut(), &mut net.names.lock().table);
     match verdict {
         Undeliverable::Rerouted(_) => Some(skb),
         Undeliverable::Reject(code) => returned_message(net, &skb, code),

@@ -192,7 +192,7 @@ fn dump_name_table(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
     };
     let tn = tipc_net(dump);
     let mut failed = Ok(());
-    let next = tn.names.lock().dump(resume.as_ref(), |e| {
+    let next = tn.names.lock().table.dump(resume.as_ref(), |e| {
         let written = dump.message(cmd::NAME_TABLE_GET, |msg| {
             msg.nest(nla::NAME_TABLE, |msg| {
                 msg.nest(NAME_TABLE_PUBL, |msg| put_u32s(msg, &publ_attrs(e)))

@@ -1,55 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! What TIPC keeps per network namespace: the name table and the sockets by port.
+//! What TIPC keeps per network namespace: the name table with the topology server, and the
+//! endpoints by port.
 
 use crate::{
-    proto::{msg::port::allocate_port, name_table::table::NameTable},
+    proto::{msg::port::allocate_port, name_table::table::NameTable, topology::server::TopSrv},
     socket::TipcFamily,
+    topsrv,
 };
+use core::ops::Deref;
 use kernel::{
+    impl_has_delayed_work,
     net::sock::Sk,
-    new_spinlock,
+    new_delayed_work, new_spinlock,
     prelude::*,
     random,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{aref::ARef, SpinLock},
+    sync::{aref::ARef, Arc, SpinLock},
     time::{Instant, Monotonic},
+    workqueue::{DelayedWork, WorkItem},
+    workqueue_cancel::cancel_delayed_sync,
 };
 
 /// A socket of this family, referenced.
 pub(crate) type SockRef = ARef<Sk<TipcFamily>>;
 
-/// The TIPC state of one network namespace.
+/// What answers at a port.
+pub(crate) enum Endpoint {
+    /// A socket, referenced from `created` until `release`.
+    Sock(SockRef),
+    /// The topology server: its listener or one of its connections.
+    TopSrv,
+}
+
+/// The name table and what must change with it under the same lock.
+pub(crate) struct Names {
+    /// Every publication this node knows.
+    pub(crate) table: NameTable,
+    /// The topology server, whose events follow the table's changes in order.
+    pub(crate) topsrv: TopSrv,
+    /// A thread is sending the topology server's output (see [`topsrv::flush`]).
+    pub(crate) flushing: bool,
+    /// When the timer is armed to fire (ms), if it is.
+    pub(crate) timer_at: Option<u64>,
+}
+
+/// The TIPC state of one network namespace. It lives in an [`Arc`] so that its timer's work
+/// item can hold it.
 ///
 /// # Locking
 ///
-/// Both locks are plain spinlocks taken in process context only (socket calls, and delivery
-/// from a sender on this node), never one inside the other, and never across user memory
-/// access; allocations under them use `GFP_ATOMIC`. Delivery from links, in softirq, will need
-/// them to become bottom-half safe.
+/// Both locks are plain spinlocks taken in process context only (socket calls, delivery from
+/// a sender on this node, the timer's work item and netlink handlers), never one inside the
+/// other, and never across user memory access; allocations under them use `GFP_ATOMIC`.
+/// Delivery from links, in softirq, will need them to become bottom-half safe.
 #[pin_data]
 pub(crate) struct TipcNet {
-    /// Every publication this node knows.
+    /// The name table and the topology server.
     #[pin]
-    pub(crate) names: SpinLock<NameTable>,
-    /// This namespace's sockets by port, each holding a reference from `created` until
-    /// `release`.
+    pub(crate) names: SpinLock<Names>,
+    /// This namespace's endpoints by port.
     #[pin]
-    ports: SpinLock<RBTree<u32, SockRef>>,
+    ports: SpinLock<RBTree<u32, Endpoint>>,
     /// When the namespace's TIPC state was made: the core's clock counts from here.
     epoch: Instant<Monotonic>,
+    /// Fires when the topology server's next subscription times out.
+    #[pin]
+    timer: DelayedWork<TipcNet>,
+}
+
+impl_has_delayed_work! {
+    impl HasDelayedWork<Self> for TipcNet { self.timer }
+}
+
+impl WorkItem for TipcNet {
+    type Pointer = Arc<TipcNet>;
+
+    fn run(net: Arc<TipcNet>) {
+        topsrv::on_timer(&net);
+    }
+}
+
+impl NetSlot {
+    /// The state of a new namespace: a node with no address yet, and the topology server
+    /// listening at `{TIPC_TOP_SRV, TIPC_TOP_SRV}`.
+    pub(crate) fn new() -> Result<Self> {
+        // The table is empty, so any port is free.
+        let listener = allocate_port(random::get_u32(), |_| true).ok_or(EINVAL)?;
+        let net = Arc::pin_init(
+            try_pin_init!(TipcNet {
+                names <- new_spinlock!(
+                    Names {
+                        table: NameTable::new(0, false),
+                        topsrv: TopSrv::new(listener),
+                        flushing: false,
+                        timer_at: None,
+                    },
+                    "tipc_names"
+                ),
+                ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
+                epoch: Instant::now(),
+                timer <- new_delayed_work!("tipc_topsrv_timer"),
+            }),
+            GFP_KERNEL,
+        )?;
+        let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        net.ports
+            .lock()
+            .insert(reservation.into_node(listener, Endpoint::TopSrv));
+        topsrv::bind_listener(&net, listener)?;
+        Ok(Self(net))
+    }
 }
 
 impl TipcNet {
-    /// The state of a new namespace: an empty name table for a node with no address yet.
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            names <- new_spinlock!(NameTable::new(0, false), "tipc_names"),
-            ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
-            epoch: Instant::now(),
-        })
-    }
-
     /// The core's clock: milliseconds since the state was made.
     pub(crate) fn now_ms(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(0)
@@ -57,7 +121,7 @@ impl TipcNet {
 
     /// This node's address, 0 until it has one.
     pub(crate) fn own_node(&self) -> u32 {
-        self.names.lock().own_node()
+        self.names.lock().table.own_node()
     }
 
     /// This node's 128-bit identity: none (all zero) until the node has one, which takes a
@@ -69,16 +133,21 @@ impl TipcNet {
     /// Enters `sk` under a free port, chosen as the C module does (from a random start), and
     /// returns the port; `EINVAL` when every port is taken, as in C.
     pub(crate) fn insert_port(&self, sk: &Sk<TipcFamily>) -> Result<u32> {
+        self.claim_port(Endpoint::Sock(SockRef::from(sk)))
+    }
+
+    /// Claims a free port for `endpoint`.
+    pub(crate) fn claim_port(&self, endpoint: Endpoint) -> Result<u32> {
         let reservation = RBTreeNodeReservation::new(GFP_KERNEL)?;
-        let sk = SockRef::from(sk);
         let mut ports = self.ports.lock();
         let port = allocate_port(random::get_u32(), |p| ports.get(&p).is_none()).ok_or(EINVAL)?;
-        ports.insert(reservation.into_node(port, sk));
+        ports.insert(reservation.into_node(port, endpoint));
         Ok(port)
     }
 
-    /// Removes the socket of `port`, returning its reference (to be dropped with no lock held).
-    pub(crate) fn remove_port(&self, port: u32) -> Option<SockRef> {
+    /// Removes the endpoint of `port`, returning it (a socket reference is to be dropped with
+    /// no lock held).
+    pub(crate) fn remove_port(&self, port: u32) -> Option<Endpoint> {
         self.ports.lock().remove(&port)
     }
 
@@ -88,16 +157,45 @@ impl TipcNet {
         let ports = self.ports.lock();
         let mut next = Some(from);
         while let Some(cursor) = next.and_then(|port| ports.cursor_lower_bound(&port)) {
-            let (&port, sk) = cursor.current();
-            if out.len() == out.capacity() || out.push(sk.clone(), GFP_ATOMIC).is_err() {
-                break;
+            let (&port, endpoint) = cursor.current();
+            if let Endpoint::Sock(sk) = endpoint {
+                if out.len() == out.capacity() || out.push(sk.clone(), GFP_ATOMIC).is_err() {
+                    break;
+                }
             }
             next = port.checked_add(1);
         }
     }
 
-    /// The socket of `port`, if any.
+    /// The socket of `port`, if a socket has it.
     pub(crate) fn socket(&self, port: u32) -> Option<SockRef> {
-        self.ports.lock().get(&port).cloned()
+        match self.ports.lock().get(&port) {
+            Some(Endpoint::Sock(sk)) => Some(sk.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether the topology server answers at `port`.
+    pub(crate) fn is_topsrv_port(&self, port: u32) -> bool {
+        matches!(self.ports.lock().get(&port), Some(Endpoint::TopSrv))
+    }
+}
+
+/// A namespace's TIPC state as the namespace holds it: dropping it stops the timer before
+/// the state goes.
+pub(crate) struct NetSlot(Arc<TipcNet>);
+
+impl Deref for NetSlot {
+    type Target = Arc<TipcNet>;
+
+    fn deref(&self) -> &Arc<TipcNet> {
+        &self.0
+    }
+}
+
+impl Drop for NetSlot {
+    fn drop(&mut self) {
+        // No socket of the namespace is left, so nothing arms the timer again.
+        cancel_delayed_sync(&self.0);
     }
 }

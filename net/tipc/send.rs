@@ -48,9 +48,9 @@ pub(crate) fn sendmsg(
         let inner = state.inner.lock();
         let dest = send_destination(msg.name(), inner.peer, len).map_err(msg_error)?;
         let mut names = net.names.lock();
-        let route = resolve(dest, &mut names, GFP_ATOMIC).map_err(msg_error)?;
+        let route = resolve(dest, &mut names.table, GFP_ATOMIC).map_err(msg_error)?;
         (
-            Sender::new(state.port(), names.own_node(), &inner.opts),
+            Sender::new(state.port(), names.table.own_node(), &inner.opts),
             route,
         )
     };

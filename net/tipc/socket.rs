@@ -4,7 +4,7 @@
 
 use crate::{
     conn_close, conn_io, conn_setup,
-    netns::TipcNet,
+    netns::{Names, NetSlot},
     proto::{
         conn::{close::Reason, machine::Conn},
         errno::Errno,
@@ -28,7 +28,7 @@ use crate::{
         wire::consts::ErrorCode,
         AF_TIPC,
     },
-    recv, send, sysctl,
+    recv, send, sysctl, topsrv,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
@@ -112,7 +112,7 @@ static SLOT: Slot<TipcFamily> = Slot::new();
 #[vtable]
 impl Family for TipcFamily {
     type Sock = TipcSock;
-    type NetState = TipcNet;
+    type NetState = NetSlot;
     const FAMILY: u16 = AF_TIPC;
     const NAME: &'static CStr = c"TIPC";
 
@@ -120,8 +120,8 @@ impl Family for TipcFamily {
         &SLOT
     }
 
-    fn init_net(_net: &Net) -> impl PinInit<TipcNet, Error> {
-        TipcNet::new()
+    fn init_net(_net: &Net) -> impl PinInit<NetSlot, Error> {
+        NetSlot::new()
     }
 
     fn create(new: &NewSocket) -> Result<impl PinInit<TipcSock, Error>> {
@@ -150,8 +150,13 @@ impl Family for TipcFamily {
             }
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            inner.bindings.unbind_all(&mut names, state.port(), |_| {});
+            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let Names { table, topsrv, .. } = &mut *names;
+            inner
+                .bindings
+                .unbind_all(table, state.port(), |w| topsrv.withdrawn(w, &ctx));
         }
+        topsrv::flush(net);
         // Dropped here, with no lock held: the socket still holds its own reference.
         drop(net.remove_port(state.port()));
         if !state.kind.is_connection() {
@@ -164,22 +169,32 @@ impl Family for TipcFamily {
         let sk = sock.sk();
         let state = sock.state();
         let port = state.port();
+        let net = sk.net_state();
         let _guard = sk.lock();
-        let mut inner = state.inner.lock();
-        let mut names = sk.net_state().names.lock();
-        match op {
-            BindOp::UnbindAll => inner.bindings.unbind_all(&mut names, port, |_| {}),
-            BindOp::Bind(b) => {
-                inner
+        let result = {
+            let mut inner = state.inner.lock();
+            let mut names = net.names.lock();
+            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let Names { table, topsrv, .. } = &mut *names;
+            match op {
+                BindOp::UnbindAll => {
+                    inner
+                        .bindings
+                        .unbind_all(table, port, |w| topsrv.withdrawn(w, &ctx));
+                    Ok(())
+                }
+                BindOp::Bind(b) => inner
                     .bindings
-                    .bind(&mut names, port, &b, false, GFP_ATOMIC)
-                    .map_err(error)?;
+                    .bind(table, port, &b, false, GFP_ATOMIC)
+                    .map(|p| topsrv.published(&b.range, &p, &ctx)),
+                BindOp::Unbind(b) => inner
+                    .bindings
+                    .unbind(table, port, &b)
+                    .map(|w| w.iter().for_each(|w| topsrv.withdrawn(w, &ctx))),
             }
-            BindOp::Unbind(b) => {
-                inner.bindings.unbind(&mut names, port, &b).map_err(error)?;
-            }
-        }
-        Ok(())
+        };
+        topsrv::flush(net);
+        result.map_err(error)
     }
 
     fn connect(sock: &Socket<'_, Self>, addr: &[u8], flags: i32) -> Result {

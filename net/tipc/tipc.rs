@@ -24,6 +24,7 @@ mod recv;
 mod send;
 mod socket;
 mod sysctl;
+mod topsrv;
 mod wait;
 
 use kernel::{net::genetlink, prelude::*};

@@ -136,10 +136,10 @@ def reserved_types_are_tipcs_own():
     finally:
         g.close()
     low = [p for p in table if p["type"] < RESERVED_TYPES]
-    # The C module's topology server is {1, 1, 1} in node scope; tipc-rs has none yet.
-    for p in low:
-        eq((p["type"], p["lower"], p["upper"], p["scope"]), (1, 1, 1, NODE),
-           "a reserved binding")
+    # The topology server's listener, {1, 1, 1} in node scope, and nothing else on a node
+    # without links.
+    eq([(p["type"], p["lower"], p["upper"], p["scope"]) for p in low], [(1, 1, 1, NODE)],
+       "the reserved bindings")
 
 
 @case
