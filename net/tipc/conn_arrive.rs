@@ -10,6 +10,7 @@ use crate::{
         conn::{arrive::Incoming, arrive::Verdict, effects::Effects},
         msg::filter::RcvbufUse,
     },
+    sock_timer,
     socket::TipcFamily,
 };
 use kernel::{
@@ -47,8 +48,15 @@ pub(crate) fn arrive(
     let conn = inner.conn.as_mut()?;
     let arrival = conn.on_message(skb.data(), &inc);
     sync_socket(sk, conn);
+    let keeps_syn = conn.keeps_syn();
     if let Some(importance) = arrival.effects.importance {
         inner.opts.set_importance(importance);
+    }
+    if arrival.effects.conn_timeout_floor {
+        inner.opts.raise_conn_timeout_floor();
+    }
+    if !keeps_syn {
+        inner.syn_copy = None;
     }
     let rejected = match arrival.verdict {
         Verdict::Accept => {
@@ -73,15 +81,17 @@ pub(crate) fn arrive(
     refused
 }
 
-/// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, then
-/// wakes whom the core says. The socket timer is not run yet: on one node the only timers
-/// are the hourly probe and the retry of a setup refused as overloaded.
+/// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, arms
+/// the socket's timer, then wakes whom the core says.
 pub(crate) fn apply(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, effects: &Effects) {
     for msg in effects.flush.iter() {
         transmit(net, msg);
     }
     if let Some(reply) = &effects.reply {
         transmit(net, reply.bytes());
+    }
+    if let Some(at) = effects.timer {
+        sock_timer::arm(net, sk.state().port(), at);
     }
     if effects.state_change {
         sk.wake_all();

@@ -20,6 +20,7 @@ use crate::{
         name_table::addr::SocketAddr,
     },
     send::{build_from, fill_from},
+    sock_timer,
     socket::{error, msg_error, TipcFamily, TipcSock},
     wait::{ms_to_jiffies, wait_for},
 };
@@ -144,6 +145,10 @@ pub(crate) fn send_syn(
         Some((src, len)) => (build_from(&repr, len, |buf| fill_from(src, buf))?, len),
         None => (build_from(&repr, 0, |_| Ok(()))?, 0),
     };
+    // A copy is kept for a retry should the peer be overloaded; without memory for it the
+    // send fails, as in C.
+    let mut copy = KVec::new();
+    copy.extend_from_slice(skb.data(), GFP_KERNEL)?;
     with_conn(sk, |c| {
         if let Some((ty, instance)) = name {
             c.set_name(ty, instance);
@@ -152,6 +157,7 @@ pub(crate) fn send_syn(
         Ok(())
     })
     .map_err(error)?;
+    state.inner.lock().syn_copy = Some(copy);
     deliver(net, skb);
     Ok(())
 }
@@ -197,6 +203,7 @@ pub(crate) fn accept(
         let conn = inner.conn.insert(accepted.conn);
         sync_socket(new_sock.sk(), conn);
     }
+    sock_timer::arm(net, new_sock.state().port(), accepted.timer);
     if let Some(syn) = guard.dequeue_rcv() {
         if accepted.keep_syn {
             new_sock.sk().queue_rcv(syn);

@@ -5,8 +5,9 @@
 
 use crate::{
     proto::{msg::port::allocate_port, name_table::table::NameTable, topology::server::TopSrv},
+    sock_timer::{self, SockTimers, SOCK_TIMER},
     socket::TipcFamily,
-    topsrv,
+    topsrv::{self, TOPSRV_TIMER},
 };
 use core::ops::Deref;
 use kernel::{
@@ -66,18 +67,33 @@ pub(crate) struct TipcNet {
     epoch: Instant<Monotonic>,
     /// Fires when the topology server's next subscription times out.
     #[pin]
-    timer: DelayedWork<TipcNet>,
+    timer: DelayedWork<TipcNet, TOPSRV_TIMER>,
+    /// The deadlines of the sockets' timers.
+    #[pin]
+    pub(crate) sock_timers: SpinLock<SockTimers>,
+    /// Fires at the earliest of them.
+    #[pin]
+    sock_timer: DelayedWork<TipcNet, SOCK_TIMER>,
 }
 
 impl_has_delayed_work! {
-    impl HasDelayedWork<Self> for TipcNet { self.timer }
+    impl HasDelayedWork<Self, TOPSRV_TIMER> for TipcNet { self.timer }
+    impl HasDelayedWork<Self, SOCK_TIMER> for TipcNet { self.sock_timer }
 }
 
-impl WorkItem for TipcNet {
+impl WorkItem<TOPSRV_TIMER> for TipcNet {
     type Pointer = Arc<TipcNet>;
 
     fn run(net: Arc<TipcNet>) {
         topsrv::on_timer(&net);
+    }
+}
+
+impl WorkItem<SOCK_TIMER> for TipcNet {
+    type Pointer = Arc<TipcNet>;
+
+    fn run(net: Arc<TipcNet>) {
+        sock_timer::on_timer(&net);
     }
 }
 
@@ -101,6 +117,8 @@ impl NetSlot {
                 ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
                 epoch: Instant::now(),
                 timer <- new_delayed_work!("tipc_topsrv_timer"),
+                sock_timers <- new_spinlock!(SockTimers::new(), "tipc_sock_timers"),
+                sock_timer <- new_delayed_work!("tipc_sock_timer"),
             }),
             GFP_KERNEL,
         )?;
@@ -195,7 +213,8 @@ impl Deref for NetSlot {
 
 impl Drop for NetSlot {
     fn drop(&mut self) {
-        // No socket of the namespace is left, so nothing arms the timer again.
-        cancel_delayed_sync(&self.0);
+        // No socket of the namespace is left, so nothing arms the timers again.
+        cancel_delayed_sync::<TipcNet, TOPSRV_TIMER>(&self.0);
+        cancel_delayed_sync::<TipcNet, SOCK_TIMER>(&self.0);
     }
 }

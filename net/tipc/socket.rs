@@ -79,6 +79,8 @@ pub(crate) struct Inner {
     pub(crate) rx_offset: usize,
     /// The connection state of a `SOCK_SEQPACKET` or `SOCK_STREAM` socket, from `created`.
     pub(crate) conn: Option<Conn>,
+    /// The last SYN sent, kept while the connection says so, for a retry.
+    pub(crate) syn_copy: Option<KVec<u8>>,
 }
 
 impl TipcSock {
@@ -95,6 +97,7 @@ impl TipcSock {
                     peer: None,
                     rx_offset: 0,
                     conn: None,
+                    syn_copy: None,
                 },
                 "tipc_sock"
             ),

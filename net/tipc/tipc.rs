@@ -22,6 +22,7 @@ mod netns;
 mod proto;
 mod recv;
 mod send;
+mod sock_timer;
 mod socket;
 mod sysctl;
 mod topsrv;

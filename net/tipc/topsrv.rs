@@ -19,6 +19,9 @@ use kernel::{
     workqueue_cancel::cancel_delayed,
 };
 
+/// The work item of the topology server's timer.
+pub(crate) const TOPSRV_TIMER: u64 = 1;
+
 /// What the topology server needs to know of the node and the time now, for allocations
 /// in `flags`. A caller that changes the name table under `names` tells the server with
 /// this context and calls [`flush`] once it let go of the lock.
@@ -130,12 +133,12 @@ fn arm(net: &Arc<TipcNet>, names: &mut Names) {
     if next == names.timer_at {
         return;
     }
-    cancel_delayed(net);
+    cancel_delayed::<TipcNet, TOPSRV_TIMER>(net);
     names.timer_at = next;
     if let Some(at) = next {
         let ms = at.saturating_sub(net.now_ms());
         let delay = msecs_to_jiffies(u32::try_from(ms).unwrap_or(u32::MAX));
         // Cancelled just above, so not pending: queueing succeeds.
-        let _ = workqueue::system().enqueue_delayed(net.clone(), delay);
+        let _ = workqueue::system().enqueue_delayed::<_, TOPSRV_TIMER>(net.clone(), delay);
     }
 }

@@ -339,6 +339,12 @@ impl SockOpts {
         self.conn_timeout
     }
 
+    /// Raises a connect timeout below 4 ms to 4 ms, as a setup retry after an overloaded
+    /// peer does (`tipc_sk_filter_connect`).
+    pub(crate) fn raise_conn_timeout_floor(&mut self) {
+        self.conn_timeout = ConnTimeout(self.conn_timeout.0.max(4));
+    }
+
     /// How multicast is sent.
     pub(crate) fn mcast(&self) -> McastMethod {
         self.mcast

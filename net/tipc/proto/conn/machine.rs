@@ -121,6 +121,12 @@ impl Conn {
         self.timer
     }
 
+    /// Whether a copy of the SYN is to be kept, for a retry after an overloaded peer (the
+    /// glue keeps the bytes; once this is false it may drop them).
+    pub(crate) fn keeps_syn(&self) -> bool {
+        self.syn_kept
+    }
+
     /// Whether a send must wait for the peer's acknowledgement.
     pub(crate) fn congested(&self) -> bool {
         self.flow.congested()

@@ -26,6 +26,7 @@ AF_TIPC = socket.AF_TIPC
 SOL_TIPC = 271
 TIPC_ERRINFO, TIPC_RETDATA, TIPC_DESTNAME = 1, 2, 3
 TIPC_CONN_TIMEOUT = 130
+TIPC_SOCK_RECVQ_DEPTH = 132
 TIPC_NODELAY = 138
 TIPC_ERR_NO_PORT = 2
 TIPC_CONN_SHUTDOWN = 5
@@ -643,6 +644,56 @@ def connect_timeout_without_accept(ty):
         cl.send(b"late")
         eq(a.recv(10), b"late", "data")
         raises_errno(errno.EISCONN, cl.connect, c.service())
+
+
+@per_type
+def connect_retries_after_an_overloaded_listener(ty):
+    # A listener whose receive buffer is full refuses a connection request as overloaded;
+    # the connector keeps its SYN and sends it again after a random delay (100 ms plus up to
+    # a quarter of its connect timeout), until it fits or the connect times out.
+    with Conn(ty) as c:
+        c.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+
+        def depth():
+            return c.listener.getsockopt(SOL_TIPC, TIPC_SOCK_RECVQ_DEPTH)
+        # Fill it with requests like the one to come, until one no longer fits.
+        for _ in range(100):
+            before = depth()
+            f = c.new()
+            f.setblocking(False)
+            eq(f.connect_ex(c.service()), errno.EINPROGRESS, "filling request")
+            if depth() == before:
+                break
+        else:
+            raise AssertionError("the listener took 100 requests")
+        cl = c.new()
+        cl.setsockopt(SOL_TIPC, TIPC_CONN_TIMEOUT, 8000)
+
+        def drain():
+            # Accept everything, the refused requests as they come again, until the
+            # connector is through.
+            accepted = []
+            c.listener.settimeout(0.2)
+            end = time.monotonic() + 12
+            while time.monotonic() < end:
+                try:
+                    a, _ = c.listener.accept()
+                    accepted.append(a)
+                except TimeoutError:
+                    if connected.is_set():
+                        break
+            return accepted
+        connected = threading.Event()
+        join = later(0.5, drain)
+        start = time.monotonic()
+        cl.connect(c.service())
+        connected.set()
+        accepted = join()
+        c.socks.extend(accepted)
+        print(f"# connected after {time.monotonic() - start:.2f} s, "
+              f"{len(accepted)} requests accepted")
+        eq(cl.getpeername() in [a.getsockname() for a in accepted], True,
+           "the retried request was accepted")
 
 
 @per_type
