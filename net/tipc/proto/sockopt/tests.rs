@@ -483,7 +483,7 @@ fn importance_numbers_round_trip() {
 fn a_setup_retry_raises_a_tiny_connect_timeout_to_4_ms() {
     let mut o = SockOpts::new(SockKind::SeqPacket);
     for (set, want) in [(0, 4), (3, 4), (4, 4), (9000, 9000)] {
-        set_u32(&mut o, TIPC_CONN_TIMEOUT, set).unwrap();
+        assert_eq!(set_u32(&mut o, TIPC_CONN_TIMEOUT, set), Ok(SetEffect::Done));
         o.raise_conn_timeout_floor();
         assert_eq!(get_u32(&o, TIPC_CONN_TIMEOUT), Ok(want), "{set}");
     }
