@@ -6,6 +6,7 @@
 #   make             build tipc.ko against the test kernel (KDIR=... for another kernel)
 #   make install     install tipc.ko so that `modprobe tipc` prefers it over the in-tree module
 #   make uninstall   undo make install
+#   make bench       ours against the C module, AF_UNIX and TCP, in one VM on a release kernel
 
 KDIR ?= $(shell tools/kdir.sh)
 LLVM ?= -22
@@ -13,7 +14,7 @@ LLVM ?= -22
 MODULE_FLAGS := LLVM=$(LLVM) CLIPPY=1 KRUSTFLAGS=-Dwarnings
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-.PHONY: all module setup kernel cluster check install uninstall clean
+.PHONY: all module setup kernel cluster check install uninstall clean bench
 
 all: module
 
@@ -32,6 +33,10 @@ cluster: kernel
 
 check:
 	tools/check.sh
+
+# Builds the release kernel and our module against it on demand; BENCH_ARGS go to tipc-bench.
+bench:
+	tools/bench/run.sh $(BENCH_ARGS)
 
 install: module
 	tools/install-module.sh install $(KRELEASE)

@@ -2,11 +2,20 @@
 # Builds the test kernel: Debian's linux-source with our rust/ laid over the tree's rust/, the
 # virtme-ng configuration plus tools/kernel/tipc-rs.config, built with clang so that Rust gets
 # KASAN. Incremental: only what changed since the last run is rebuilt.
-# Usage: tools/kernel.sh            prints the build directory on its last line
+# Usage: tools/kernel.sh [debug|release]   prints the build directory on its last line
+#   debug (the default): the test kernel, with KASAN, lockdep, kmemleak, UBSAN, ...
+#   release: the same tree, overlay and configuration with tools/kernel/release.config applied
+#            after it, which turns the debugging off: the kernel `make bench` measures on.
+# Each flavour has its own build directory (kbuild_dir in tools/lib.sh), built on demand.
 source "$(dirname "$0")/lib.sh"
 
-KB=$(kbuild_dir debug)
-FRAGMENT=$TOP/tools/kernel/tipc-rs.config
+FLAVOUR=${1:-debug}
+case $FLAVOUR in
+debug) FRAGMENTS=("$TOP/tools/kernel/tipc-rs.config") ;;
+release) FRAGMENTS=("$TOP/tools/kernel/tipc-rs.config" "$TOP/tools/kernel/release.config") ;;
+*) die "usage: tools/kernel.sh [debug|release]" ;;
+esac
+KB=$(kbuild_dir "$FLAVOUR")
 DEB=$CACHE/dl/${KERNEL_PKG}_${KERNEL_PKG_VERSION}_all.deb
 PRISTINE_RUST=$KSRC.rust-pristine
 
@@ -43,29 +52,40 @@ overlay() {
 
 configure() {
     local want
-    want=$(cat "$FRAGMENT" <(echo "vng $VIRTME_NG_VERSION llvm $LLVM_VERSION") | sha256sum | cut -c1-16)
+    # For the debug flavour this hashes exactly what it always did (the one fragment), so a
+    # cached debug build stays valid.
+    want=$(cat "${FRAGMENTS[@]}" <(echo "vng $VIRTME_NG_VERSION llvm $LLVM_VERSION") | sha256sum | cut -c1-16)
     if [ -f "$KB/.config" ] && [ "$(cat "$KB/.tipc-rs-config" 2>/dev/null)" = "$want" ]; then
         return
     fi
-    log "configuring the kernel in $KB"
+    log "configuring the $FLAVOUR kernel in $KB"
     mkdir -p "$KB"
     (cd "$KSRC" && vng --kconfig LLVM="$LLVM" O="$KB" >"$KB/.tipc-rs-kconfig.log" 2>&1) ||
         die "vng --kconfig failed: see $KB/.tipc-rs-kconfig.log"
-    cat "$FRAGMENT" >>"$KB/.config"
+    cat "${FRAGMENTS[@]}" >>"$KB/.config"
     make -s -C "$KSRC" LLVM="$LLVM" O="$KB" olddefconfig >>"$KB/.tipc-rs-kconfig.log" 2>&1
+    # Every option must have stuck; where fragments set a symbol twice, the later one counts,
+    # as it does for Kconfig.
     local bad=() line sym val
+    local -A wanted=()
+    local order=()
     while read -r line; do
         case $line in
         CONFIG_*=*) sym=${line%%=*} val=${line#*=} ;;
         "# CONFIG_"*" is not set") sym=${line#\# } sym=${sym%% *} val=n ;;
         *) continue ;;
         esac
+        [ -n "${wanted[$sym]+set}" ] || order+=("$sym")
+        wanted[$sym]=$val
+    done < <(cat "${FRAGMENTS[@]}")
+    for sym in "${order[@]}"; do
+        val=${wanted[$sym]}
         if [ "$val" = n ]; then
             grep -q "^$sym=" "$KB/.config" && bad+=("$sym should be off")
         else
             grep -qx "$sym=$val" "$KB/.config" || bad+=("$sym=$val did not stick")
         fi
-    done <"$FRAGMENT"
+    done
     [ ${#bad[@]} -eq 0 ] || die "kernel configuration: ${bad[*]}"
     echo "$want" >"$KB/.tipc-rs-config"
 }
@@ -84,5 +104,5 @@ extract
 overlay
 configure
 build
-log "kernel $(cat "$KB/include/config/kernel.release") ready"
+log "$FLAVOUR kernel $(cat "$KB/include/config/kernel.release") ready"
 echo "$KB"

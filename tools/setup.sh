@@ -12,6 +12,7 @@ SYSTEM_PKGS=(
     "clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
     make flex bison bc cpio rsync kmod libelf-dev libssl-dev dwarves zstd xz-utils patch
     udev iproute2 tshark python3 python3-venv libpython3.11-testsuite
+    gcc gnuplot-nox # make bench: tools/bench/tipc-bench.c and its latency plot
 )
 # From bookworm-backports, through a private sources list: virtme-ng wants a recent QEMU.
 BACKPORTS_PKGS=(qemu-system-x86)

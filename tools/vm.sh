@@ -10,6 +10,9 @@
 #   --cpus N      vCPUs per node (default 1)
 #   --mem SIZE    memory per node (default 1G)
 #   --pcap FILE   record the segment's traffic as pcap
+#   --kernel K    debug (the test kernel, default) or release (tools/kernel.sh release; only
+#                 with -m c or none, as net/tipc/tipc.ko is built for the debug kernel)
+#   --rwdir DIR   let the guests write to DIR of the host (as virtme-ng's --rwdir)
 #   --on N CMD    run the shell command CMD on node N (2 or more) once it is set up
 #   -- COMMAND    run COMMAND on node 1 and exit with its status; without it, a shell on node 1
 # Inside the guest: $TIPC_IF is the node's NIC, $TIPC_NODE its index, $TIPC_RS_TOP this checkout.
@@ -28,7 +31,7 @@ if [ -n "${TIPC_RS_VM_NS:-}" ]; then
     done
 fi
 
-nodes=2 modules=ours cpus=1 mem=1G pcap=
+nodes=2 modules=ours cpus=1 mem=1G pcap= kernel=debug rwdirs=()
 declare -A node_cmd
 while [ $# -gt 0 ]; do
     case $1 in
@@ -37,6 +40,8 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --pcap) pcap=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
+    --rwdir) rwdirs+=(--rwdir "$2"); shift 2 ;;
     --on)
         [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 2 ] || die "--on takes a node number from 2 up"
         node_cmd[$2]=$3
@@ -49,8 +54,12 @@ while [ $# -gt 0 ]; do
 done
 [[ $nodes =~ ^[1-9][0-9]*$ ]] && [ "$nodes" -le 16 ] || die "-n takes 1 to 16 nodes"
 
-KB=$(kbuild_dir debug)
-[ -f "$KB/arch/x86/boot/bzImage" ] || die "no test kernel in $KB: run tools/kernel.sh (or make kernel)"
+case $kernel in
+debug | release) ;;
+*) die "--kernel takes debug or release" ;;
+esac
+KB=$(kbuild_dir "$kernel")
+[ -f "$KB/arch/x86/boot/bzImage" ] || die "no $kernel kernel in $KB: run tools/kernel.sh $kernel"
 
 module_of() {
     local list
@@ -59,7 +68,10 @@ module_of() {
 }
 for i in $(seq "$nodes"); do
     case $(module_of "$i") in
-    ours) [ -f "$TOP/net/tipc/tipc.ko" ] || die "net/tipc/tipc.ko is not built: run make" ;;
+    ours)
+        [ -f "$TOP/net/tipc/tipc.ko" ] || die "net/tipc/tipc.ko is not built: run make"
+        [ "$kernel" = debug ] || die "-m ours: net/tipc/tipc.ko is built for the debug kernel"
+        ;;
     c | none) ;;
     *) die "-m: module '$(module_of "$i")' is not ours, c or none" ;;
     esac
@@ -107,7 +119,7 @@ vng_node() {
     netdev+=",remote.type=unix,remote.path=$RUN/hub.sock"
     netdev+=" -device virtio-net-pci,netdev=tipc0,mac=$mac"
     vng ${TIPC_RS_VNG_OPTS:-} --run "$KB" $kvm_opt --append "$APPEND" --name "node$i" --cpus "$cpus" --memory "$mem" --rwdir "$RUN" \
-        --qemu-opts="$netdev" "$@"
+        ${rwdirs[@]+"${rwdirs[@]}"} --qemu-opts="$netdev" "$@"
 }
 
 for n in "${!node_cmd[@]}"; do

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: ours against the C module, side by side in one boot of the release kernel, with
+# AF_UNIX and TCP over loopback as baselines. Builds what it needs (the release kernel with
+# tools/kernel.sh release, our tipc.ko against it, tools/bench/tipc-bench.c), boots one VM with
+# two vCPUs, runs tools/bench/guest.sh in it (the C module and ours in alternating rounds, then
+# AF_UNIX and TCP), then prints the table of tools/bench/report.py.
+# Wall-clock figures: never part of make check.
+#
+# Usage: tools/bench/run.sh [TIPC_BENCH_OPTION...]   (make bench BENCH_ARGS="...")
+#   e.g. --quick (a short run to try things out), --runs 9 (rounds), --window 2, --pin split
+# Results go to $TIPC_RS_BENCH_OUT, by default ~/.cache/tipc-rs/bench/DATE-TIME, which
+# ~/.cache/tipc-rs/bench/latest then names: table.txt, results.json, latency.png, the raw
+# c.ROUND.json, ours.ROUND.json, unix.json, tcp.json and a .log of each, console.log and
+# dmesg.txt.
+source "$(dirname "$0")/../lib.sh"
+
+start_all=$(date +%s)
+BENCH=$CACHE/bench
+mkdir -p "$BENCH"
+OUT=${TIPC_RS_BENCH_OUT:-$BENCH/$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+rm -f "$OUT"/{c,ours,unix,tcp}{,.[0-9]*}.json
+
+stage setup "$TOP/tools/setup.sh"
+stage kernel "$TOP/tools/kernel.sh" release >/dev/null || die "the release kernel did not build"
+KB=$(kbuild_dir release)
+
+# Ours, built against the release kernel from a copy of its sources (Kbuild and the .rs files,
+# copied with their times, so the build is incremental): the checkout's net/tipc/tipc.ko stays
+# the one `make` builds for the debug kernel. (Kbuild's MO= would refuse a checkout that holds
+# that build's objects.)
+MODSRC=$BENCH/module
+build_module() {
+    mkdir -p "$MODSRC/net"
+    cp -p "$TOP/Kbuild" "$MODSRC/Kbuild"
+    rsync -a --delete --prune-empty-dirs --include='*/' --include=Kbuild --include='*.rs' \
+        --exclude='*' "$TOP/net/" "$MODSRC/net/"
+    make -C "$KB" M="$MODSRC" LLVM="$LLVM" -j"$(nproc)" modules >"$BENCH/module.log" 2>&1 || {
+        tail -30 "$BENCH/module.log" >&2
+        return 1
+    }
+}
+stage module build_module || die "tipc.ko did not build against the release kernel: see $BENCH/module.log"
+KO=$MODSRC/net/tipc/tipc.ko
+[ -f "$KO" ] || die "no $KO after the module build"
+
+CC=${CC:-gcc}
+command -v "$CC" >/dev/null || CC=clang-$LLVM_VERSION
+stage program "$CC" -O2 -Wall -Wextra -o "$BENCH/tipc-bench" "$TOP/tools/bench/tipc-bench.c" ||
+    die "tools/bench/tipc-bench.c did not build"
+
+accel=tcg
+if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && [ "${TIPC_RS_KVM:-1}" != 0 ]; then
+    accel=kvm
+fi
+log "benchmarking in one VM ($accel, 2 vCPUs) on $(cat "$KB/include/config/kernel.release"); results in $OUT"
+set +e
+stage vm "$TOP/tools/vm.sh" --kernel release -n 1 -m none --cpus 2 --mem 2G --rwdir "$OUT" -- \
+    "$TOP/tools/bench/guest.sh" "$OUT" "$KO" "$BENCH/tipc-bench" "$@" 2>&1 |
+    tee "$OUT/console.log"
+vm_status=${PIPESTATUS[0]}
+set -e
+
+ln -sfn "$OUT" "$BENCH/latest"
+python3 "$TOP/tools/bench/report.py" "$OUT" \
+    --meta "commit=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    --meta "accel=$accel" --meta "host_cpu=$(sed -n 's/^model name[[:space:]]*: //p;' /proc/cpuinfo | head -1)" \
+    --meta "host_cpus=$(nproc)" --meta "args=$*" ||
+    die "no results: see $OUT/console.log"
+log "total: $(($(date +%s) - start_all))s"
+[ "$vm_status" = 0 ] || die "the benchmark VM reported a problem (status $vm_status): see $OUT/console.log"
