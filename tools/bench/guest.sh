@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the one VM tools/bench/run.sh boots on the release kernel (booted with -m none).
 #
-# TIPC is measured in rounds, one per run (--runs, default 5; 3 with --quick): each round
-# loads the C module and runs every scenario once (tipc-bench --runs 1), then swaps in ours and
-# does the same, the order alternating from round to round (C, ours, ours, C, C, ...). The
-# first minutes of a TCG guest are slower than the rest (its memory is first touched, QEMU
-# translates the kernel's code) and a whole phase of one module before the other's measured
-# that, as a 1.3x "difference"; interleaved, both modules see the same conditions. Guest
-# memory is touched once before anything is measured, for the same reason.
+# TIPC is measured in rounds, one per run (--runs, default 5; 3 with --quick). In each round,
+# every scenario runs once on each module, one right after the other (tipc-bench --only
+# SCENARIO --runs 1, the C module loaded, then ours, or the other way round: the order
+# alternates), so that both modules' runs of a scenario see the same conditions. Under TCG on
+# a shared host they do not stay the same for long: the speed of the whole guest drifts by up
+# to 3x over tens of seconds, and in its first minutes it is slower (its memory is first
+# touched, QEMU translates the kernel's code as it first runs): a whole phase of one module
+# before the other's measured that as a 1.3x "difference". Guest memory is touched once before
+# anything is measured, for the same reason.
 # AF_UNIX and TCP, the baselines, then run once with all their runs.
 #
-# Writes OUTDIR/c.ROUND.json, ours.ROUND.json, unix.json, tcp.json, a .log beside each, and
-# OUTDIR/dmesg.txt; tools/bench/report.py merges them.
+# Writes OUTDIR/runs/MODULE.ROUND.INDEX.json (MODULE: c or ours), unix.json, tcp.json, a log
+# of each (c.log, ours.log, unix.log, tcp.log) and dmesg.txt; tools/bench/report.py pools
+# them.
 # Usage: guest.sh OUTDIR TIPC_KO TIPC_BENCH [TIPC_BENCH_OPTION...]
 out=$1 ko=$2 bench=$3
 shift 3
@@ -39,22 +42,20 @@ unload_tipc() {
     rmmod tipc
 }
 
-run() { # run LABEL FILE FAMILY [TIPC_BENCH_OPTION...]
-    local label=$1 file=$2 family=$3 rc
+run() { # run LABEL JSON FAMILY [TIPC_BENCH_OPTION...]: output appended to OUTDIR/LABEL.log
+    local label=$1 json=$2 family=$3 rc
     shift 3
-    echo "# ---- tipc-bench: $file ----"
-    "$bench" --family "$family" --label "$label" --out "$out/$file.json" "$@" 2>&1 |
-        tee "$out/$file.log"
+    "$bench" --family "$family" --label "$label" --out "$json" "$@" 2>&1 | tee -a "$out/$label.log"
     rc=${PIPESTATUS[0]}
     # 3: some scenario failed; it is in the JSON and the report says which.
     case $rc in
     0 | 3) ;;
-    *) echo "# tipc-bench $file exited with status $rc"; status=1 ;;
+    *) echo "# tipc-bench $label $* exited with status $rc"; status=1 ;;
     esac
 }
 
-phase() { # phase c|ours ROUND
-    local m=$1 r=$2
+once() { # once c|ours ROUND INDEX SCENARIO: one run of one scenario on one module
+    local m=$1 r=$2 i=$3 key=$4
     unload_tipc || { echo "# tipc did not unload"; status=1; return; }
     if [ "$m" = c ]; then
         modprobe tipc && ! is_ours_loaded
@@ -65,7 +66,7 @@ phase() { # phase c|ours ROUND
         status=1
         return
     }
-    run "$m" "$m.$r" tipc --runs 1 "${opts[@]}"
+    run "$m" "$out/runs/$m.$r.$i.json" tipc --only "$key" --runs 1 "${opts[@]}"
     unload_tipc || { echo "# the $m module did not unload"; status=1; }
 }
 
@@ -74,18 +75,26 @@ mark=$(dmesg | wc -l)
 avail=$(awk '/MemAvailable/ { print int($2 / 1024 * 3 / 4) }' /proc/meminfo)
 /usr/bin/python3 -c "x = b'\1' * ($avail << 20)" && echo "# touched $avail MB of memory"
 
+mkdir -p "$out/runs"
+rm -f "$out"/runs/*.json "$out"/{c,ours,unix,tcp}.log
+mapfile -t scenarios < <("$bench" --family tipc --list "${opts[@]}")
 for r in $(seq "$rounds"); do
-    if [ $((r % 4)) = 1 ] || [ $((r % 4)) = 0 ]; then
-        phase c "$r"
-        phase ours "$r"
-    else
-        phase ours "$r"
-        phase c "$r"
-    fi
+    echo "# ---- TIPC, round $r of $rounds: ${#scenarios[@]} scenarios, each on both modules ----"
+    for i in "${!scenarios[@]}"; do
+        if [ $(((r + i) % 2)) = 1 ]; then
+            once c "$r" "$i" "${scenarios[$i]}"
+            once ours "$r" "$i" "${scenarios[$i]}"
+        else
+            once ours "$r" "$i" "${scenarios[$i]}"
+            once c "$r" "$i" "${scenarios[$i]}"
+        fi
+    done
 done
 
-run unix unix unix "${opts[@]}" --runs "$rounds"
-run tcp tcp tcp "${opts[@]}" --runs "$rounds"
+echo "# ---- AF_UNIX ----"
+run unix "$out/unix.json" unix "${opts[@]}" --runs "$rounds"
+echo "# ---- TCP ----"
+run tcp "$out/tcp.json" tcp "${opts[@]}" --runs "$rounds"
 
 dmesg | tail -n +"$((mark + 1))" >"$out/dmesg.txt"
 if grep -qE 'BUG:|WARNING:|Oops|kernel BUG at|general protection fault|panicked at|Kernel panic' "$out/dmesg.txt"; then

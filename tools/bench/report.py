@@ -4,8 +4,9 @@
 
 Usage: report.py OUTDIR [--meta KEY=VALUE ...]
 
-Reads OUTDIR/c.json, ours.json, unix.json and tcp.json, or, for runs made in rounds, c.1.json,
-c.2.json, ... whose runs it pools (any may be missing), prints the table
+Reads OUTDIR/c.json, ours.json, unix.json and tcp.json, and OUTDIR/runs/c.ROUND.INDEX.json
+and ours.ROUND.INDEX.json, the single runs tools/bench/guest.sh makes in rounds, which it pools
+(any may be missing); prints the table
 (scenario, C, ours, ours/C, AF_UNIX, TCP) and writes it to OUTDIR/table.txt, writes
 OUTDIR/results.json, and, when gnuplot is installed, OUTDIR/latency.png: round-trip latency
 against message size, one panel per socket type. Standard library only.
@@ -56,13 +57,31 @@ def fmt_value(r):
 
 
 def ratio(c, ours):
-    """ours/C, and whether ours is better, worse, or within the runs' spread of C."""
+    """ours/C and its cell. Where both ran in the same rounds, the median of the ratios of the
+    runs of each round (made one right after the other), better or worse when every round
+    says so, else ~same; otherwise the ratio of the medians, ~same when the runs' ranges
+    overlap."""
     if not c or not ours or "error" in c or "error" in ours or not c["median"]:
         return None, "-"
+    lower = c["better"] == "lower"
+    if "value_rounds" in c and "value_rounds" in ours:
+        cv = dict(zip(c["value_rounds"], c["values"]))
+        ov = dict(zip(ours["value_rounds"], ours["values"]))
+        qs = [ov[r] / cv[r] for r in sorted(cv) if r in ov and cv[r]]
+        if qs:
+            q = statistics.median(qs)
+            spread = (max(qs) - min(qs)) / 2 / q * 100
+            if all((x < 1) == lower for x in qs):
+                verdict = "better"
+            elif all((x > 1) == lower for x in qs):
+                verdict = "worse"
+            else:
+                verdict = "~same"
+            return q, f"{q:.2f} ±{spread:.0f}% {verdict}"
     q = ours["median"] / c["median"]
     if ours["min"] <= c["max"] and c["min"] <= ours["max"]:
         verdict = "~same"
-    elif (q < 1) == (c["better"] == "lower"):
+    elif (q < 1) == lower:
         verdict = "better"
     else:
         verdict = "worse"
@@ -70,29 +89,30 @@ def ratio(c, ours):
 
 
 def pool(parts):
-    """One tipc-bench result set from several (rounds): each scenario's runs put together."""
+    """One tipc-bench result set from several, as (round, data): each scenario's runs put
+    together, with the round of each run in value_rounds."""
     if len(parts) == 1:
-        return parts[0]
-    merged = dict(parts[0])
-    merged["rounds"] = len(parts)
-    merged["runs"] = sum(p.get("runs", 0) for p in parts)
+        return parts[0][1]
+    merged = dict(parts[0][1])
+    merged["rounds"] = len({rnd for rnd, _ in parts})
     order, by_id = [], {}
-    for part in parts:
+    for rnd, part in parts:
         for r in part.get("results", []):
             if r["id"] not in by_id:
                 order.append(r["id"])
                 by_id[r["id"]] = []
-            by_id[r["id"]].append(r)
+            by_id[r["id"]].append((rnd, r))
     results = []
     for rid in order:
-        rs = by_id[rid]
+        rs = [r for _, r in by_id[rid]]
         out = {k: v for k, v in rs[0].items()
                if k not in ("values", "median", "min", "max", "error") + EXTRAS}
         values = [v for r in rs for v in r.get("values", [])]
+        rounds = [rnd for rnd, r in by_id[rid] for _ in r.get("values", [])]
         errors = [r["error"] for r in rs if "error" in r]
         if values:
-            out.update(values=values, median=statistics.median(values), min=min(values),
-                       max=max(values))
+            out.update(values=values, value_rounds=rounds, median=statistics.median(values),
+                       min=min(values), max=max(values))
             for k in EXTRAS:
                 if any(k in r for r in rs):
                     out[k] = statistics.median(r[k] for r in rs if k in r)
@@ -102,19 +122,27 @@ def pool(parts):
             out["error"] = errors[0] if errors else "no runs"
         results.append(out)
     merged["results"] = results
+    merged["runs"] = max((len(r.get("values", [])) for r in results), default=0)
     return merged
 
 
 def load(outdir):
     data = {}
     for col in COLUMNS:
-        paths = glob.glob(os.path.join(outdir, f"{col}.json"))
-        paths += sorted(glob.glob(os.path.join(outdir, f"{col}.[0-9]*.json")),
-                        key=lambda p: int(p.rsplit(".", 2)[-2]))
         parts = []
-        for path in paths:
+        path = os.path.join(outdir, f"{col}.json")
+        if os.path.exists(path):
             with open(path) as f:
-                parts.append(json.load(f))
+                parts.append((0, json.load(f)))
+        # runs/COL.ROUND.INDEX.json
+        found = []
+        for path in glob.glob(os.path.join(outdir, "runs", f"{col}.*.*.json")):
+            fields = os.path.basename(path).split(".")
+            if len(fields) == 4 and fields[1].isdigit() and fields[2].isdigit():
+                found.append((int(fields[1]), int(fields[2]), path))
+        for rnd, _, path in sorted(found):
+            with open(path) as f:
+                parts.append((rnd, json.load(f)))
         if parts:
             data[col] = pool(parts)
     return data
@@ -186,7 +214,7 @@ def plot(rows, outdir):
     colors = {"C": "#1f77b4", "ours": "#d62728", "AF_UNIX": "#2ca02c", "TCP": "#7f7f7f"}
     png = os.path.join(outdir, "latency.png")
     script = [
-        f"set terminal pngcairo size 1500,520 font ',10'",
+        "set terminal pngcairo size 1500,520 font ',10'",
         f"set output '{png}'",
         "set termoption noenhanced",
         "set multiplot layout 1,3 title 'tipc-bench: round-trip latency (median, bars: min..max "
@@ -245,9 +273,12 @@ def main():
         for k in ("cpus", "runs", "window_s", "warmup_s", "pin"):
             meta.setdefault(k, d.get(k))
     text = table(rows)
-    note = ("ours/C: ratio of the medians; better or worse for ours (latency: lower is better; "
-            "MB/s and ops/s: higher is better), ~same when the runs' ranges overlap.\n"
-            f"±: half the range of {meta.get('runs')} runs, as a percentage of the median.")
+    note = ("ours/C: for each round, ours' run over C's run made right before or after it; the "
+            "median of those ratios, ± half their range,\nand better or worse for ours when "
+            "every round says so (latency: lower is better; MB/s and ops/s: higher is better), "
+            "else ~same.\n"
+            f"C, ours, AF_UNIX, TCP: median of {meta.get('runs')} runs, ± half their range, "
+            "as a percentage of the median.")
     with open(os.path.join(outdir, "table.txt"), "w") as f:
         f.write(text + "\n\n" + note + "\n")
     png = plot(rows, outdir)

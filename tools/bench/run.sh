@@ -3,15 +3,16 @@
 # make bench: ours against the C module, side by side in one boot of the release kernel, with
 # AF_UNIX and TCP over loopback as baselines. Builds what it needs (the release kernel with
 # tools/kernel.sh release, our tipc.ko against it, tools/bench/tipc-bench.c), boots one VM with
-# two vCPUs, runs tools/bench/guest.sh in it (the C module and ours in alternating rounds, then
-# AF_UNIX and TCP), then prints the table of tools/bench/report.py.
+# two vCPUs, runs tools/bench/guest.sh in it (in rounds, each scenario on the C module and on
+# ours one right after the other; then AF_UNIX and TCP), then prints the table of
+# tools/bench/report.py.
 # Wall-clock figures: never part of make check.
 #
 # Usage: tools/bench/run.sh [TIPC_BENCH_OPTION...]   (make bench BENCH_ARGS="...")
 #   e.g. --quick (a short run to try things out), --runs 9 (rounds), --window 2, --pin split
 # Results go to $TIPC_RS_BENCH_OUT, by default ~/.cache/tipc-rs/bench/DATE-TIME, which
 # ~/.cache/tipc-rs/bench/latest then names: table.txt, results.json, latency.png, the raw
-# c.ROUND.json, ours.ROUND.json, unix.json, tcp.json and a .log of each, console.log and
+# runs/{c,ours}.ROUND.INDEX.json, unix.json, tcp.json, a .log per column, console.log and
 # dmesg.txt.
 source "$(dirname "$0")/../lib.sh"
 
@@ -21,7 +22,7 @@ mkdir -p "$BENCH"
 OUT=${TIPC_RS_BENCH_OUT:-$BENCH/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-rm -f "$OUT"/{c,ours,unix,tcp}{,.[0-9]*}.json
+rm -rf "$OUT/runs" "$OUT"/{unix,tcp}.json
 
 stage setup "$TOP/tools/setup.sh"
 stage kernel "$TOP/tools/kernel.sh" release >/dev/null || die "the release kernel did not build"

@@ -6,7 +6,8 @@
  *
  * Usage: tipc-bench --family tipc|unix|tcp [--label NAME] [--out FILE] [--runs N]
  *                   [--window SECONDS] [--warmup SECONDS] [--tests latency,throughput,nametable]
- *                   [--pin split|same|none] [--quick]
+ *                   [--pin split|same|none] [--quick] [--only SCENARIO] [--list]
+ * --list prints the names of the scenarios it would run; --only runs one of them.
  *
  * Every figure is measured --runs times (default 5) over a window of --window seconds (default
  * 1) after --warmup seconds (default 0.2); the JSON keeps every run, the median, min and max.
@@ -826,6 +827,22 @@ static struct result *new_result(const char *test, const struct scenario *s, con
 	return r;
 }
 
+/* The name --only takes: the result's id, but nametable/N for the four name-table results. */
+static void scenario_key(const struct scenario *s, char *buf, size_t len)
+{
+	switch (s->sc) {
+	case SC_LATENCY:
+		snprintf(buf, len, "latency/%s/%ld", kind_name[s->k], s->size);
+		break;
+	case SC_THROUGHPUT:
+		snprintf(buf, len, "throughput/%s/%ld/%ld", kind_name[s->k], s->size, s->pairs);
+		break;
+	case SC_NAMETABLE:
+		snprintf(buf, len, "nametable/%ld", s->bindings);
+		break;
+	}
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -997,7 +1014,7 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: tipc-bench --family tipc|unix|tcp [--label NAME] [--out FILE] [--runs N]\n"
 		"                  [--window S] [--warmup S] [--tests latency,throughput,nametable]\n"
-		"                  [--pin split|same|none] [--quick]\n"
+		"                  [--pin split|same|none] [--quick] [--only SCENARIO] [--list]\n"
 		"--quick: 3 runs (unless --runs says otherwise) of 0.05 s after 0.02 s\n");
 	exit(status);
 }
@@ -1014,6 +1031,8 @@ int main(int argc, char **argv)
 		{ "tests", required_argument, NULL, 't' },
 		{ "pin", required_argument, NULL, 'p' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1022,8 +1041,10 @@ int main(int argc, char **argv)
 	static const long tput_pairs[] = { 1, 8 };
 	static const long nt_sizes[] = { 1000, 10000, 64000 };
 	const char *family = NULL, *outfile = NULL, *tests = "latency,throughput,nametable";
+	const char *only = NULL;
+	char key[64];
 	struct scenario list[128];
-	int nlist = 0, opt, quick = 0, runs_set = 0;
+	int nlist = 0, opt, quick = 0, runs_set = 0, list_only = 0, n;
 	cpu_set_t set;
 	FILE *f;
 
@@ -1064,6 +1085,12 @@ int main(int argc, char **argv)
 		case 'q':
 			quick = 1;
 			break;
+		case 'O':
+			only = optarg;
+			break;
+		case 'L':
+			list_only = 1;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -1093,15 +1120,6 @@ int main(int argc, char **argv)
 		label = family;
 	sched_getaffinity(0, sizeof(set), &set);
 	ncpus = CPU_COUNT(&set);
-	if (fam == FAM_TIPC) {
-		int fd = socket(AF_TIPC, SOCK_RDM, 0);
-
-		if (fd < 0) {
-			perror("tipc-bench: socket(AF_TIPC)");
-			return 1;
-		}
-		close(fd);
-	}
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
@@ -1126,6 +1144,31 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < sizeof(nt_sizes) / sizeof(*nt_sizes); i++)
 			list[nlist++] = (struct scenario){ SC_NAMETABLE, K_RDM, 0, 1, nt_sizes[i] };
 
+	/* --only: that scenario alone; --list: the scenarios' names, one a line. */
+	n = 0;
+	for (int i = 0; i < nlist; i++) {
+		scenario_key(&list[i], key, sizeof(key));
+		if (list_only)
+			printf("%s\n", key);
+		else if (!only || !strcmp(only, key))
+			list[n++] = list[i];
+	}
+	if (list_only)
+		return 0;
+	if (fam == FAM_TIPC) {
+		int fd = socket(AF_TIPC, SOCK_RDM, 0);
+
+		if (fd < 0) {
+			perror("tipc-bench: socket(AF_TIPC)");
+			return 1;
+		}
+		close(fd);
+	}
+	if (!n) {
+		fprintf(stderr, "tipc-bench: no scenario %s (see --list)\n", only);
+		return 1;
+	}
+	nlist = n;
 	results = calloc(nlist * 4, sizeof(*results));
 	cur = mmap(NULL, 4 * sizeof(*cur) + sizeof(int), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1134,8 +1177,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	stopping = (int *)(cur + 4);
-	fprintf(stderr, "tipc-bench[%s]: %d scenarios, %d runs of %g s each, %d CPUs, pin %s\n",
-		label, nlist, runs, window_s, ncpus, pin_name[pin]);
+	if (!only)
+		fprintf(stderr,
+			"tipc-bench[%s]: %d scenarios, %d runs of %g s each, %d CPUs, pin %s\n",
+			label, nlist, runs, window_s, ncpus, pin_name[pin]);
 	for (int i = 0; i < nlist; i++)
 		run_scenario(&list[i], list[i].sc == SC_NAMETABLE ? 300 : 60);
 
