@@ -5,11 +5,11 @@
 Usage: report.py OUTDIR [--meta KEY=VALUE ...]
 
 Reads OUTDIR/c.json, ours.json, unix.json and tcp.json, and OUTDIR/runs/c.ROUND.INDEX.json
-and ours.ROUND.INDEX.json, the single runs tools/bench/guest.sh makes in rounds, which it pools
-(any may be missing); prints the table
-(scenario, C, ours, ours/C, AF_UNIX, TCP) and writes it to OUTDIR/table.txt, writes
-OUTDIR/results.json, and, when gnuplot is installed, OUTDIR/latency.png: round-trip latency
-against message size, one panel per socket type. Standard library only.
+and ours.ROUND.INDEX.json, the single runs tools/bench/guest.sh makes in rounds, which it
+pools (any may be missing). Prints the table (scenario, C, ours, ours/C, AF_UNIX, TCP) and
+writes it to OUTDIR/table.txt; writes OUTDIR/results.json and, when gnuplot is installed,
+OUTDIR/latency.png: round-trip latency against message size, one panel per socket type
+(medians, with the interquartile range as error bars). Standard library only.
 """
 
 import glob
@@ -43,17 +43,26 @@ def scenario_name(r):
     return f"name table {r['test']}, {r['bindings']} bindings"
 
 
+def spread(values, med):
+    """Half the interquartile range (with 5 runs: of the middle three), in % of the median: a
+    single run the host slowed down does not widen it."""
+    if len(values) < 2 or not med:
+        return 0
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return (q3 - q1) / 2 / med * 100
+
+
 def fmt_value(r):
     if r is None:
         return "-"
     if "error" in r:
         return "error"
     med = r["median"]
-    spread = (r["max"] - r["min"]) / 2 / med * 100 if med else 0
+    spread_pc = spread(r.get("values", [med]), med)
     digits = 1 if med >= 100 else 2
-    if med >= 100000:
-        return f"{med / 1000:.0f}k ±{spread:.0f}%"
-    return f"{med:.{digits}f} ±{spread:.0f}%"
+    if med >= 10000:
+        return f"{med / 1000:.0f}k ±{spread_pc:.0f}%"
+    return f"{med:.{digits}f} ±{spread_pc:.0f}%"
 
 
 def ratio(c, ours):
@@ -70,14 +79,14 @@ def ratio(c, ours):
         qs = [ov[r] / cv[r] for r in sorted(cv) if r in ov and cv[r]]
         if qs:
             q = statistics.median(qs)
-            spread = (max(qs) - min(qs)) / 2 / q * 100
+            spread_pc = spread(qs, q)
             if all((x < 1) == lower for x in qs):
                 verdict = "better"
             elif all((x > 1) == lower for x in qs):
                 verdict = "worse"
             else:
                 verdict = "~same"
-            return q, f"{q:.2f} ±{spread:.0f}% {verdict}"
+            return q, f"{q:.2f} ±{spread_pc:.0f}% {verdict}"
     q = ours["median"] / c["median"]
     if ours["min"] <= c["max"] and c["min"] <= ours["max"]:
         verdict = "~same"
@@ -198,7 +207,11 @@ def plot(rows, outdir):
             for row in rows:
                 r = row.get(col)
                 if row["test"] == "latency" and row["type"] == typ and r and "error" not in r:
-                    pts.append((row["size"], r["median"], r["min"], r["max"]))
+                    vals = r.get("values", [r["median"]])
+                    q1, q3 = r["median"], r["median"]
+                    if len(vals) > 1:
+                        q1, _, q3 = statistics.quantiles(vals, n=4, method="inclusive")
+                    pts.append((row["size"], r["median"], q1, q3))
             if not pts:
                 continue
             path = os.path.join(outdir, f".plot-{typ}-{col}.dat")
@@ -217,8 +230,8 @@ def plot(rows, outdir):
         "set terminal pngcairo size 1500,520 font ',10'",
         f"set output '{png}'",
         "set termoption noenhanced",
-        "set multiplot layout 1,3 title 'tipc-bench: round-trip latency (median, bars: min..max "
-        "of the runs)'",
+        "set multiplot layout 1,3 title 'tipc-bench: round-trip latency (median of the runs, "
+        "bars: interquartile range)'",
         "set logscale xy 2",
         "set xtics ('64 B' 64, '1 KB' 1024, '16 KB' 16384, '64 KB' 65536)",
         "set xrange [40:100000]",
@@ -274,11 +287,11 @@ def main():
             meta.setdefault(k, d.get(k))
     text = table(rows)
     note = ("ours/C: for each round, ours' run over C's run made right before or after it; the "
-            "median of those ratios, ± half their range,\nand better or worse for ours when "
-            "every round says so (latency: lower is better; MB/s and ops/s: higher is better), "
-            "else ~same.\n"
-            f"C, ours, AF_UNIX, TCP: median of {meta.get('runs')} runs, ± half their range, "
-            "as a percentage of the median.")
+            "median of those ratios, ± half their\ninterquartile range, and better or worse for "
+            "ours when every round says so (latency: lower is better; MB/s and ops/s: higher is "
+            "better),\nelse ~same. "
+            f"C, ours, AF_UNIX, TCP: median of {meta.get('runs')} runs, ± half their "
+            "interquartile range, as a percentage of the median.")
     with open(os.path.join(outdir, "table.txt"), "w") as f:
         f.write(text + "\n\n" + note + "\n")
     png = plot(rows, outdir)
