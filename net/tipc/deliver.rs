@@ -3,7 +3,7 @@
 //! Delivery of messages to sockets on this node, and the return of those refused.
 
 use crate::{
-    netns::TipcNet,
+    netns::{Endpoint, TipcNet},
     proto::{
         msg::{
             filter::{filter, RcvbufUse, Verdict},
@@ -54,12 +54,13 @@ pub(crate) fn transmit(net: &Arc<TipcNet>, msg: &[u8]) {
 /// Delivers one message; returns the message it gives rise to, if any.
 fn deliver_one(net: &Arc<TipcNet>, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
     let port = Packet::new_checked(skb.data()).ok()?.destport();
-    let Some(sk) = net.socket(port) else {
-        if net.is_topsrv_port(port) {
+    let sk = match net.endpoint(port) {
+        Some(Endpoint::Sock(sk)) => sk,
+        Some(Endpoint::TopSrv) => {
             topsrv::arrive(net, port, skb);
             return None;
         }
-        return no_such_port(net, skb);
+        None => return no_such_port(net, skb),
     };
     if sk.state().kind.is_connection() {
         return crate::conn_arrive::arrive(net, &sk, skb);

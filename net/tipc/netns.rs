@@ -27,6 +27,7 @@ use kernel::{
 pub(crate) type SockRef = ARef<Sk<TipcFamily>>;
 
 /// What answers at a port.
+#[derive(Clone)]
 pub(crate) enum Endpoint {
     /// A socket, referenced from `created` until `release`.
     Sock(SockRef),
@@ -65,6 +66,8 @@ pub(crate) struct TipcNet {
     ports: SpinLock<RBTree<u32, Endpoint>>,
     /// When the namespace's TIPC state was made: the core's clock counts from here.
     epoch: Instant<Monotonic>,
+    /// The topology server's listening port, fixed when the state is made.
+    pub(crate) topsrv_listener: u32,
     /// Fires when the topology server's next subscription times out.
     #[pin]
     timer: DelayedWork<TipcNet, TOPSRV_TIMER>,
@@ -116,6 +119,7 @@ impl NetSlot {
                 ),
                 ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
                 epoch: Instant::now(),
+                topsrv_listener: listener,
                 timer <- new_delayed_work!("tipc_topsrv_timer"),
                 sock_timers <- new_spinlock!(SockTimers::new(), "tipc_sock_timers"),
                 sock_timer <- new_delayed_work!("tipc_sock_timer"),
@@ -193,9 +197,9 @@ impl TipcNet {
         }
     }
 
-    /// Whether the topology server answers at `port`.
-    pub(crate) fn is_topsrv_port(&self, port: u32) -> bool {
-        matches!(self.ports.lock().get(&port), Some(Endpoint::TopSrv))
+    /// What answers at `port`, if anything.
+    pub(crate) fn endpoint(&self, port: u32) -> Option<Endpoint> {
+        self.ports.lock().get(&port).cloned()
     }
 }
 

@@ -145,7 +145,7 @@ impl Family for TipcFamily {
         let sk = sock.sk();
         let state = sock.state();
         let net = sk.net_state();
-        {
+        let events = {
             let mut guard = sk.lock();
             if state.kind.is_connection() {
                 // The peer is told; whether the connection was up does not matter here.
@@ -158,8 +158,11 @@ impl Family for TipcFamily {
             inner
                 .bindings
                 .unbind_all(table, state.port(), |w| topsrv.withdrawn(w, &ctx));
+            topsrv.has_output()
+        };
+        if events {
+            topsrv::flush(net);
         }
-        topsrv::flush(net);
         // Dropped here, with no lock held: the socket still holds its own reference.
         drop(net.remove_port(state.port()));
         if !state.kind.is_connection() {
@@ -174,12 +177,12 @@ impl Family for TipcFamily {
         let port = state.port();
         let net = sk.net_state();
         let _guard = sk.lock();
-        let result = {
+        let (result, events) = {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
             let ctx = topsrv::context(net, &names, GFP_ATOMIC);
             let Names { table, topsrv, .. } = &mut *names;
-            match op {
+            let result = match op {
                 BindOp::UnbindAll => {
                     inner
                         .bindings
@@ -194,9 +197,13 @@ impl Family for TipcFamily {
                     .bindings
                     .unbind(table, port, &b)
                     .map(|w| w.iter().for_each(|w| topsrv.withdrawn(w, &ctx))),
-            }
+            };
+            (result, topsrv.has_output())
         };
-        topsrv::flush(net);
+        // Only a change that earned events (or closed a subscriber) leaves output to send.
+        if events {
+            topsrv::flush(net);
+        }
         result.map_err(error)
     }
 

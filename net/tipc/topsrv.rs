@@ -57,8 +57,7 @@ pub(crate) fn bind_listener(net: &TipcNet, port: u32) -> Result {
 /// `skb` arrives at `port`, one of the topology server's: a connection request to the
 /// listener is accepted on a new port; anything else goes to the connection at `port`.
 pub(crate) fn arrive(net: &Arc<TipcNet>, port: u32, skb: OwnedSkBuff) {
-    let listener = net.names.lock().topsrv.listener_port();
-    if port == listener {
+    if port == net.topsrv_listener {
         let Ok(new_port) = net.claim_port(Endpoint::TopSrv) else {
             return;
         };

@@ -127,6 +127,11 @@ impl TopSrv {
         self.counters
     }
 
+    /// Whether messages or released ports wait to be taken.
+    pub(crate) fn has_output(&self) -> bool {
+        !self.out.is_empty() || !self.released.is_empty()
+    }
+
     /// Takes the messages to send, in order.
     pub(crate) fn take_transmits(&mut self) -> KVec<Transmit> {
         core::mem::take(&mut self.out)
