@@ -4,8 +4,8 @@
 
 use crate::{
     conn_setup::sync_socket,
-    deliver::{returned_message, transmit},
-    netns::TipcNet,
+    deliver::return_to_sender,
+    node::Xmit,
     proto::{
         conn::{arrive::Incoming, arrive::Verdict, effects::Effects},
         msg::filter::RcvbufUse,
@@ -16,20 +16,16 @@ use crate::{
 use kernel::{
     net::{skb::OwnedSkBuff, sock::Sk},
     random,
-    sync::Arc,
 };
 
 /// Hands `skb` to the connection state of `sk`, queues it if taken, and carries out what the
-/// core asks: the messages to send, the wakeups. Returns the message that returns `skb` to
-/// its sender, if refused and allowed.
+/// core asks: the messages to send (through `xmit`), the wakeups; a refused message goes back
+/// to its sender if the rules allow.
 ///
 /// The message is queued under the socket's state lock, so the queue follows the order in
 /// which the core saw the messages; what is sent goes out after that lock is released.
-pub(crate) fn arrive(
-    net: &Arc<TipcNet>,
-    sk: &Sk<TipcFamily>,
-    skb: OwnedSkBuff,
-) -> Option<OwnedSkBuff> {
+pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) {
+    let net = xmit.net();
     let rcv = RcvbufUse {
         used: sk.receive_memory(),
         truesize: skb.truesize(),
@@ -45,7 +41,9 @@ pub(crate) fn arrive(
         random: random::get_u32() as u16,
         conn_timeout: inner.opts.conn_timeout(),
     };
-    let conn = inner.conn.as_mut()?;
+    let Some(conn) = inner.conn.as_mut() else {
+        return;
+    };
     let arrival = conn.on_message(skb.data(), &inc);
     sync_socket(sk, conn);
     let keeps_syn = conn.keeps_syn();
@@ -76,22 +74,23 @@ pub(crate) fn arrive(
     };
     drop(inner);
     // Building the returned message allocates, which may sleep: no lock is held here.
-    let refused = rejected.and_then(|(skb, code)| returned_message(net, &skb, code));
-    apply(net, sk, &arrival.effects);
-    refused
+    if let Some((skb, code)) = rejected {
+        return_to_sender(xmit, skb, code);
+    }
+    apply(xmit, sk, &arrival.effects);
 }
 
 /// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, arms
 /// the socket's timer, then wakes whom the core says.
-pub(crate) fn apply(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, effects: &Effects) {
+fn apply(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, effects: &Effects) {
     for msg in effects.flush.iter() {
-        transmit(net, msg);
+        xmit.send_bytes(msg);
     }
     if let Some(reply) = &effects.reply {
-        transmit(net, reply.bytes());
+        xmit.send_bytes(reply.bytes());
     }
     if let Some(at) = effects.timer {
-        sock_timer::arm(net, sk.state().port(), at);
+        sock_timer::arm(xmit.net(), sk.state().port(), at);
     }
     if effects.state_change {
         sk.wake_all();

@@ -4,7 +4,8 @@
 
 use crate::{
     conn_setup::with_conn,
-    deliver::{deliver, returned_message, transmit},
+    deliver::return_to_sender,
+    node::Xmit,
     proto::{
         conn::close::{shutdown_check, Queue, Reason, SHUTDOWN_MASK},
         sockopt::CONN_TIMEOUT_DEFAULT_MS,
@@ -43,15 +44,14 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
     let own = net.own_node();
     let closing = with_conn(sk, |c| Ok(c.close(reason, queue_empty, own))).map_err(error)?;
     sk.set_shutdown_mask(SHUTDOWN_MASK);
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
     for msg in closing.flush.iter() {
-        transmit(net, msg);
+        xmit.send_bytes(msg);
     }
     match closing.queue {
         Queue::ReturnFirst(code) => {
             if let Some(skb) = guard.dequeue_rcv() {
-                if let Some(back) = returned_message(net, &skb, code) {
-                    deliver(net, back);
-                }
+                return_to_sender(&mut xmit, skb, code);
             }
             while let Some(skb) = guard.dequeue_rcv() {
                 drop(skb);
@@ -59,9 +59,7 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
         }
         Queue::ReturnAll(code) => {
             while let Some(skb) = guard.dequeue_rcv() {
-                if let Some(back) = returned_message(net, &skb, code) {
-                    deliver(net, back);
-                }
+                return_to_sender(&mut xmit, skb, code);
             }
         }
         Queue::Purge => {
@@ -71,7 +69,7 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
         }
     }
     if let Some(fin) = &closing.fin {
-        transmit(net, fin.bytes());
+        xmit.send_bytes(fin.bytes());
     }
     if closing.purge_after {
         while let Some(skb) = guard.dequeue_rcv() {

@@ -5,7 +5,7 @@
 
 use crate::{
     conn_setup::{send_syn, wait_connected, with_conn},
-    deliver::{deliver, transmit},
+    node::Xmit,
     proto::{
         conn::{
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
@@ -89,21 +89,22 @@ fn send_chunk(
         let conn = inner.conn.as_mut().ok_or(EINVAL)?;
         (conn.next_chunk(remaining, &sender), sender)
     };
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
     match chunk {
         Chunk::Message { len, header } => {
             let skb = build_with(&header, len, |buf| fill_from(msg.data(), buf))?;
             let held = with_conn(sk, |c| Ok(c.commit_message(len))).map_err(error)?;
             for m in held.iter() {
-                transmit(net, m);
+                xmit.send_bytes(m);
             }
-            deliver(net, skb);
+            xmit.send_msg(skb);
             Ok(len)
         }
         Chunk::Bundle { len } => {
             let data = read_data(msg, len)?;
             let out = with_conn(sk, |c| c.append(&data, &sender, GFP_ATOMIC)).map_err(error)?;
             for m in out.iter().flatten() {
-                transmit(net, m);
+                xmit.send_bytes(m);
             }
             Ok(len)
         }
@@ -156,7 +157,7 @@ fn consume_head(guard: &mut SkGuard<'_, TipcFamily>) {
     let ack = with_conn(sk, |c| Ok(c.consumed(skb.len(), rcvbuf, own)));
     skb.consume();
     if let Ok(Some(ack)) = ack {
-        transmit(net, ack.bytes());
+        Xmit::new(net, GFP_KERNEL).send_bytes(ack.bytes());
     }
 }
 

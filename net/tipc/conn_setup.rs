@@ -3,7 +3,7 @@
 //! Setting connections up: `connect(2)` and the SYN, `listen(2)`, `accept(2)`.
 
 use crate::{
-    deliver::{deliver, transmit},
+    node::{unreachable, Xmit},
     proto::{
         conn::{
             ctrl::syn_header,
@@ -13,7 +13,6 @@ use crate::{
         errno::Errno,
         msg::{
             dest::Destination,
-            error::MsgError,
             header::Sender,
             route::{resolve, Route},
         },
@@ -106,9 +105,9 @@ pub(crate) fn wait_connected(guard: &mut SkGuard<'_, TipcFamily>, mut timeo: c_l
 }
 
 /// Sends the SYN of a setup to `dest`, carrying `data` (the user's data and its length) if
-/// any, and records the setup. A destination on another node is `EHOSTUNREACH`; the SYN of
-/// a multicast (a send to a service range on an open socket) is not made yet:
-/// `EOPNOTSUPP`.
+/// any, and records the setup. A destination the node layer cannot reach is `EHOSTUNREACH`
+/// (before the setup is recorded); the SYN of a multicast (a send to a service range on an
+/// open socket) is not made yet: `EOPNOTSUPP`.
 pub(crate) fn send_syn(
     sock: &Socket<'_, TipcFamily>,
     dest: Destination,
@@ -126,11 +125,13 @@ pub(crate) fn send_syn(
             route,
         )
     };
-    let Route::Unicast { addressing, local } = route else {
+    let Route::Unicast { addressing } = route else {
         return Err(error(Errno::EOPNOTSUPP));
     };
-    if !local {
-        return Err(msg_error(MsgError::HostUnreachable));
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
+    if !xmit.reaches(addressing.dest_node()) {
+        // As C's `tipc_node_xmit` refuses, before the setup is recorded.
+        return Err(unreachable());
     }
     let to = SocketAddr {
         port: addressing.dest_port(),
@@ -158,8 +159,7 @@ pub(crate) fn send_syn(
     })
     .map_err(error)?;
     state.inner.lock().syn_copy = Some(copy);
-    deliver(net, skb);
-    Ok(())
+    xmit.send(to.node, skb, state.port())
 }
 
 /// `listen(2)`: a connection socket starts taking setups.
@@ -211,7 +211,7 @@ pub(crate) fn accept(
             syn.consume();
         }
     }
-    transmit(net, &accepted.ack);
+    Xmit::new(net, GFP_KERNEL).send_bytes(&accepted.ack);
     Ok(())
 }
 

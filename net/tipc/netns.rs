@@ -17,7 +17,11 @@ use kernel::{
     prelude::*,
     random,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{aref::ARef, Arc, SpinLock},
+    sync::{
+        aref::ARef,
+        atomic::{Atomic, Relaxed},
+        Arc, SpinLock,
+    },
     time::{Instant, Monotonic},
     workqueue::{DelayedWork, WorkItem},
     workqueue_cancel::cancel_delayed_sync,
@@ -66,6 +70,9 @@ pub(crate) struct TipcNet {
     ports: SpinLock<RBTree<u32, Endpoint>>,
     /// When the namespace's TIPC state was made: the core's clock counts from here.
     epoch: Instant<Monotonic>,
+    /// This node's address, 0 until it has one: read on every send and delivery without a
+    /// lock. It changes only under `names`, together with the name table's copy.
+    own_addr: Atomic<u32>,
     /// The topology server's listening port, fixed when the state is made.
     pub(crate) topsrv_listener: u32,
     /// Fires when the topology server's next subscription times out.
@@ -119,6 +126,7 @@ impl NetSlot {
                 ),
                 ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
                 epoch: Instant::now(),
+                own_addr: Atomic::new(0),
                 topsrv_listener: listener,
                 timer <- new_delayed_work!("tipc_topsrv_timer"),
                 sock_timers <- new_spinlock!(SockTimers::new(), "tipc_sock_timers"),
@@ -143,7 +151,12 @@ impl TipcNet {
 
     /// This node's address, 0 until it has one.
     pub(crate) fn own_node(&self) -> u32 {
-        self.names.lock().table.own_node()
+        self.own_addr.load(Relaxed)
+    }
+
+    /// Whether `node` names this node: its address, or 0.
+    pub(crate) fn is_own(&self, node: u32) -> bool {
+        node == 0 || node == self.own_node()
     }
 
     /// This node's 128-bit identity: none (all zero) until the node has one, which takes a

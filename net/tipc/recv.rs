@@ -4,7 +4,8 @@
 //! socket never read.
 
 use crate::{
-    deliver::{deliver, returned_message},
+    deliver::return_to_sender,
+    node::Xmit,
     proto::{
         conn::close::{shutdown_check, RCV_SHUTDOWN, SHUTDOWN_MASK},
         errno::Errno,
@@ -126,9 +127,8 @@ pub(crate) fn reject_queued(sock: &Socket<'_, TipcFamily>, code: ErrorCode) {
     if partly_read {
         drop(guard.dequeue_rcv());
     }
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
     while let Some(skb) = guard.dequeue_rcv() {
-        if let Some(back) = returned_message(net, &skb, code) {
-            deliver(net, back);
-        }
+        return_to_sender(&mut xmit, skb, code);
     }
 }

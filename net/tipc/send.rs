@@ -4,13 +4,12 @@
 //! node.
 
 use crate::{
-    deliver::deliver,
     kalloc::KVec,
+    node::Xmit,
     proto::{
         errno::Errno,
         msg::{
             dest::send_destination,
-            error::MsgError,
             header::{data_header, emit_header, Addressing, Sender},
             route::{resolve, Route},
         },
@@ -29,7 +28,8 @@ use kernel::{
 /// address given, or to the default peer `connect(2)` set; anycast to one socket bound to a
 /// service, multicast to a copy per socket bound in a range, or to one socket by its id.
 ///
-/// Only this node is reachable yet: a destination on another node is `EHOSTUNREACH`.
+/// Messages leave through the node layer ([`Xmit`]), which delivers those for this node and
+/// answers `EHOSTUNREACH` for a node it has no link to.
 pub(crate) fn sendmsg(
     sock: &Socket<'_, TipcFamily>,
     msg: &mut SendMsg<'_>,
@@ -54,26 +54,34 @@ pub(crate) fn sendmsg(
             route,
         )
     };
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
+    let selector = state.port();
     match route {
-        Route::Unicast { addressing, local } => {
-            if !local {
-                return Err(msg_error(MsgError::HostUnreachable));
-            }
+        Route::Unicast { addressing } => {
             let skb = build(&sender, &addressing, len, |buf| fill_from(msg.data(), buf))?;
-            deliver(net, skb);
+            xmit.send(addressing.dest_node(), skb, selector)?;
         }
         Route::Multicast {
-            range, local_ports, ..
+            range,
+            local_ports,
+            remote_nodes,
         } => {
-            // One copy per socket: read the data once, then build each copy from it.
+            // One copy per socket here and one per other node (port 0, for that node to look
+            // up): read the data once, then build each copy from it. A node the message
+            // cannot reach is left out, as C's replicast leaves it.
             let data = read_data(msg, len)?;
-            for port in local_ports {
+            let own = sender.node;
+            let copies = Iterator::chain(
+                local_ports.iter().map(|&port| (own, port)),
+                remote_nodes.iter().map(|&node| (node, 0)),
+            );
+            for (node, port) in copies {
                 let to = Addressing::Mcast { range, port };
                 let skb = build(&sender, &to, len, |buf| {
                     buf.copy_from_slice(&data);
                     Ok(())
                 })?;
-                deliver(net, skb);
+                let _ = xmit.send(node, skb, selector);
             }
         }
     }

@@ -6,7 +6,7 @@
 //! or sending the kept SYN again after a peer refused it as overloaded.
 
 use crate::{
-    conn_setup::sync_socket, deliver::transmit, netns::TipcNet, proto::conn::timer::Tick,
+    conn_setup::sync_socket, netns::TipcNet, node::Xmit, proto::conn::timer::Tick,
     socket::TipcFamily,
 };
 use kernel::{
@@ -126,10 +126,10 @@ fn tick(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, now: u64) {
     drop(inner);
     match tick {
         Tick::Idle => {}
-        Tick::Probe(probe) => transmit(net, probe.bytes()),
+        Tick::Probe(probe) => Xmit::new(net, GFP_KERNEL).send_bytes(probe.bytes()),
         Tick::ResendSyn => {
             if let Some(syn) = syn {
-                transmit(net, &syn);
+                Xmit::new(net, GFP_KERNEL).send_bytes(&syn);
                 let mut inner = sk.state().inner.lock();
                 if inner.syn_copy.is_none() {
                     inner.syn_copy = Some(syn);

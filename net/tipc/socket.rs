@@ -161,7 +161,7 @@ impl Family for TipcFamily {
             topsrv.has_output()
         };
         if events {
-            topsrv::flush(net);
+            topsrv::flush(net, GFP_KERNEL);
         }
         // Dropped here, with no lock held: the socket still holds its own reference.
         drop(net.remove_port(state.port()));
@@ -202,7 +202,7 @@ impl Family for TipcFamily {
         };
         // Only a change that earned events (or closed a subscriber) leaves output to send.
         if events {
-            topsrv::flush(net);
+            topsrv::flush(net, GFP_KERNEL);
         }
         result.map_err(error)
     }

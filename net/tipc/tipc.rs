@@ -16,9 +16,7 @@ mod deliver;
 mod kalloc;
 mod netlink;
 mod netns;
-// The core is written and tested on the host ahead of the glue that drives it, so parts of it
-// are not used by the module yet.
-#[allow(dead_code)]
+mod node;
 mod proto;
 mod recv;
 mod send;

@@ -6,8 +6,8 @@
 //! where they are made, under the table's lock ([`context`]).
 
 use crate::{
-    deliver::transmit,
     netns::{Endpoint, Names, TipcNet},
+    node::Xmit,
     proto::{
         name_table::addr::{Scope, ServiceRange, SocketAddr, TIPC_TOP_SRV},
         topology::server::Context,
@@ -55,8 +55,11 @@ pub(crate) fn bind_listener(net: &TipcNet, port: u32) -> Result {
 }
 
 /// `skb` arrives at `port`, one of the topology server's: a connection request to the
-/// listener is accepted on a new port; anything else goes to the connection at `port`.
-pub(crate) fn arrive(net: &Arc<TipcNet>, port: u32, skb: OwnedSkBuff) {
+/// listener is accepted on a new port; anything else goes to the connection at `port`. The
+/// server's output is sent by [`flush`], not through the `xmit` of the delivery that brought
+/// `skb`, so that its order holds across threads.
+pub(crate) fn arrive(xmit: &mut Xmit<'_>, port: u32, skb: OwnedSkBuff) {
+    let net = xmit.net();
     if port == net.topsrv_listener {
         let Ok(new_port) = net.claim_port(Endpoint::TopSrv) else {
             return;
@@ -77,7 +80,7 @@ pub(crate) fn arrive(net: &Arc<TipcNet>, port: u32, skb: OwnedSkBuff) {
         topsrv.on_message(port, skb.data(), &ctx, table);
     }
     skb.consume();
-    flush(net);
+    flush(net, xmit.flags());
 }
 
 /// The timer fired: subscriptions whose time is up get their last event.
@@ -88,18 +91,18 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
         let ctx = context(net, &names, GFP_ATOMIC);
         names.topsrv.on_timeout(&ctx);
     }
-    flush(net);
+    flush(net, GFP_KERNEL);
 }
 
-/// Sends what the topology server asked to send, frees the ports of its connections that
-/// ended, and arms its timer.
+/// Sends what the topology server asked to send (allocating with `flags`), frees the ports
+/// of its connections that ended, and arms its timer.
 ///
 /// One thread at a time sends, so that each connection's messages leave in the order the
 /// server made them; a thread that finds another sending leaves its output to that one,
 /// which goes on until nothing is left. Delivering an event can bring a message back to the
-/// server (an acknowledgement, a returned event): that arrival queues its output and
-/// returns, so this does not recurse.
-pub(crate) fn flush(net: &Arc<TipcNet>) {
+/// server (an acknowledgement, a returned event): that arrival finds the sender busy, leaves
+/// its output and returns, so this nests one level at most.
+pub(crate) fn flush(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
     let mut names = net.names.lock();
     if names.flushing {
         return;
@@ -117,8 +120,9 @@ pub(crate) fn flush(net: &Arc<TipcNet>) {
         for port in released.iter() {
             drop(net.remove_port(*port));
         }
+        let mut xmit = Xmit::new(net, flags);
         for t in out.iter() {
-            transmit(net, t.bytes());
+            xmit.send_bytes(t.bytes());
         }
         names = net.names.lock();
     }

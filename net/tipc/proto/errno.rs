@@ -52,6 +52,8 @@ impl Errno {
     pub(crate) const EALREADY: Self = Self(114);
     /// `EINPROGRESS`: the connection setup has started and is not finished.
     pub(crate) const EINPROGRESS: Self = Self(115);
+    /// `EHOSTUNREACH`: the destination node cannot be reached.
+    pub(crate) const EHOSTUNREACH: Self = Self(113);
 
     /// The errno `n` (positive); `None` for 0 or a negative number.
     pub(crate) const fn from_positive(n: i32) -> Option<Self> {

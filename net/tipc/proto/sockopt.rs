@@ -171,11 +171,19 @@ pub(crate) struct GroupJoin {
 
 impl GroupJoin {
     /// `TIPC_GROUP_LOOPBACK`: receive copies of own group messages.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "communication groups come with issue 8")
+    )]
     pub(crate) fn loopback(&self) -> bool {
         self.flags & TIPC_GROUP_LOOPBACK != 0
     }
 
     /// `TIPC_GROUP_MEMBER_EVTS`: receive membership events.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "communication groups come with issue 8")
+    )]
     pub(crate) fn member_events(&self) -> bool {
         self.flags & TIPC_GROUP_MEMBER_EVTS != 0
     }
@@ -330,6 +338,13 @@ impl SockOpts {
     }
 
     /// Sets dest-droppable outside `setsockopt`: a refused connection setup sets it.
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the glue does not yet set dest-droppable on a refused setup"
+        )
+    )]
     pub(crate) fn set_dest_droppable(&mut self, on: bool) {
         self.dest_droppable = on;
     }
@@ -346,6 +361,10 @@ impl SockOpts {
     }
 
     /// How multicast is sent.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "communication groups come with issue 8")
+    )]
     pub(crate) fn mcast(&self) -> McastMethod {
         self.mcast
     }
@@ -356,12 +375,20 @@ impl SockOpts {
     }
 
     /// The group joined, if any.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "communication groups come with issue 8")
+    )]
     pub(crate) fn group(&self) -> Option<GroupJoin> {
         self.group
     }
 
     /// Records a join the group module completed: as `tipc_sk_join`, the socket becomes
     /// dest-droppable and multicasts by replicast only.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "communication groups come with issue 8")
+    )]
     pub(crate) fn joined(&mut self, join: GroupJoin) {
         self.group = Some(join);
         self.dest_droppable = true;

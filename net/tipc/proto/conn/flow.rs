@@ -70,16 +70,19 @@ impl Flow {
     }
 
     /// Blocks sent and not acknowledged.
+    #[cfg(test)]
     pub(crate) const fn unacked(&self) -> u16 {
         self.snt_unacked
     }
 
     /// The peer's window.
+    #[cfg(test)]
     pub(crate) const fn send_window(&self) -> u16 {
         self.snd_win
     }
 
     /// The window this end advertised last.
+    #[cfg(test)]
     pub(crate) const fn receive_window(&self) -> u16 {
         self.rcv_win
     }

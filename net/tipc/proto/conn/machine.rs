@@ -102,16 +102,19 @@ impl Conn {
     }
 
     /// The socket's port.
+    #[cfg(test)]
     pub(crate) fn port(&self) -> u32 {
         self.port
     }
 
     /// Flow control counters, for diagnostics.
+    #[cfg(test)]
     pub(crate) fn flow(&self) -> &Flow {
         &self.flow
     }
 
     /// Whether `shutdown(2)` or `close(2)` ran.
+    #[cfg(test)]
     pub(crate) fn is_shut(&self) -> bool {
         self.shut
     }

@@ -91,6 +91,7 @@ impl Nagle {
     }
 
     /// The largest bundle, 0 when off.
+    #[cfg(test)]
     pub(crate) fn max(&self) -> usize {
         self.max
     }
@@ -108,6 +109,7 @@ impl Nagle {
     }
 
     /// Whether bundles are held.
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }

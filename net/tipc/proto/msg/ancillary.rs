@@ -86,6 +86,7 @@ impl<'a> Ancillary<'a> {
 /// its data length; if it has no data, that is all. Otherwise [`TIPC_RETDATA`] follows with
 /// the data. Then a named message gives [`TIPC_DESTNAME`] with its type and instance (twice),
 /// a multicast one with its type and range. Bytes that are not a valid message give none.
+#[cfg(test)]
 pub(crate) fn ancillary(msg: &[u8]) -> Ancillary<'_> {
     ancillary_on(msg, None)
 }

@@ -17,14 +17,11 @@ use crate::proto::wire::consts::LookupScope;
 /// Where the messages of one send go.
 #[derive(Debug)]
 pub(crate) enum Route {
-    /// One message.
+    /// One message, to the node its addressing names (the node layer decides whether that
+    /// is this node).
     Unicast {
         /// Its addressing.
         addressing: Addressing,
-        /// Whether it is for this node (its destination node is this node's address, or
-        /// 0); otherwise it goes to that node over a link, and with no link to it the send
-        /// is `EHOSTUNREACH`.
-        local: bool,
     },
     /// A multicast: one copy per socket on this node, one message per other node.
     Multicast {
@@ -80,10 +77,7 @@ pub(crate) fn resolve(
         Destination::Socket(to) => Addressing::Direct { to },
         Destination::Range(range) => return multicast(range, table, flags),
     };
-    Ok(Route::Unicast {
-        local: table.is_own(to.dest_node()),
-        addressing: to,
-    })
+    Ok(Route::Unicast { addressing: to })
 }
 
 /// The route of a multicast to `range`.
@@ -142,10 +136,10 @@ mod tests {
         t
     }
 
-    /// The unicast destination of `dest`, or the error.
+    /// The unicast destination of `dest` and whether it is this node, or the error.
     fn unicast(t: &mut NameTable, dest: Destination) -> Result<(Addressing, bool), MsgError> {
         match resolve(dest, t, GFP_KERNEL)? {
-            Route::Unicast { addressing, local } => Ok((addressing, local)),
+            Route::Unicast { addressing } => Ok((addressing, t.is_own(addressing.dest_node()))),
             Route::Multicast { .. } => panic!("multicast"),
         }
     }

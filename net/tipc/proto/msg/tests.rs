@@ -121,8 +121,8 @@ impl Node {
         let sender = Sender::new(port, OWN, &s.opts);
         let dest = send_destination(name, s.peer, payload.len())?;
         let copies: Vec<Addressing> = match resolve(dest, &mut self.table, GFP_KERNEL)? {
-            Route::Unicast { addressing, local } => {
-                assert!(local, "one node only");
+            Route::Unicast { addressing } => {
+                assert!(self.table.is_own(addressing.dest_node()), "one node only");
                 std::vec![addressing]
             }
             Route::Multicast {

@@ -15,8 +15,6 @@ pub(crate) const TIPC_RESERVED_TYPES: u32 = 64;
 /// service, so users get one less.
 pub(crate) const TIPC_MAX_PUBL: u32 = 65535;
 
-/// `TIPC_CLUSTER_SCOPE` as a number.
-pub(crate) const TIPC_CLUSTER_SCOPE: i8 = 2;
 /// `TIPC_NODE_SCOPE` as a number.
 pub(crate) const TIPC_NODE_SCOPE: i8 = 3;
 

@@ -95,11 +95,6 @@ impl Range {
         }
     }
 
-    /// Whether the range contains any instance of `lower..=upper`.
-    pub(crate) fn overlaps(&self, lower: u32, upper: u32) -> bool {
-        self.key.lower <= upper && self.upper >= lower
-    }
-
     /// Adds `p` at the front of both round-robin orders (`local` only if `is_local`), unless
     /// it duplicates a publication already here. Either both orders change or neither does.
     pub(crate) fn add(

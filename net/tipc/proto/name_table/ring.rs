@@ -27,6 +27,7 @@ impl<T> Ring<T> {
     }
 
     /// How many items the ring holds.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
@@ -71,6 +72,7 @@ impl<T> Ring<T> {
     }
 
     /// The front item, the one round-robin picks next.
+    #[cfg(test)]
     pub(crate) fn front(&self) -> Option<&T> {
         self.items.get(self.physical(0)?)
     }

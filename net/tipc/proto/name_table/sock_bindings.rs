@@ -61,6 +61,7 @@ impl SockBindings {
     }
 
     /// How many bindings the socket holds.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.held.len()
     }

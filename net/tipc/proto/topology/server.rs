@@ -108,21 +108,25 @@ impl TopSrv {
     }
 
     /// The listener's port.
+    #[cfg(test)]
     pub(crate) fn listener_port(&self) -> u32 {
         self.listener.port()
     }
 
     /// Subscriber connections open.
+    #[cfg(test)]
     pub(crate) fn connections(&self) -> usize {
         self.subscribers.len()
     }
 
     /// Subscriptions held.
+    #[cfg(test)]
     pub(crate) fn subscriptions(&self) -> usize {
         self.registry.len()
     }
 
     /// Why connections were closed so far.
+    #[cfg(test)]
     pub(crate) fn counters(&self) -> Counters {
         self.counters
     }
@@ -153,6 +157,7 @@ impl TopSrv {
     }
 
     /// Whether `port` is one of the server's: the listener or a subscriber connection.
+    #[cfg(test)]
     pub(crate) fn serves(&self, port: u32) -> bool {
         port == self.listener.port() || self.find(port).is_ok()
     }

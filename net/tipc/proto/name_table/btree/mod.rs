@@ -154,11 +154,13 @@ impl<E: Entry> Tree<E> {
     }
 
     /// Whether the tree is empty.
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Inner levels above the leaves.
+    #[cfg(test)]
     pub(crate) fn height(&self) -> usize {
         self.height
     }
