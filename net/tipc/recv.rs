@@ -37,8 +37,11 @@ pub(crate) fn recvmsg(
     let mut guard = sk.lock();
     let mut timeo = sk.rcvtimeo(flags & MSG_DONTWAIT != 0);
     loop {
+        // As C's `tipc_wait_for_rcvmsg`: after `shutdown(2)` an empty queue ends a read that
+        // may wait with `ENOTCONN`, but one that may not is `EAGAIN`, as before.
+        let may_wait = timeo != 0;
         guard.wait(&mut timeo, |g| {
-            g.peek_rcv().is_some() || g.sk().shutdown_mask() & RCV_SHUTDOWN != 0
+            g.peek_rcv().is_some() || (may_wait && g.sk().shutdown_mask() & RCV_SHUTDOWN != 0)
         })?;
         if guard.peek_rcv().is_none() {
             return Err(error(Errno::ENOTCONN));

@@ -369,6 +369,21 @@ def rcvtimeo_expires_with_eagain(ty):
 
 
 @per_type
+def recv_after_failed_shutdown(ty):
+    """shutdown(2) of a connectionless socket fails, yet stops reading: an empty queue is
+    EAGAIN to a read that may not wait and ENOTCONN to one that may; a message that comes
+    later is still delivered and read."""
+    with Socks(ty, 2) as (rx, tx):
+        raises_errno(errno.EINVAL, rx.shutdown, socket.SHUT_RD)
+        raises_errno(errno.ENOTCONN, rx.shutdown, socket.SHUT_RDWR)
+        raises_errno(errno.EAGAIN, rx.recv, 100, socket.MSG_DONTWAIT)
+        raises_errno(errno.ENOTCONN, rx.recv, 100)
+        tx.sendto(b"late", (SOCKET_ADDR, 0, port_of(rx), 0))
+        eq(rx.recv(100), b"late", "a message sent after the shutdown")
+        raises_errno(errno.EAGAIN, rx.recv, 100, socket.MSG_DONTWAIT)
+
+
+@per_type
 def largest_message_is_66000_bytes(ty):
     t = new_type()
     with Socks(ty, 2) as (rx, tx):
