@@ -11,6 +11,8 @@ impl Errno {
     pub(crate) const EACCES: Self = Self(13);
     /// `EFAULT`: bad address.
     pub(crate) const EFAULT: Self = Self(14);
+    /// `EPERM`: operation not permitted (the network id once the node has an address).
+    pub(crate) const EPERM: Self = Self(1);
     /// `EINVAL`: invalid argument.
     pub(crate) const EINVAL: Self = Self(22);
     /// `EPROTOTYPE`: protocol wrong type for socket.

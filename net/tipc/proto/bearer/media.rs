@@ -54,15 +54,6 @@ impl Media {
             Self::Udp => MEDIA_TYPE_UDP,
         }
     }
-
-    /// Bytes of hardware address an identity is made of when none is set (0: UDP takes its
-    /// local IP address instead).
-    pub(crate) const fn hwaddr_len(self) -> usize {
-        match self {
-            Self::Eth => 6,
-            Self::Udp => 0,
-        }
-    }
 }
 
 /// The link properties of a media, which it gives its new bearers, or of a bearer, which

@@ -102,11 +102,6 @@ impl MediaAddr {
         }
     }
 
-    /// The media.
-    pub(crate) const fn media(&self) -> Media {
-        self.media
-    }
-
     /// A broadcast or multicast address: a peer may not claim one.
     pub(crate) const fn is_broadcast(&self) -> bool {
         self.broadcast

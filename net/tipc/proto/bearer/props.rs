@@ -22,8 +22,6 @@ pub(crate) const DEF_LINK_TOL: u32 = 1500;
 /// `TIPC_MAX_LINK_TOL` (ms).
 pub(crate) const MAX_LINK_TOL: u32 = 30000;
 
-/// `TIPC_MIN_LINK_WIN`.
-pub(crate) const MIN_LINK_WIN: u32 = 16;
 /// `TIPC_DEF_LINK_WIN`.
 pub(crate) const DEF_LINK_WIN: u32 = 50;
 /// `TIPC_MAX_LINK_WIN`.

@@ -7,7 +7,7 @@ use super::media_addr::{MediaAddr, UdpAddr};
 use super::name::BearerName;
 use super::props::{PropRequest, MEDIA_LINK_PRI};
 use super::rejection::Rejection;
-use super::table::{Attachment, Bearers};
+use super::table::{mtu_bad, Attachment, Bearers};
 use super::BearerId;
 use crate::proto::errno::Errno;
 
@@ -116,6 +116,7 @@ fn properties() {
         Err(Rejection::invalid("MTU value is out-of-range"))
     );
     assert_eq!(udp.apply(Media::Udp, &mtu, MIN_UDP_MTU), Ok(()));
+    assert!(mtu_bad(99) && !mtu_bad(100));
     assert_eq!(udp.mtu, 1000);
 }
 

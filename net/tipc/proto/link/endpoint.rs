@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One link endpoint: its configuration from the bearer, its sessions, its negotiated MTU,
+//! tolerance and priority, and the counters supervision and (later) the reliable link use.
+
+use super::name::LinkName;
+use super::state::{LinkEvent, LinkState};
+use crate::proto::bearer::name::MAX_IF_NAME;
+use crate::proto::bearer::table::Bearer;
+use crate::proto::bearer::BearerId;
+use crate::proto::node::identity::NodeId;
+use crate::proto::wire::consts::Caps;
+
+/// A link came up or went down, for the node layer (`TIPC_LINK_UP_EVT`,
+/// `TIPC_LINK_DOWN_EVT`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub(crate) enum Change {
+    /// The link may be taken up.
+    Up,
+    /// The link went down.
+    Down,
+}
+
+/// Who the link is between.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Ends {
+    /// This node's address.
+    pub(crate) own_addr: u32,
+    /// This node's identity.
+    pub(crate) own_id: NodeId,
+    /// The peer's address.
+    pub(crate) peer_addr: u32,
+    /// The peer's identity.
+    pub(crate) peer_id: NodeId,
+    /// The peer's capabilities.
+    pub(crate) peer_caps: Caps,
+}
+
+/// A link endpoint.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Link {
+    pub(super) name: LinkName,
+    pub(super) bearer: BearerId,
+    pub(super) if_name: [u8; MAX_IF_NAME],
+    pub(super) own_addr: u32,
+    pub(super) addr: u32,
+    pub(super) peer_caps: Caps,
+    pub(super) peer_bearer: u8,
+    pub(super) state: LinkState,
+    pub(super) session: u16,
+    pub(super) peer_session: u16,
+    pub(super) in_session: bool,
+    pub(super) tolerance: u32,
+    pub(super) priority: u32,
+    pub(super) net_plane: u8,
+    pub(super) advertised_mtu: u32,
+    pub(super) mtu: u32,
+    pub(super) min_mtu: u32,
+    pub(super) abort_limit: u32,
+    pub(super) silent_intv_cnt: u32,
+    pub(super) rst_cnt: u16,
+    pub(super) snd_nxt: u16,
+    pub(super) rcv_nxt: u16,
+    pub(super) snd_nxt_state: u16,
+    pub(super) rcv_nxt_state: u16,
+    pub(super) checkpoint: u16,
+}
+
+impl Link {
+    /// A new link on `bearer` between `ends`, with a random `session`; reset, so that it
+    /// starts sending `RESET` (`tipc_link_create`, `tipc_link_reset`, `LINK_RESET_EVT`).
+    pub(crate) fn new(bearer: &Bearer, ends: &Ends, session: u16) -> Self {
+        let own = ends.own_id.link_name_part(ends.own_addr);
+        let peer = ends.peer_id.link_name_part(ends.peer_addr);
+        let mut l = Self {
+            name: LinkName::new(&own, bearer.name.if_name(), &peer),
+            bearer: bearer.id,
+            if_name: bearer.name.if_name_field(),
+            own_addr: ends.own_addr,
+            addr: ends.peer_addr,
+            peer_caps: ends.peer_caps,
+            peer_bearer: 0,
+            state: LinkState::Resetting,
+            session,
+            peer_session: 0,
+            in_session: false,
+            tolerance: bearer.props.tolerance,
+            priority: bearer.props.priority,
+            net_plane: bearer.id.net_plane(),
+            advertised_mtu: bearer.props.mtu,
+            mtu: bearer.props.mtu,
+            min_mtu: bearer.min_mtu(),
+            abort_limit: 0,
+            silent_intv_cnt: 0,
+            rst_cnt: 0,
+            snd_nxt: 1,
+            rcv_nxt: 1,
+            snd_nxt_state: 1,
+            rcv_nxt_state: 1,
+            checkpoint: 0,
+        };
+        l.reset();
+        l.fsm(LinkEvent::Reset);
+        l
+    }
+
+    /// `tipc_link_reset`: a new session, the advertised MTU again, counters from the start.
+    pub(crate) fn reset(&mut self) {
+        self.in_session = false;
+        self.peer_session = self.peer_session.wrapping_sub(1);
+        self.session = self.session.wrapping_add(1);
+        self.mtu = self.advertised_mtu;
+        self.snd_nxt = 1;
+        self.rcv_nxt = 1;
+        self.snd_nxt_state = 1;
+        self.rcv_nxt_state = 1;
+        self.silent_intv_cnt = 0;
+        self.rst_cnt = 0;
+    }
+
+    /// Feeds the state machine; `Some(Down)` if the link went down.
+    pub(crate) fn fsm(&mut self, evt: LinkEvent) -> Option<Change> {
+        let (next, down) = self.state.on(evt);
+        self.state = next;
+        down.then_some(Change::Down)
+    }
+
+    /// The state.
+    pub(crate) const fn state(&self) -> LinkState {
+        self.state
+    }
+
+    /// Up (`ESTABLISHED`).
+    pub(crate) const fn is_up(&self) -> bool {
+        self.state.is_up()
+    }
+
+    /// The name.
+    pub(crate) const fn name(&self) -> &LinkName {
+        &self.name
+    }
+
+    /// The bearer it runs on.
+    pub(crate) const fn bearer(&self) -> BearerId {
+        self.bearer
+    }
+
+    /// The peer's bearer, as its messages say.
+    pub(crate) const fn peer_bearer(&self) -> u8 {
+        self.peer_bearer
+    }
+
+    /// `tipc_link_id`: the peer's bearer above this one's.
+    pub(crate) const fn id(&self) -> u32 {
+        (self.peer_bearer as u32) << 16 | self.bearer.index() as u32
+    }
+
+    /// The priority, which may have been raised by the peer's.
+    pub(crate) const fn priority(&self) -> u32 {
+        self.priority
+    }
+
+    /// The tolerance (ms), which the peer may have changed.
+    pub(crate) const fn tolerance(&self) -> u32 {
+        self.tolerance
+    }
+
+    /// The network plane, 0 for 'A'.
+    pub(crate) const fn net_plane(&self) -> u8 {
+        self.net_plane
+    }
+
+    /// The MTU: the smaller of this end's and the peer's.
+    pub(crate) const fn mtu(&self) -> u32 {
+        self.mtu
+    }
+
+    /// The current session; the peer's, once in session.
+    pub(crate) const fn sessions(&self) -> (u16, Option<u16>) {
+        let peer = if self.in_session {
+            Some(self.peer_session)
+        } else {
+            None
+        };
+        (self.session, peer)
+    }
+
+    /// `tipc_link_set_abort_limit`: supervision intervals without a word from the peer
+    /// after which the link fails.
+    pub(crate) fn set_abort_limit(&mut self, limit: u32) {
+        self.abort_limit = limit;
+    }
+
+    /// `tipc_link_update_caps`: the peer announced other capabilities.
+    pub(crate) fn update_caps(&mut self, caps: Caps) {
+        self.peer_caps = caps;
+    }
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The cluster engine of one namespace: this node, the media and bearers, each bearer's
+//! discoverer and every peer with its links.
+//!
+//! The glue drives it with configuration calls, [`Cluster::handle_packet`] for every packet
+//! a bearer receives and [`Cluster::handle_timeout`] when [`Cluster::poll_timeout`]'s time
+//! has come; after each call it drains [`Cluster::poll_transmit`] (packets to emit and send
+//! on a bearer) and [`Cluster::poll_event`] (address, node and link changes), and re-arms
+//! its one timer. Time is in milliseconds.
+
+use super::drops::Drops;
+use super::event::Event;
+use super::identity::NodeId;
+use super::outbox::Outbox;
+use super::own::{NetSet, OwnNode};
+use super::peer::Peer;
+use super::peer_links::Ctx;
+use super::receive::Arrival;
+use super::transmit::{Dest, Message, Transmit};
+use crate::kalloc::{Flags, KVec};
+use crate::proto::bearer::media::{Media, MediaProps, MIN_UDP_MTU};
+use crate::proto::bearer::props::PropRequest;
+use crate::proto::bearer::rejection::Rejection;
+use crate::proto::bearer::table::{media_failed, Admission, Attachment, Bearer, Bearers};
+use crate::proto::bearer::{BearerId, MAX_BEARERS};
+use crate::proto::discovery::discoverer::{Discoverer, Tick};
+use crate::proto::discovery::message::request;
+use crate::proto::errno::Errno;
+use crate::proto::wire::consts::{User, SHORT_H_SIZE};
+use crate::proto::wire::discovery::DiscoveryRepr;
+use crate::proto::wire::header::Packet;
+use crate::proto::wire::link_proto::LinkProtoRepr;
+
+/// The cluster as one namespace sees it.
+#[derive(Debug)]
+pub(crate) struct Cluster {
+    pub(super) own: OwnNode,
+    media: [MediaProps; 2],
+    pub(super) bearers: Bearers,
+    pub(super) discs: [Option<Discoverer>; MAX_BEARERS],
+    pub(super) peers: KVec<Peer>,
+    pub(super) out: Outbox,
+    pub(super) drops: Drops,
+    rng: u64,
+}
+
+impl Cluster {
+    /// A namespace's cluster state: no identity, no bearer. `random` is the namespace's
+    /// random value (its low 16 bits the discovery signature), `net_hash` the network hash
+    /// discovery announces, `seed` seeds the link sessions.
+    pub(crate) fn new(random: u32, net_hash: u32, seed: u64) -> Self {
+        Self {
+            own: OwnNode::new(random, net_hash),
+            media: Media::ALL.map(MediaProps::default_for),
+            bearers: Bearers::default(),
+            discs: [None; MAX_BEARERS],
+            peers: KVec::new(),
+            out: Outbox::default(),
+            drops: Drops::default(),
+            rng: seed | 1,
+        }
+    }
+
+    /// This node.
+    pub(crate) const fn own(&self) -> &OwnNode {
+        &self.own
+    }
+
+    /// `TIPC_NL_NET_SET`; an address set now is also an [`Event::AddressSet`].
+    pub(crate) fn net_set(&mut self, req: &NetSet, now: u64, flags: Flags) -> Result<(), Errno> {
+        if let Some(a) = self.own.net_set(req, now)? {
+            self.out.event(Event::AddressSet(a), flags);
+        }
+        Ok(())
+    }
+
+    /// A media's current properties.
+    pub(crate) fn media_props(&self, m: Media) -> MediaProps {
+        self.media[m as usize]
+    }
+
+    /// `TIPC_NL_MEDIA_SET` ("Media not found", then the property rules).
+    pub(crate) fn set_media(&mut self, name: &[u8], req: &PropRequest) -> Result<(), Rejection> {
+        let m = Media::find(name).ok_or(Rejection::invalid("Media not found"))?;
+        self.media[m as usize].apply(m, req, MIN_UDP_MTU)
+    }
+
+    /// The enabled bearers.
+    pub(crate) const fn bearers(&self) -> &Bearers {
+        &self.bearers
+    }
+
+    /// First step of enabling a bearer: the name and priority rules (see
+    /// [`Bearers::admit`]).
+    pub(crate) fn admit_bearer(&self, name: &[u8], priority: u32) -> Result<Admission, Rejection> {
+        self.bearers
+            .admit(name, priority, |m| self.media[m as usize])
+    }
+
+    /// Second step, once the glue attached the bearer to its device or socket: a node
+    /// without an identity takes one from the hardware address (Ethernet) or the local IP
+    /// address (UDP), else the bearer fails ("Failed to enable media", `EINVAL`); a node
+    /// without an address starts its address trial; discovery starts with a request now.
+    pub(crate) fn enable_bearer(
+        &mut self,
+        adm: &Admission,
+        domain: u32,
+        att: &Attachment,
+        now: u64,
+        flags: Flags,
+    ) -> Result<BearerId, Rejection> {
+        if self.own.id().is_none() {
+            let id = match (att.addr.eth_mac(), att.addr.udp_addr()) {
+                (Some(mac), _) => NodeId::from_bytes(&mac),
+                (_, Some(udp)) => NodeId::from_bytes(&udp.ip),
+                _ => None,
+            };
+            if let Some(id) = id {
+                let _ = self.own.set_id(id);
+            }
+        }
+        if self.own.id().is_none() {
+            return Err(media_failed(Errno::EINVAL));
+        }
+        let props = self.media[adm.media as usize];
+        let b = self.bearers.attach(adm, domain, &props, att);
+        if self.own.addr() == 0 {
+            self.own.start_trial(now);
+        }
+        if let Some(d) = self.discs.get_mut(b.id.index()) {
+            *d = Some(Discoverer::new(domain, now));
+        }
+        let msg = Message::Discovery(request(&self.own, &b));
+        self.out.send(b.id, Dest::Broadcast, msg, flags);
+        Ok(b.id)
+    }
+
+    /// Disables a bearer: its links are deleted (going down first), its discovery stops.
+    pub(crate) fn disable_bearer(
+        &mut self,
+        id: BearerId,
+        now: u64,
+        flags: Flags,
+    ) -> Option<Bearer> {
+        let (peers, _, mut cx) = self.split(now, flags);
+        for p in peers.iter_mut() {
+            p.link_down(id, true, &mut cx);
+        }
+        if let Some(d) = self.discs.get_mut(id.index()) {
+            *d = None;
+        }
+        self.bearers.remove(id)
+    }
+
+    /// `TIPC_NL_BEARER_SET` ("Bearer not found", then the property rules); a new tolerance
+    /// goes to the bearer's links and is announced to their peers.
+    pub(crate) fn set_bearer(
+        &mut self,
+        name: &[u8],
+        req: &PropRequest,
+        now: u64,
+        flags: Flags,
+    ) -> Result<(), Rejection> {
+        let id = self
+            .bearers
+            .find(name)
+            .map(|b| b.id)
+            .ok_or(Rejection::invalid("Bearer not found"))?;
+        let b = self
+            .bearers
+            .get_mut(id)
+            .ok_or(Rejection::invalid("Bearer not found"))?;
+        b.apply(req)?;
+        let Some(tol) = req.tolerance else {
+            return Ok(());
+        };
+        let (peers, _, mut cx) = self.split(now, flags);
+        for p in peers.iter_mut() {
+            p.set_tolerance(id, tol, &mut cx);
+        }
+        Ok(())
+    }
+
+    /// The peers.
+    pub(crate) fn peers(&self) -> &[Peer] {
+        &self.peers
+    }
+
+    /// The peer of address `addr`.
+    pub(crate) fn peer(&self, addr: u32) -> Option<&Peer> {
+        self.peers.iter().find(|p| p.addr() == addr)
+    }
+
+    /// Drop counters.
+    pub(crate) fn drops(&self) -> Drops {
+        let mut d = self.drops.clone();
+        d.nomem = d.nomem.saturating_add(self.out.lost);
+        d
+    }
+
+    /// The next packet to send.
+    pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.out.pop_transmit()
+    }
+
+    /// The next event.
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.out.pop_event()
+    }
+
+    /// When [`Cluster::handle_timeout`] is next due.
+    pub(crate) fn poll_timeout(&self) -> Option<u64> {
+        let discs = self.discs.iter().flatten().filter_map(|d| d.deadline());
+        let peers = self.peers.iter().map(|p| p.deadline());
+        discs.chain(peers).min()
+    }
+
+    /// Runs every timer due at `now`: discovery requests, the end of the address trial,
+    /// link supervision, and forgetting peers long down.
+    pub(crate) fn handle_timeout(&mut self, now: u64, flags: Flags) {
+        for b in BearerId::all() {
+            let Some(d) = self.discs.get_mut(b.index()).and_then(|d| d.as_mut()) else {
+                continue;
+            };
+            if d.deadline().is_none_or(|t| t > now) {
+                continue;
+            }
+            match d.on_timeout(&self.own, now) {
+                Tick::Send => {
+                    if let Some(bearer) = self.bearers.get(b) {
+                        let msg = Message::Discovery(request(&self.own, bearer));
+                        self.out.send(b, Dest::Broadcast, msg, flags);
+                    }
+                }
+                Tick::Finalize => {
+                    if let Some(a) = self.own.finalize(now) {
+                        self.out.event(Event::AddressSet(a), flags);
+                    }
+                }
+                Tick::Stop => {}
+            }
+        }
+        let (peers, _, mut cx) = self.split(now, flags);
+        peers.retain(|p| p.deadline() > now || p.timeout(&mut cx));
+    }
+
+    /// A packet bearer `b` received at `now` (`tipc_rcv`): discovery goes to the
+    /// discoverer's checks, a unicast packet for this node to its sender's link. Anything
+    /// malformed, unexpected or refused is counted in [`Cluster::drops`].
+    pub(crate) fn handle_packet(&mut self, b: BearerId, bytes: &[u8], now: u64, flags: Flags) {
+        let Some(bearer) = self.bearers.get(b).copied() else {
+            return Drops::count(&mut self.drops.no_bearer);
+        };
+        let p = match Packet::new_checked(bytes) {
+            Ok(p) => p,
+            Err(e) => return self.drops.malformed(e),
+        };
+        if p.flags().non_seq {
+            if p.user() != Some(User::LinkConfig) {
+                return Drops::count(&mut self.drops.broadcast);
+            }
+            return match DiscoveryRepr::parse(&p) {
+                Ok(d) => self.on_discovery(&bearer, &d, now, flags),
+                Err(e) => self.drops.malformed(e),
+            };
+        }
+        if p.header_len() != SHORT_H_SIZE && p.destnode() != self.own.addr() {
+            return Drops::count(&mut self.drops.not_for_us);
+        }
+        let (peers, drops, mut cx) = self.split(now, flags);
+        let Some(peer) = peers.iter_mut().find(|n| n.addr() == p.prevnode()) else {
+            return Drops::count(&mut drops.unknown_peer);
+        };
+        if p.user() != Some(User::LinkProtocol) {
+            return peer.receive(b, Arrival::Other, drops, &mut cx);
+        }
+        match LinkProtoRepr::parse(&p, peer.caps()) {
+            Ok(m) => peer.receive(b, Arrival::Proto(&m), drops, &mut cx),
+            Err(e) => drops.malformed(e),
+        }
+    }
+
+    /// The peers, the drop counters and the context the peers' calls need, borrowed apart.
+    pub(super) fn split(
+        &mut self,
+        now: u64,
+        flags: Flags,
+    ) -> (&mut KVec<Peer>, &mut Drops, Ctx<'_>) {
+        let cx = Ctx {
+            out: &mut self.out,
+            discs: &mut self.discs,
+            now,
+            flags,
+        };
+        (&mut self.peers, &mut self.drops, cx)
+    }
+
+    /// A fresh link session.
+    pub(super) fn session(&mut self) -> u16 {
+        // xorshift64*: sessions need only differ from the last one the peer saw.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 48) as u16
+    }
+}

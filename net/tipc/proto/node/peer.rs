@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A neighbour node (`struct tipc_node`): its address, identity, capabilities and
+//! signature, its links by bearer with the media address each reaches it at, which links
+//! are active, the node state and the node's timer.
+
+use super::identity::NodeId;
+use super::state::{NodeEvent, NodeState};
+use crate::proto::bearer::media_addr::MediaAddr;
+use crate::proto::bearer::{BearerId, MAX_BEARERS};
+use crate::proto::link::endpoint::Link;
+use crate::proto::wire::consts::Caps;
+
+/// `NODE_CLEANUP_AFTER`: a peer without a working link is forgotten after this long (ms).
+pub(crate) const NODE_CLEANUP_AFTER: u64 = 300_000;
+/// The node timer's interval before a link sets a shorter one (ms).
+pub(crate) const SLOW_TIMER: u64 = 10_000;
+
+/// A link to the peer and where the peer is on that bearer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct LinkEntry {
+    /// The link.
+    pub(crate) link: Link,
+    /// The peer's media address on the bearer.
+    pub(crate) maddr: MediaAddr,
+}
+
+/// A neighbour.
+#[derive(Clone, Debug)]
+pub(crate) struct Peer {
+    pub(super) addr: u32,
+    pub(super) id: NodeId,
+    pub(super) caps: Caps,
+    /// The signature of its discovery messages; `None` until one is accepted.
+    pub(super) signature: Option<u16>,
+    pub(super) state: NodeState,
+    pub(super) links: [Option<LinkEntry>; MAX_BEARERS],
+    /// The bearers of the active links: both the best one, or two of equal priority.
+    pub(super) active: [Option<BearerId>; 2],
+    pub(super) working_links: u32,
+    pub(super) keepalive_intv: u64,
+    pub(super) timer: u64,
+    pub(super) delete_at: u64,
+}
+
+impl Peer {
+    /// A peer discovered at `now` (`tipc_node_create`): "leaving" until it shows it reset.
+    pub(crate) fn new(addr: u32, id: NodeId, caps: Caps, now: u64) -> Self {
+        Self {
+            addr,
+            id,
+            caps,
+            signature: None,
+            state: NodeState::SelfDownPeerLeaving,
+            links: [None; MAX_BEARERS],
+            active: [None; 2],
+            working_links: 0,
+            keepalive_intv: SLOW_TIMER,
+            timer: now + SLOW_TIMER,
+            delete_at: now + NODE_CLEANUP_AFTER,
+        }
+    }
+
+    /// Its address.
+    pub(crate) const fn addr(&self) -> u32 {
+        self.addr
+    }
+
+    /// Its identity.
+    pub(crate) const fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Its capabilities.
+    pub(crate) const fn caps(&self) -> Caps {
+        self.caps
+    }
+
+    /// The node state.
+    pub(crate) const fn state(&self) -> NodeState {
+        self.state
+    }
+
+    /// Up: it has an active link (`node_is_up`).
+    pub(crate) const fn is_up(&self) -> bool {
+        self.active[0].is_some()
+    }
+
+    /// The link on `bearer`.
+    pub(crate) fn link(&self, bearer: BearerId) -> Option<&Link> {
+        self.links.get(bearer.index())?.as_ref().map(|e| &e.link)
+    }
+
+    /// The bearers of the active links.
+    pub(crate) const fn active(&self) -> [Option<BearerId>; 2] {
+        self.active
+    }
+
+    /// Links that are up.
+    pub(crate) const fn working_links(&self) -> u32 {
+        self.working_links
+    }
+
+    /// The node timer's interval: the shortest of its links' (ms).
+    pub(crate) const fn keepalive_intv(&self) -> u64 {
+        self.keepalive_intv
+    }
+
+    /// When its timer is due.
+    pub(crate) const fn deadline(&self) -> u64 {
+        self.timer
+    }
+
+    /// Number of links.
+    pub(crate) fn link_cnt(&self) -> usize {
+        self.links.iter().flatten().count()
+    }
+
+    pub(super) fn fsm(&mut self, evt: NodeEvent) {
+        self.state = self.state.on(evt);
+    }
+
+    pub(super) fn entry(&mut self, bearer: BearerId) -> Option<&mut LinkEntry> {
+        self.links.get_mut(bearer.index())?.as_mut()
+    }
+
+    /// The peer came back with other capabilities: its links read its messages by them.
+    pub(super) fn update_caps(&mut self, caps: Caps) {
+        if self.caps == caps {
+            return;
+        }
+        self.caps = caps;
+        for e in self.links.iter_mut().flatten() {
+            e.link.update_caps(caps);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The simulated network: nodes running [`Cluster`], each with one Ethernet bearer on a
+//! shared segment that loses, duplicates, delays and reorders frames as configured.
+
+extern crate std;
+
+use std::vec::Vec;
+
+use super::rng::Rng;
+use crate::kalloc::GFP_KERNEL;
+use crate::proto::bearer::media::Media;
+use crate::proto::bearer::media_addr::MediaAddr;
+use crate::proto::bearer::props::MEDIA_LINK_PRI;
+use crate::proto::bearer::table::Attachment;
+use crate::proto::bearer::BearerId;
+use crate::proto::node::cluster::Cluster;
+use crate::proto::node::event::Event;
+use crate::proto::node::state::NodeState;
+use crate::proto::node::transmit::{Dest, MAX_PACKET};
+
+/// How the segment misbehaves.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Impairment {
+    /// Frames lost, per mille.
+    pub(super) loss: u32,
+    /// Frames delivered twice, per mille.
+    pub(super) dup: u32,
+    /// The smallest delay (ms).
+    pub(super) delay: u64,
+    /// Extra random delay up to this (ms): frames overtake each other.
+    pub(super) jitter: u64,
+}
+
+impl Impairment {
+    /// A perfect segment with 1 ms of delay.
+    pub(super) const CLEAN: Self = Self {
+        loss: 0,
+        dup: 0,
+        delay: 1,
+        jitter: 0,
+    };
+}
+
+/// A frame on its way.
+struct Frame {
+    at: u64,
+    order: u64,
+    from: usize,
+    to: usize,
+    bytes: Vec<u8>,
+}
+
+/// One simulated node.
+pub(super) struct Node {
+    /// Its cluster core.
+    pub(super) cluster: Cluster,
+    /// Its MAC address.
+    pub(super) mac: [u8; 6],
+    /// Whether it runs and its frames reach the segment.
+    pub(super) on: bool,
+    /// Its events, with their times.
+    pub(super) events: Vec<(u64, Event)>,
+    /// When it last received a frame from each node.
+    pub(super) last_rx: Vec<Option<u64>>,
+}
+
+/// The simulated network.
+pub(super) struct Net {
+    /// The time now (ms).
+    pub(super) now: u64,
+    /// The nodes.
+    pub(super) nodes: Vec<Node>,
+    /// The segment's behaviour.
+    pub(super) imp: Impairment,
+    /// Every frame delivered: time, sender, receiver and bytes.
+    pub(super) log: Vec<(u64, usize, usize, Vec<u8>)>,
+    rng: Rng,
+    frames: Vec<Frame>,
+    order: u64,
+}
+
+/// The one bearer of every simulated node.
+pub(super) fn eth0() -> BearerId {
+    BearerId::new(0).unwrap_or_else(|| unreachable!())
+}
+
+impl Net {
+    /// `n` nodes with Ethernet bearers enabled at time 0 and no address (each tries the one
+    /// its MAC address makes), on a segment behaving as `imp`, random as `seed` says.
+    pub(super) fn new(n: usize, imp: Impairment, seed: u64) -> Self {
+        let macs = (0..n).map(|i| [0x52, 0x54, 0, 0, (i >> 8) as u8, i as u8 + 1]);
+        Self::with_macs(&macs.collect::<Vec<_>>(), imp, seed)
+    }
+
+    /// Nodes with these MAC addresses.
+    pub(super) fn with_macs(macs: &[[u8; 6]], imp: Impairment, seed: u64) -> Self {
+        let mut net = Self {
+            now: 0,
+            nodes: Vec::new(),
+            imp,
+            log: Vec::new(),
+            rng: Rng::new(seed),
+            frames: Vec::new(),
+            order: 0,
+        };
+        for &mac in macs {
+            let cluster = net.boot(mac);
+            net.nodes.push(Node {
+                cluster,
+                mac,
+                on: true,
+                events: Vec::new(),
+                last_rx: std::vec![None; macs.len()],
+            });
+        }
+        for i in 0..net.nodes.len() {
+            net.drain(i);
+        }
+        net
+    }
+
+    /// A fresh core with its bearer enabled now.
+    fn boot(&mut self, mac: [u8; 6]) -> Cluster {
+        let r = self.rng.next();
+        let mut c = Cluster::new(r as u32, (r >> 32) as u32, self.rng.next());
+        let adm = c
+            .admit_bearer(b"eth:eth0", MEDIA_LINK_PRI)
+            .unwrap_or_else(|e| panic!("admit: {e:?}"));
+        assert_eq!(adm.media, Media::Eth);
+        let att = Attachment {
+            addr: MediaAddr::eth(mac),
+            dev_mtu: 1500,
+        };
+        c.enable_bearer(&adm, 0, &att, self.now, GFP_KERNEL)
+            .unwrap_or_else(|e| panic!("enable: {e:?}"));
+        c
+    }
+
+    /// Node `i` stops: its frames are lost and its timers do not run.
+    pub(super) fn power_off(&mut self, i: usize) {
+        self.nodes[i].on = false;
+    }
+
+    /// Node `i` comes back as it was (a healed partition).
+    pub(super) fn resume(&mut self, i: usize) {
+        self.nodes[i].on = true;
+    }
+
+    /// Node `i` boots again: a new core with a new signature and sessions.
+    pub(super) fn reboot(&mut self, i: usize) {
+        let mac = self.nodes[i].mac;
+        self.nodes[i].cluster = self.boot(mac);
+        self.nodes[i].on = true;
+        self.drain(i);
+    }
+
+    /// Takes node `i`'s packets onto the segment and its events into its log.
+    fn drain(&mut self, i: usize) {
+        while let Some(e) = self.nodes[i].cluster.poll_event() {
+            self.nodes[i].events.push((self.now, e));
+        }
+        while let Some(t) = self.nodes[i].cluster.poll_transmit() {
+            let mut buf = [0u8; MAX_PACKET];
+            let n = t
+                .msg
+                .emit(&mut buf)
+                .unwrap_or_else(|e| panic!("emit: {e:?}"));
+            if !self.nodes[i].on {
+                continue;
+            }
+            let targets: Vec<usize> = match t.dest {
+                Dest::Broadcast => (0..self.nodes.len()).filter(|&j| j != i).collect(),
+                Dest::Peer(m) => (0..self.nodes.len())
+                    .filter(|&j| MediaAddr::eth(self.nodes[j].mac) == m)
+                    .collect(),
+            };
+            for to in targets {
+                self.put(i, to, &buf[..n]);
+            }
+        }
+    }
+
+    /// One frame onto the segment, as the impairment has it.
+    fn put(&mut self, from: usize, to: usize, bytes: &[u8]) {
+        if self.rng.chance(self.imp.loss) {
+            return;
+        }
+        let copies = if self.rng.chance(self.imp.dup) { 2 } else { 1 };
+        for _ in 0..copies {
+            let at = self.now + self.imp.delay + self.rng.below(self.imp.jitter + 1);
+            self.order += 1;
+            self.frames.push(Frame {
+                at,
+                order: self.order,
+                from,
+                to,
+                bytes: bytes.to_vec(),
+            });
+        }
+    }
+
+    /// Runs until `until` (ms): frames arrive and timers fire in time order.
+    pub(super) fn run_until(&mut self, until: u64) {
+        loop {
+            let frame = self.frames.iter().map(|f| (f.at, f.order)).min();
+            let timer = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].on)
+                .filter_map(|i| self.nodes[i].cluster.poll_timeout())
+                .min();
+            let next = match (frame, timer) {
+                (Some((f, _)), Some(t)) => f.min(t),
+                (Some((f, _)), None) => f,
+                (None, Some(t)) => t,
+                (None, None) => break,
+            };
+            if next > until {
+                break;
+            }
+            self.now = self.now.max(next);
+            if let Some((at, order)) = frame.filter(|&(at, _)| at <= self.now) {
+                let k = self
+                    .frames
+                    .iter()
+                    .position(|f| f.at == at && f.order == order)
+                    .unwrap_or_else(|| unreachable!());
+                let f = self.frames.swap_remove(k);
+                if self.nodes[f.to].on {
+                    self.nodes[f.to].last_rx[f.from] = Some(self.now);
+                    self.log.push((self.now, f.from, f.to, f.bytes.clone()));
+                    let now = self.now;
+                    self.nodes[f.to]
+                        .cluster
+                        .handle_packet(eth0(), &f.bytes, now, GFP_KERNEL);
+                    self.drain(f.to);
+                }
+                continue;
+            }
+            for i in 0..self.nodes.len() {
+                let due = self.nodes[i].cluster.poll_timeout();
+                if self.nodes[i].on && due.is_some_and(|t| t <= self.now) {
+                    let now = self.now;
+                    self.nodes[i].cluster.handle_timeout(now, GFP_KERNEL);
+                    self.drain(i);
+                }
+            }
+        }
+        self.now = self.now.max(until);
+    }
+
+    /// Whether running nodes `i` and `j` each see the other up, over an established link.
+    pub(super) fn linked(&self, i: usize, j: usize) -> bool {
+        let ci = &self.nodes[i].cluster;
+        let aj = self.nodes[j].cluster.own().addr();
+        ci.own().addr() != 0
+            && ci.peer(aj).is_some_and(|p| {
+                p.state() == NodeState::SelfUpPeerUp && p.link(eth0()).is_some_and(|l| l.is_up())
+            })
+    }
+
+    /// Whether every pair of running nodes is linked.
+    pub(super) fn all_linked(&self) -> bool {
+        let on: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].on)
+            .collect();
+        on.iter()
+            .all(|&i| on.iter().all(|&j| i == j || self.linked(i, j)))
+    }
+
+    /// Runs until every pair of running nodes is linked, at most until `deadline`; returns
+    /// the time it happened.
+    pub(super) fn run_until_linked(&mut self, deadline: u64) -> Option<u64> {
+        while self.now < deadline {
+            if self.all_linked() {
+                return Some(self.now);
+            }
+            let step = self.now + 10;
+            self.run_until(step);
+        }
+        self.all_linked().then_some(self.now)
+    }
+
+    /// When node `i` reported its link to node `j` down, after time `since`.
+    pub(super) fn link_down_at(&self, i: usize, j: usize, since: u64) -> Option<u64> {
+        let aj = self.nodes[j].cluster.own().addr();
+        self.nodes[i].events.iter().find_map(|&(t, e)| match e {
+            Event::LinkDown { peer, .. } if peer == aj && t >= since => Some(t),
+            _ => None,
+        })
+    }
+}
