@@ -153,3 +153,93 @@ fn configuration_errors() {
     c.net_set(&set, 0, GFP_KERNEL).unwrap();
     assert_eq!(c.poll_event(), Some(Event::AddressSet(0x0100_1001)));
 }
+
+fn hex(s: &str) -> std::vec::Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Frames the C module's node 0x52550000 sent in tools/testing/wire/c-two-nodes.pcap:
+/// its request (9), `RESET` (49), first `STATE` (51), a name table bulk (53) and a later
+/// `STATE` (57), fed to a tipc-rs node in the place of its peer 0x52560000.
+#[test]
+fn a_c_node_is_met_with_its_own_frames() {
+    use crate::proto::link::state::LinkState;
+    use crate::proto::wire::link_proto::LinkMsgType;
+    let req = hex("5bf0004c07fff7c60000000052550000000012670000000152540000000100000000000000000000000000000000000000000000dd0777c60000000052540000000100000000000000000000");
+    let reset = hex("4f40003820000000000080005255000000000001040240005255000052560000000000000177000065746830000000000000000000000000");
+    let state = hex(
+        "4f40002c00000000000000015255000000000001040240005255000052560000000000000000000000040000",
+    );
+    let bulk = hex("5740003c1c00000000000002525500000000000300004000525500005256000000000000000000000000000052550000525500000000000052550000");
+    let state2 = hex(
+        "4f40002c00000000000200025255000000000003040210005255000052560000000000000000000000040000",
+    );
+    let mut c = Cluster::new(0x1234_5678, 0x1234_5678, 1);
+    let adm = c.admit_bearer(b"eth:eth0", 32).unwrap();
+    let att = Attachment {
+        addr: MediaAddr::eth([0x52, 0x54, 0, 0, 0, 2]),
+        dev_mtu: 1500,
+    };
+    let b = c.enable_bearer(&adm, 0, &att, 0, GFP_KERNEL).unwrap();
+    while c.poll_transmit().is_some() {}
+    c.handle_timeout(1_000, GFP_KERNEL);
+    assert_eq!(c.poll_event(), Some(Event::AddressSet(0x5256_0000)));
+    c.handle_packet(b, &req, 1_100, GFP_KERNEL);
+    let resp = c.poll_transmit().unwrap();
+    let Message::Discovery(d) = resp.msg else {
+        panic!()
+    };
+    assert_eq!(
+        (d.msg_type, d.dest_domain),
+        (DiscoveryType::Response, 0x5255_0000)
+    );
+    assert_eq!(
+        resp.dest,
+        Dest::Peer(MediaAddr::eth([0x52, 0x54, 0, 0, 0, 1]))
+    );
+    c.handle_packet(b, &reset, 1_200, GFP_KERNEL);
+    let peer = c.peer(0x5255_0000).unwrap();
+    let link = peer.link(b).unwrap();
+    assert_eq!(link.state(), LinkState::Establishing);
+    assert_eq!(
+        link.name().as_bytes(),
+        b"525400000002:eth0-525400000001:eth0"
+    );
+    c.handle_timeout(peer.deadline(), GFP_KERNEL);
+    let link_msg = |c: &mut Cluster| loop {
+        if let Message::Link(m) = c.poll_transmit().unwrap().msg {
+            break m;
+        }
+    };
+    let act = link_msg(&mut c);
+    assert_eq!(
+        (act.msg_type, act.dest_session),
+        (LinkMsgType::Activate, Some(0x0402))
+    );
+    c.handle_packet(b, &state, 1_600, GFP_KERNEL);
+    assert!(matches!(
+        c.poll_event(),
+        Some(Event::NodeUp {
+            peer: 0x5255_0000,
+            ..
+        })
+    ));
+    assert!(matches!(
+        c.poll_event(),
+        Some(Event::LinkUp { link_id: 0, .. })
+    ));
+    let st = link_msg(&mut c);
+    assert_eq!((st.msg_type, st.common.seqno), (LinkMsgType::State, 1));
+    c.handle_packet(b, &bulk, 1_610, GFP_KERNEL);
+    assert_eq!(
+        c.peer(0x5255_0000).unwrap().state(),
+        NodeState::SelfUpPeerUp
+    );
+    c.handle_packet(b, &state2, 1_700, GFP_KERNEL);
+    let d = c.drops();
+    assert_eq!((d.unhandled, d.refused, d.total()), (1, 0, 1));
+    assert!(c.peer(0x5255_0000).unwrap().is_up());
+}
