@@ -160,6 +160,16 @@ impl<T> DerefMut for KVec<T> {
     }
 }
 
+/// Consumes the vector front to back, as the kernel's `IntoIterator for KVec` does.
+impl<T> IntoIterator for KVec<T> {
+    type Item = T;
+    type IntoIter = alloc::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 /// A heap allocation whose creation can fail, like the kernel's `KBox`.
 #[derive(PartialEq, Eq, Debug)]
 pub(crate) struct KBox<T>(Box<T>);

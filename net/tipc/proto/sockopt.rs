@@ -171,19 +171,11 @@ pub(crate) struct GroupJoin {
 
 impl GroupJoin {
     /// `TIPC_GROUP_LOOPBACK`: receive copies of own group messages.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
     pub(crate) fn loopback(&self) -> bool {
         self.flags & TIPC_GROUP_LOOPBACK != 0
     }
 
     /// `TIPC_GROUP_MEMBER_EVTS`: receive membership events.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
     pub(crate) fn member_events(&self) -> bool {
         self.flags & TIPC_GROUP_MEMBER_EVTS != 0
     }

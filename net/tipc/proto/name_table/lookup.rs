@@ -188,10 +188,6 @@ impl NameTable {
         clippy::too_many_arguments,
         reason = "the C lookup's parameters, each a rule of the group look-up"
     )]
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
     pub(crate) fn lookup_group(
         &mut self,
         ty: u32,
