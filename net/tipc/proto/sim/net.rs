@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The simulated network: nodes running [`Cluster`], each with one Ethernet bearer on a
-//! shared segment that loses, duplicates, delays and reorders frames as configured.
+//! The simulated network: nodes running [`Cluster`], each with one Ethernet bearer per
+//! segment; the segments lose, duplicate, delay and reorder frames as configured, and each
+//! can be cut.
 
 extern crate std;
 
@@ -46,6 +47,7 @@ impl Impairment {
 struct Frame {
     at: u64,
     order: u64,
+    segment: usize,
     from: usize,
     to: usize,
     bytes: Vec<u8>,
@@ -55,8 +57,8 @@ struct Frame {
 pub(super) struct Node {
     /// Its cluster core.
     pub(super) cluster: Cluster,
-    /// Its MAC address.
-    pub(super) mac: [u8; 6],
+    /// Its MAC address on each segment.
+    pub(super) macs: Vec<[u8; 6]>,
     /// Whether it runs and its frames reach the segment.
     pub(super) on: bool,
     /// Its events, with their times.
@@ -71,8 +73,12 @@ pub(super) struct Net {
     pub(super) now: u64,
     /// The nodes.
     pub(super) nodes: Vec<Node>,
-    /// The segment's behaviour.
+    /// The segments' behaviour.
     pub(super) imp: Impairment,
+    /// The priority of each segment's bearers (`MEDIA_LINK_PRI`: the media's).
+    prios: Vec<u32>,
+    /// Segments that carry nothing.
+    pub(super) cut: Vec<bool>,
     /// Every frame delivered: time, sender, receiver and bytes.
     pub(super) log: Vec<(u64, usize, usize, Vec<u8>)>,
     rng: Rng,
@@ -80,35 +86,60 @@ pub(super) struct Net {
     order: u64,
 }
 
-/// The one bearer of every simulated node.
+/// The bearer on segment `i`.
+pub(super) fn eth(i: usize) -> BearerId {
+    BearerId::new(i).unwrap_or_else(|| unreachable!())
+}
+
+/// The bearer on the first segment.
 pub(super) fn eth0() -> BearerId {
-    BearerId::new(0).unwrap_or_else(|| unreachable!())
+    eth(0)
+}
+
+/// Node `i`'s MAC address on segment `s`.
+fn mac(s: usize, i: usize) -> [u8; 6] {
+    [0x52, 0x54, 0, s as u8, (i >> 8) as u8, i as u8 + 1]
 }
 
 impl Net {
     /// `n` nodes with Ethernet bearers enabled at time 0 and no address (each tries the one
     /// its MAC address makes), on a segment behaving as `imp`, random as `seed` says.
     pub(super) fn new(n: usize, imp: Impairment, seed: u64) -> Self {
-        let macs = (0..n).map(|i| [0x52, 0x54, 0, 0, (i >> 8) as u8, i as u8 + 1]);
-        Self::with_macs(&macs.collect::<Vec<_>>(), imp, seed)
+        let macs: Vec<_> = (0..n).map(|i| std::vec![mac(0, i)]).collect();
+        Self::build(&macs, &[MEDIA_LINK_PRI], imp, seed)
     }
 
-    /// Nodes with these MAC addresses.
+    /// Nodes with these MAC addresses on one segment.
     pub(super) fn with_macs(macs: &[[u8; 6]], imp: Impairment, seed: u64) -> Self {
+        let macs: Vec<_> = macs.iter().map(|&m| std::vec![m]).collect();
+        Self::build(&macs, &[MEDIA_LINK_PRI], imp, seed)
+    }
+
+    /// `n` nodes on one segment per entry of `prios`, their bearers there of that priority.
+    pub(super) fn with_segments(n: usize, prios: &[u32], imp: Impairment, seed: u64) -> Self {
+        let macs: Vec<Vec<_>> = (0..n)
+            .map(|i| (0..prios.len()).map(|s| mac(s, i)).collect())
+            .collect();
+        Self::build(&macs, prios, imp, seed)
+    }
+
+    fn build(macs: &[Vec<[u8; 6]>], prios: &[u32], imp: Impairment, seed: u64) -> Self {
         let mut net = Self {
             now: 0,
             nodes: Vec::new(),
             imp,
+            prios: prios.to_vec(),
+            cut: std::vec![false; prios.len()],
             log: Vec::new(),
             rng: Rng::new(seed),
             frames: Vec::new(),
             order: 0,
         };
-        for &mac in macs {
-            let cluster = net.boot(mac);
+        for m in macs {
+            let cluster = net.boot(m);
             net.nodes.push(Node {
                 cluster,
-                mac,
+                macs: m.clone(),
                 on: true,
                 events: Vec::new(),
                 last_rx: std::vec![None; macs.len()],
@@ -120,20 +151,23 @@ impl Net {
         net
     }
 
-    /// A fresh core with its bearer enabled now.
-    fn boot(&mut self, mac: [u8; 6]) -> Cluster {
+    /// A fresh core with its bearers enabled now.
+    fn boot(&mut self, macs: &[[u8; 6]]) -> Cluster {
         let r = self.rng.next();
         let mut c = Cluster::new(r as u32, (r >> 32) as u32, self.rng.next());
-        let adm = c
-            .admit_bearer(b"eth:eth0", MEDIA_LINK_PRI)
-            .unwrap_or_else(|e| panic!("admit: {e:?}"));
-        assert_eq!(adm.media, Media::Eth);
-        let att = Attachment {
-            addr: MediaAddr::eth(mac),
-            dev_mtu: 1500,
-        };
-        c.enable_bearer(&adm, 0, &att, self.now, GFP_KERNEL)
-            .unwrap_or_else(|e| panic!("enable: {e:?}"));
+        for (s, &mac) in macs.iter().enumerate() {
+            let name = std::format!("eth:eth{s}");
+            let adm = c
+                .admit_bearer(name.as_bytes(), self.prios[s])
+                .unwrap_or_else(|e| panic!("admit: {e:?}"));
+            assert_eq!((adm.media, adm.id), (Media::Eth, eth(s)));
+            let att = Attachment {
+                addr: MediaAddr::eth(mac),
+                dev_mtu: 1500,
+            };
+            c.enable_bearer(&adm, 0, &att, self.now, GFP_KERNEL)
+                .unwrap_or_else(|e| panic!("enable: {e:?}"));
+        }
         c
     }
 
@@ -149,8 +183,8 @@ impl Net {
 
     /// Node `i` boots again: a new core with a new signature and sessions.
     pub(super) fn reboot(&mut self, i: usize) {
-        let mac = self.nodes[i].mac;
-        self.nodes[i].cluster = self.boot(mac);
+        let macs = self.nodes[i].macs.clone();
+        self.nodes[i].cluster = self.boot(&macs);
         self.nodes[i].on = true;
         self.drain(i);
     }
@@ -169,21 +203,22 @@ impl Net {
             if !self.nodes[i].on {
                 continue;
             }
+            let s = t.bearer.index();
             let targets: Vec<usize> = match t.dest {
                 Dest::Broadcast => (0..self.nodes.len()).filter(|&j| j != i).collect(),
                 Dest::Peer(m) => (0..self.nodes.len())
-                    .filter(|&j| MediaAddr::eth(self.nodes[j].mac) == m)
+                    .filter(|&j| MediaAddr::eth(self.nodes[j].macs[s]) == m)
                     .collect(),
             };
             for to in targets {
-                self.put(i, to, &buf[..n]);
+                self.put(s, i, to, &buf[..n]);
             }
         }
     }
 
     /// One frame onto the segment, as the impairment has it.
-    fn put(&mut self, from: usize, to: usize, bytes: &[u8]) {
-        if self.rng.chance(self.imp.loss) {
+    fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
+        if self.cut[segment] || self.rng.chance(self.imp.loss) {
             return;
         }
         let copies = if self.rng.chance(self.imp.dup) { 2 } else { 1 };
@@ -193,6 +228,7 @@ impl Net {
             self.frames.push(Frame {
                 at,
                 order: self.order,
+                segment,
                 from,
                 to,
                 bytes: bytes.to_vec(),
@@ -229,9 +265,12 @@ impl Net {
                     self.nodes[f.to].last_rx[f.from] = Some(self.now);
                     self.log.push((self.now, f.from, f.to, f.bytes.clone()));
                     let now = self.now;
-                    self.nodes[f.to]
-                        .cluster
-                        .handle_packet(eth0(), &f.bytes, now, GFP_KERNEL);
+                    self.nodes[f.to].cluster.handle_packet(
+                        eth(f.segment),
+                        &f.bytes,
+                        now,
+                        GFP_KERNEL,
+                    );
                     self.drain(f.to);
                 }
                 continue;

@@ -9,9 +9,10 @@ extern crate std;
 
 use proptest::prelude::*;
 
-use super::net::{eth0, Impairment, Net};
+use super::net::{eth, eth0, Impairment, Net};
 use crate::kalloc::GFP_KERNEL;
 use crate::proto::bearer::props::{PropRequest, DEF_LINK_TOL};
+use crate::proto::bearer::BearerId;
 use crate::proto::node::event::Event;
 
 /// The node timer's interval with the default tolerance: a quarter of it.
@@ -227,6 +228,51 @@ fn a_second_node_with_a_known_address_is_a_duplicate() {
     assert_eq!(c.drops().duplicate_address, before + 1);
     assert!(c.poll_transmit().is_none(), "no response to a duplicate");
     assert!(net.linked(0, 1));
+}
+
+/// The bearers of node 0's active links to node 1, and how many of its links are up.
+fn active(net: &Net) -> ([Option<BearerId>; 2], u32) {
+    let a1 = net.nodes[1].cluster.own().addr();
+    let p = net.nodes[0].cluster.peer(a1).expect("peer");
+    (p.active(), p.working_links())
+}
+
+#[test]
+fn links_of_equal_priority_share_the_traffic() {
+    let mut net = Net::with_segments(2, &[10, 10], Impairment::CLEAN, 21);
+    let t = net.run_until_linked(10_000).expect("linked");
+    net.run_until(t + 3_000);
+    assert_eq!(active(&net), ([Some(eth(0)), Some(eth(1))], 2));
+}
+
+#[test]
+fn a_better_link_takes_over_and_a_lost_one_leaves_the_node_up() {
+    let mut net = Net::with_segments(2, &[5, 20], Impairment::CLEAN, 22);
+    let t = net.run_until_linked(10_000).expect("linked");
+    net.run_until(t + 3_000);
+    assert_eq!(active(&net), ([Some(eth(1)); 2], 2));
+    let nodes_down = |net: &Net| {
+        net.nodes[0]
+            .events
+            .iter()
+            .filter(|(_, e)| matches!(e, Event::NodeDown { .. }))
+            .count()
+    };
+    // The better segment fails: the other link takes both slots, the node stays up.
+    let t0 = net.now;
+    net.cut[1] = true;
+    net.run_until(t0 + 5_000);
+    assert_eq!(active(&net), ([Some(eth(0)); 2], 1));
+    assert_eq!(nodes_down(&net), 0);
+    assert!(net.linked(0, 1));
+    // It comes back and takes over again.
+    net.cut[1] = false;
+    net.run_until(net.now + 10_000);
+    assert_eq!(active(&net), ([Some(eth(1)); 2], 2));
+    // Both fail: the node goes down once.
+    net.cut = std::vec![true, true];
+    net.run_until(net.now + 5_000);
+    assert_eq!((active(&net), nodes_down(&net)), (([None; 2], 0), 1));
 }
 
 proptest! {
