@@ -12,15 +12,18 @@ use crate::{
 use core::ops::Deref;
 use kernel::{
     impl_has_delayed_work,
-    net::sock::Sk,
-    new_delayed_work, new_spinlock,
+    net::{
+        pernet::{Net, NetData, Pernet},
+        sock::Sk,
+    },
+    new_delayed_work, new_spinlock_bh,
     prelude::*,
     random,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{
         aref::ARef,
         atomic::{Atomic, Relaxed},
-        Arc, SpinLock,
+        Arc, SpinLockBh,
     },
     time::{Instant, Monotonic},
     workqueue::{DelayedWork, WorkItem},
@@ -64,10 +67,10 @@ pub(crate) struct Names {
 pub(crate) struct TipcNet {
     /// The name table and the topology server.
     #[pin]
-    pub(crate) names: SpinLock<Names>,
+    pub(crate) names: SpinLockBh<Names>,
     /// This namespace's endpoints by port.
     #[pin]
-    ports: SpinLock<RBTree<u32, Endpoint>>,
+    ports: SpinLockBh<RBTree<u32, Endpoint>>,
     /// When the namespace's TIPC state was made: the core's clock counts from here.
     epoch: Instant<Monotonic>,
     /// This node's address, 0 until it has one: read on every send and delivery without a
@@ -80,7 +83,7 @@ pub(crate) struct TipcNet {
     timer: DelayedWork<TipcNet, TOPSRV_TIMER>,
     /// The deadlines of the sockets' timers.
     #[pin]
-    pub(crate) sock_timers: SpinLock<SockTimers>,
+    pub(crate) sock_timers: SpinLockBh<SockTimers>,
     /// Fires at the earliest of them.
     #[pin]
     sock_timer: DelayedWork<TipcNet, SOCK_TIMER>,
@@ -107,6 +110,19 @@ impl WorkItem<SOCK_TIMER> for TipcNet {
     }
 }
 
+/// Where the kernel keeps each namespace's [`NetSlot`].
+static TIPC_NET: Pernet<NetSlot> = Pernet::new();
+
+impl NetData for NetSlot {
+    fn pernet() -> &'static Pernet<Self> {
+        &TIPC_NET
+    }
+
+    fn init(_net: &Net) -> impl PinInit<Self, Error> {
+        Self::new()
+    }
+}
+
 impl NetSlot {
     /// The state of a new namespace: a node with no address yet, and the topology server
     /// listening at `{TIPC_TOP_SRV, TIPC_TOP_SRV}`.
@@ -115,7 +131,7 @@ impl NetSlot {
         let listener = allocate_port(random::get_u32(), |_| true).ok_or(EINVAL)?;
         let net = Arc::pin_init(
             try_pin_init!(TipcNet {
-                names <- new_spinlock!(
+                names <- new_spinlock_bh!(
                     Names {
                         table: NameTable::new(0, false),
                         topsrv: TopSrv::new(listener),
@@ -124,12 +140,12 @@ impl NetSlot {
                     },
                     "tipc_names"
                 ),
-                ports <- new_spinlock!(RBTree::new(), "tipc_ports"),
+                ports <- new_spinlock_bh!(RBTree::new(), "tipc_ports"),
                 epoch: Instant::now(),
                 own_addr: Atomic::new(0),
                 topsrv_listener: listener,
                 timer <- new_delayed_work!("tipc_topsrv_timer"),
-                sock_timers <- new_spinlock!(SockTimers::new(), "tipc_sock_timers"),
+                sock_timers <- new_spinlock_bh!(SockTimers::new(), "tipc_sock_timers"),
                 sock_timer <- new_delayed_work!("tipc_sock_timer"),
             }),
             GFP_KERNEL,

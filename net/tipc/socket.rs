@@ -34,14 +34,13 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
-        pernet::Net,
         socket::{
             Family, Name, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket,
         },
     },
-    new_spinlock,
+    new_spinlock_bh,
     prelude::*,
-    sync::SpinLock,
+    sync::SpinLockBh,
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -64,7 +63,7 @@ pub(crate) struct TipcSock {
     port: AtomicU32,
     /// Everything the socket's calls change.
     #[pin]
-    pub(crate) inner: SpinLock<Inner>,
+    pub(crate) inner: SpinLockBh<Inner>,
 }
 
 /// The mutable state of a socket.
@@ -90,7 +89,7 @@ impl TipcSock {
         try_pin_init!(TipcSock {
             kind,
             port: AtomicU32::new(0),
-            inner <- new_spinlock!(
+            inner <- new_spinlock_bh!(
                 Inner {
                     opts,
                     bindings: SockBindings::new(),
@@ -121,10 +120,6 @@ impl Family for TipcFamily {
 
     fn slot() -> &'static Slot<Self> {
         &SLOT
-    }
-
-    fn init_net(_net: &Net) -> impl PinInit<NetSlot, Error> {
-        NetSlot::new()
     }
 
     fn create(new: &NewSocket) -> Result<impl PinInit<TipcSock, Error>> {

@@ -26,7 +26,12 @@ mod sysctl;
 mod topsrv;
 mod wait;
 
-use kernel::{net::genetlink, prelude::*};
+use kernel::{
+    net::{genetlink, pernet},
+    prelude::*,
+    sync::Arc,
+};
+use netns::NetSlot;
 
 module! {
     type: Tipc,
@@ -48,7 +53,10 @@ struct Tipc {
 impl kernel::Module for Tipc {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let sysctl = sysctl::register()?;
-        let sockets = netlink::Sockets::new(module)?;
+        // Each namespace's state, registered before the socket family that holds it and
+        // unregistered after it.
+        let nets = Arc::new(pernet::Registration::<NetSlot>::new()?, GFP_KERNEL)?;
+        let sockets = netlink::Sockets::new(module, nets)?;
         let netlink = genetlink::Registration::new(module, sockets)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {

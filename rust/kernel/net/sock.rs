@@ -6,7 +6,7 @@
 //! C header: [`include/net/sock.h`](srctree/include/net/sock.h).
 
 use super::{
-    pernet::Net,
+    pernet::{Net, NetData},
     skb::{OwnedSkBuff, SkBuff},
     socket::{state_ptr, Family},
 };
@@ -85,10 +85,10 @@ impl<F: Family> Sk<F> {
     /// The family's data in the socket's namespace.
     pub fn net_state(&self) -> &F::NetState {
         // SAFETY: A `struct sock` of family `F` holds a reference on the module that registered
-        // the family, which drops its registration, and so the namespace data, only when
-        // unloading: while `self` is alive the data is registered, and initialised for the
-        // socket's namespace, which the socket keeps alive.
-        unsafe { &*F::slot().pernet.slot(self.net().as_raw()) }
+        // the family, which drops its registration, and the `Arc` of the namespace data's
+        // registration that it holds, only when unloading: while `self` is alive the data is
+        // registered, and initialised for the socket's namespace, which the socket keeps alive.
+        unsafe { &*F::NetState::pernet().slot(self.net().as_raw()) }
     }
 
     /// The number of buffers in the receive queue.

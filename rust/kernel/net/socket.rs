@@ -12,7 +12,7 @@
 
 use super::{
     msghdr::{RecvMsg, SendMsg},
-    pernet::{Net, Pernet},
+    pernet::{self, NetData},
     sock::{purge_receive_queue, Sk},
 };
 use crate::{
@@ -21,6 +21,7 @@ use crate::{
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_char, c_int, c_uint, c_ulong},
     prelude::*,
+    sync::Arc,
     types::Opaque,
     uaccess::{UserPtr, UserSlice},
     ThisModule,
@@ -101,13 +102,29 @@ impl NewSocket {
 /// # Examples
 ///
 /// ```
-/// use kernel::net::pernet::Net;
+/// use kernel::net::pernet::{self, Net, NetData, Pernet};
 /// use kernel::net::socket::{
 ///     Family, Name, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket,
 /// };
 /// use kernel::prelude::*;
+/// use kernel::sync::Arc;
 ///
 /// struct Example;
+///
+/// /// The example family's data in each namespace: none.
+/// struct ExampleNet;
+///
+/// static EXAMPLE_NET: Pernet<ExampleNet> = Pernet::new();
+///
+/// impl NetData for ExampleNet {
+///     fn pernet() -> &'static Pernet<Self> {
+///         &EXAMPLE_NET
+///     }
+///
+///     fn init(_net: &Net) -> impl PinInit<Self, Error> {
+///         Ok::<_, Error>(ExampleNet)
+///     }
+/// }
 ///
 /// /// The state of one socket of the example family.
 /// struct ExampleSock {
@@ -119,16 +136,12 @@ impl NewSocket {
 /// #[vtable]
 /// impl Family for Example {
 ///     type Sock = ExampleSock;
-///     type NetState = ();
+///     type NetState = ExampleNet;
 ///     const FAMILY: u16 = 12; // AF_DECnet: unused since DECnet was removed.
 ///     const NAME: &'static CStr = c"EXAMPLE";
 ///
 ///     fn slot() -> &'static Slot<Self> {
 ///         &EXAMPLE
-///     }
-///
-///     fn init_net(_net: &Net) -> impl PinInit<(), Error> {
-///         Ok::<(), Error>(())
 ///     }
 ///
 ///     fn create(new: &NewSocket) -> Result<impl PinInit<ExampleSock, Error>> {
@@ -146,9 +159,10 @@ impl NewSocket {
 ///     }
 /// }
 ///
-/// /// Registers the family while the returned value is alive.
+/// /// Registers the family while the returned value is alive, with its namespace data.
 /// fn register(module: &'static ThisModule) -> Result<Registration<Example>> {
-///     Registration::new(module)
+///     let net = Arc::new(pernet::Registration::<ExampleNet>::new()?, GFP_KERNEL)?;
+///     Registration::new(module, net)
 /// }
 /// # let _ = register;
 /// ```
@@ -160,10 +174,9 @@ pub trait Family: Sized + 'static {
     /// context, including softirq: its [`Drop`] must not sleep.
     type Sock: Send + Sync;
 
-    /// The family's data in each network namespace, created by [`Family::init_net`] and
-    /// dropped when the namespace is dismantled (or the family unregistered). Sockets reach it
-    /// through [`Sk::net_state`].
-    type NetState: Send + Sync;
+    /// The family's data in each network namespace, registered by a [`pernet::Registration`]
+    /// that the family's [`Registration`] holds. Sockets reach it through [`Sk::net_state`].
+    type NetState: NetData;
 
     /// The address family number (`AF_*`).
     const FAMILY: u16;
@@ -179,10 +192,6 @@ pub trait Family: Sized + 'static {
     /// (which is pinned in the socket's memory, so it may hold locks), or the error that
     /// `socket(2)` returns. Called in process context; it may sleep.
     fn create(new: &NewSocket) -> Result<impl PinInit<Self::Sock, Error>>;
-
-    /// Initialises the family's data for namespace `net`: for every namespace that exists when
-    /// the family registers, and for each one created later. Process context; it may sleep.
-    fn init_net(net: &Net) -> impl PinInit<Self::NetState, Error>;
 
     /// Called once a new socket is set up, before `socket(2)` returns: the place to enter it
     /// into the family's tables. On failure `socket(2)` fails and the socket is freed without
@@ -423,7 +432,6 @@ pub struct Slot<F: Family> {
     family: Opaque<bindings::net_proto_family>,
     proto: Opaque<bindings::proto>,
     ops: Opaque<bindings::proto_ops>,
-    pub(crate) pernet: Pernet<F::NetState>,
     claimed: AtomicBool,
     _family: PhantomData<F>,
 }
@@ -439,7 +447,6 @@ impl<F: Family> Slot<F> {
             family: Opaque::zeroed(),
             proto: Opaque::zeroed(),
             ops: Opaque::zeroed(),
-            pernet: Pernet::new(),
             claimed: AtomicBool::new(false),
             _family: PhantomData,
         }
@@ -492,17 +499,23 @@ const _: () = {
 /// # Invariants
 ///
 /// While this value exists, `F::slot()` holds a registered `proto` and a registered
-/// `net_proto_family`, and this value is the only one that registered them.
+/// `net_proto_family`, and this value is the only one that registered them. `net` keeps the
+/// family's namespace data registered for as long.
 pub struct Registration<F: Family> {
+    net: Arc<pernet::Registration<F::NetState>>,
     _family: PhantomData<F>,
 }
 
 impl<F: Family> Registration<F> {
-    /// Registers family `F`, so that `socket(2)` reaches [`Family::create`].
+    /// Registers family `F`, so that `socket(2)` reaches [`Family::create`]; its sockets reach
+    /// their namespace's data in `net`, which the registration holds until it is dropped.
     ///
     /// Fails with `EBUSY` if `F` is already registered, `EINVAL` if its name is too long and
     /// `EEXIST` if another protocol already owns its address family.
-    pub fn new(module: &'static ThisModule) -> Result<Self> {
+    pub fn new(
+        module: &'static ThisModule,
+        net: Arc<pernet::Registration<F::NetState>>,
+    ) -> Result<Self> {
         const {
             assert!(
                 align_of::<F::Sock>() <= bindings::ARCH_SLAB_MINALIGN,
@@ -519,29 +532,11 @@ impl<F: Family> Registration<F> {
         if slot.claimed.swap(true, Ordering::AcqRel) {
             return Err(EBUSY);
         }
-        let result = Self::register(slot, module, name, obj_size);
+        let result = Self::register_family(slot, module, name, obj_size, net);
         if result.is_err() {
             slot.claimed.store(false, Ordering::Release);
         }
         result
-    }
-
-    fn register(
-        slot: &'static Slot<F>,
-        module: &'static ThisModule,
-        name: &[u8],
-        obj_size: u32,
-    ) -> Result<Self> {
-        // SAFETY: `claimed` makes us the only one registering the slot's `pernet`, which is
-        // unregistered. `pernet_init::<F>` initialises the namespace's data or fails leaving it
-        // uninitialised, and `pernet_exit::<F>` drops it.
-        unsafe { slot.pernet.register(pernet_init::<F>, pernet_exit::<F>) }?;
-        let registered = Self::register_family(slot, module, name, obj_size);
-        if registered.is_err() {
-            // SAFETY: Registered above; no socket exists, so no one uses namespace data.
-            unsafe { slot.pernet.unregister() };
-        }
-        registered
     }
 
     fn register_family(
@@ -549,6 +544,7 @@ impl<F: Family> Registration<F> {
         module: &'static ThisModule,
         name: &[u8],
         obj_size: u32,
+        net: Arc<pernet::Registration<F::NetState>>,
     ) -> Result<Self> {
         let proto = slot.proto.get();
         // SAFETY: `claimed` gives us exclusive access to the slot's structures, which are not
@@ -655,6 +651,7 @@ impl<F: Family> Registration<F> {
         }
         // INVARIANT: Both registrations succeeded and `claimed` is ours.
         Ok(Self {
+            net,
             _family: PhantomData,
         })
     }
@@ -663,10 +660,13 @@ impl<F: Family> Registration<F> {
 impl<F: Family> Registration<F> {
     /// The family's data in namespace `net`, for code that reaches a namespace other than
     /// through a socket (a netlink request, say).
-    pub fn net_state<'a>(&'a self, net: &'a Net) -> &'a F::NetState {
-        // SAFETY: While the registration exists the namespace data is registered (type
-        // invariant), so initialised in every live namespace, and `net` is alive for `'a`.
-        unsafe { &*F::slot().pernet.slot(net.as_raw()) }
+    pub fn net_state<'a>(&'a self, net: &'a pernet::Net) -> &'a F::NetState {
+        self.net.get(net)
+    }
+
+    /// The registration of the family's namespace data, for other registrations that need it.
+    pub fn net_data(&self) -> &Arc<pernet::Registration<F::NetState>> {
+        &self.net
     }
 }
 
@@ -679,9 +679,7 @@ impl<F: Family> Drop for Registration<F> {
         // SAFETY: By the type invariant `proto` is registered. Every socket holds a reference on
         // the module that owns it, so none is left when the module drops its registration.
         unsafe { bindings::proto_unregister(slot.proto.get()) };
-        // SAFETY: Registered by `new` (type invariant); with the family gone and no socket
-        // left, no one uses namespace data any more.
-        unsafe { slot.pernet.unregister() };
+        // The namespace data goes (when `net` is dropped, after this) only once no socket is left.
         slot.claimed.store(false, Ordering::Release);
     }
 }
@@ -866,34 +864,6 @@ unsafe extern "C" fn destruct<F: Family>(sk: *mut bindings::sock) {
         purge_receive_queue(sk);
         ptr::drop_in_place(state_ptr::<F::Sock>(sk));
     }
-}
-
-/// `pernet_operations::init` of family `F`: initialises the family's data of a new namespace.
-///
-/// # Safety
-///
-/// Called by the kernel with a live `net`, while `F::slot().pernet` is registered, once per
-/// namespace and before any other use of that namespace's data.
-unsafe extern "C" fn pernet_init<F: Family>(net: *mut bindings::net) -> c_int {
-    from_result(|| {
-        // SAFETY: `net` is alive for the call, by the function's safety requirements.
-        let init = F::init_net(unsafe { Net::from_raw(net) });
-        // SAFETY: The slot is registered, so the kernel gave `net` room for the data at the
-        // slot's id, uninitialised until now, freed (not moved) after `pernet_exit`.
-        unsafe { init.__pinned_init(F::slot().pernet.slot(net)) }?;
-        Ok(0)
-    })
-}
-
-/// `pernet_operations::exit` of family `F`: drops the family's data of a dying namespace.
-///
-/// # Safety
-///
-/// Called by the kernel once per namespace whose `pernet_init::<F>` succeeded, when no socket
-/// of the namespace is left.
-unsafe extern "C" fn pernet_exit<F: Family>(net: *mut bindings::net) {
-    // SAFETY: The data was initialised by `pernet_init::<F>` and this is its last use.
-    unsafe { ptr::drop_in_place(F::slot().pernet.slot(net)) };
 }
 
 /// `proto_ops::bind` of family `F`.
