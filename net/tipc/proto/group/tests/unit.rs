@@ -689,3 +689,19 @@ fn leave_sends_leave_to_every_member() {
     );
     assert_eq!(fx.xmit[0].ports.destport, B.1);
 }
+
+#[test]
+fn a_small_advertisement_still_blocks_a_large_broadcast() {
+    let mut g = one_member((1, 5), 0, false);
+    let _ = g.bc_header(None);
+    g.bc_sent(60, true);
+    let nxt = g.bc_snd_nxt();
+    let _ = g.on_proto(&proto(GroupMsgType::Ack, (1, 5), A, nxt, 0), GFP_KERNEL);
+    // 5 blocks left; an advertisement of 10 takes the member off the small-window list.
+    let _ = g.on_proto(&proto(GroupMsgType::Adv, (1, 5), A, 0, 10), GFP_KERNEL);
+    assert_eq!((g.members[0].window, g.members[0].small_win), (15, None));
+    let o = g.bc_cong(16, GFP_KERNEL);
+    assert!(o.value);
+    let o = g.bc_cong(15, GFP_KERNEL);
+    assert!(!o.value);
+}
