@@ -705,3 +705,23 @@ fn a_small_advertisement_still_blocks_a_large_broadcast() {
     let o = g.bc_cong(15, GFP_KERNEL);
     assert!(!o.value);
 }
+
+#[test]
+fn protocol_messages_carry_what_c_writes() {
+    let mut n = pair();
+    let i = n.group(A).find(B.0, B.1).unwrap();
+    n.group(A).members[i].advertised = 0;
+    let o = n.group(A).cong(B.0, B.1, 66, GFP_KERNEL);
+    let mut buf = [0u8; 40];
+    assert_eq!(o.effects.xmit[0].emit(&mut buf), Ok(40));
+    let words: Vec<u32> = buf
+        .chunks(4)
+        .map(|w| u32::from_be_bytes(w.try_into().unwrap()))
+        .collect();
+    // Version 2, GROUP_PROTOCOL, 40-byte header, dest_droppable; GRP_ADV; prevnode; ports
+    // and nodes; the window in word 9's low half.
+    assert_eq!(
+        words,
+        [0x5348_0028, 0x4000_0000, 0, 1, 100, 200, 1, 1, 0, 65]
+    );
+}
