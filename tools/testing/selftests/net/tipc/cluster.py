@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The cluster tests: node 1 (here) and node 2 (driven through its agent), one Ethernet
+segment, whichever modules run_cluster.sh loaded. What each node's user sees must agree with
+the other's: links, nodes, bearers, the name table; messages and connections cross the link;
+a silent or vanished peer is noticed within the link tolerance and comes back.
+
+Run by run_cluster.sh once per module pairing, with the set-up it did in the environment:
+TIPC_CLUSTER_SHARED, _PAIRING, _ID1, _ID2 (node identities), _IF2 (node 2's NIC), _LINK (the
+link it saw come up, empty if none), _PCAP and _PCAP_START (the segment's capture and where
+this pairing began in it), _METRICS (a file for the measured figures).
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from tipc_cluster import (
+    SERVICE_ADDR,
+    LastHeard,
+    LinkWatch,
+    Peer,
+    parse_link_list,
+    pcap_slice,
+    tipc,
+    tipc_users,
+    tshark_malformed,
+    unicast_links,
+)
+from tipc_ktap import Skip, case, eq, run
+
+SHARED = os.environ.get("TIPC_CLUSTER_SHARED", "")
+PAIRING = os.environ.get("TIPC_CLUSTER_PAIRING", "?")
+ID1 = os.environ.get("TIPC_CLUSTER_ID1", "")
+ID2 = os.environ.get("TIPC_CLUSTER_ID2", "")
+IF1 = os.environ.get("TIPC_IF", "")
+IF2 = os.environ.get("TIPC_CLUSTER_IF2", "")
+LINK = os.environ.get("TIPC_CLUSTER_LINK", "")
+PCAP = os.environ.get("TIPC_CLUSTER_PCAP", "")
+PCAP_START = int(os.environ.get("TIPC_CLUSTER_PCAP_START", "24") or 24)
+METRICS = os.environ.get("TIPC_CLUSTER_METRICS", "")
+DIR = os.path.dirname(os.path.abspath(__file__))
+
+PEER = Peer(SHARED)
+STYPE = 18888
+CASE_SECONDS = 600
+MAC1, MAC2 = "52:54:00:00:00:01", "52:54:00:00:00:02"
+
+
+def metric(text):
+    print(f"# {PAIRING}: {text}", flush=True)
+    if METRICS:
+        with open(METRICS, "a") as f:
+            f.write(text + "\n")
+
+
+def timed(fn):
+    """A case that ends by alarm after CASE_SECONDS instead of hanging the run."""
+
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"{fn.__name__} took over {CASE_SECONDS} s")
+
+    def wrapper():
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(CASE_SECONDS)
+        try:
+            fn()
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def need_link():
+    if not LINK:
+        raise AssertionError("no link came up between the nodes (see the (link up) row)")
+
+
+def local(*args):
+    rc, out, err = tipc(*args)
+    if rc != 0:
+        raise AssertionError(f"node 1: tipc {' '.join(args)} exited {rc}: {err.strip()}")
+    return out
+
+
+def own_node():
+    """This node's address, as a socket's address shows it."""
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        return s.getsockname()[1]
+
+
+def server():
+    """Node 2's services: run_cluster.sh started tipc_cluster.py serve there (with the module,
+    so that its slow start overlaps the link set-up); here we wait for its address file."""
+    path = os.path.join(SHARED, "ctl", f"server.{PAIRING}.json")
+    deadline = time.monotonic() + 300
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            log = ""
+            if os.path.exists(path + ".log"):
+                with open(path + ".log") as f:
+                    log = f.read()
+            raise AssertionError(f"node 2's server wrote no {path} in 300 s; its log: {log!r}")
+        time.sleep(0.2)
+    with open(path) as f:
+        return json.load(f)
+
+
+_view = {}
+
+
+def peer_view():
+    """Node 2's `tipc` views (cluster_node.sh snapshot), fetched once: {what: output}."""
+    if not _view:
+        # Without a link on node 1, node 2 need not wait for one.
+        out = PEER.check(f"$TIPC_CLUSTER_DIR/cluster_node.sh snapshot {30 if LINK else 0}", timeout=180)
+        what = None
+        for line in out.splitlines():
+            if line.startswith("=== "):
+                what = line[4:]
+                _view[what] = ""
+            elif what:
+                _view[what] += line + "\n"
+    return _view
+
+
+def names(stype):
+    """Node 1's `tipc nametable show` rows of `stype`, as column lists."""
+    return [r.split() for r in local("nametable", "show").splitlines() if r.split()[:1] == [str(stype)]]
+
+
+@case
+@timed
+def link_names_mirror():
+    """Each node lists one unicast link, up, named <own>:<bearer>-<peer>:<bearer>, the
+    mirror of the other's name; both list the broadcast link, up."""
+    need_link()
+    want1 = f"{ID1}:{IF1}-{ID2}:{IF2}"
+    want2 = f"{ID2}:{IF2}-{ID1}:{IF1}"
+    all1 = parse_link_list(local("link", "list"))
+    all2 = parse_link_list(peer_view()["link list"])
+    eq(unicast_links(all1), {want1: "up"}, "node 1's tipc link list")
+    eq(unicast_links(all2), {want2: "up"}, "node 2's tipc link list")
+    eq(all1.get("broadcast-link"), "up", "node 1's broadcast link")
+    eq(all2.get("broadcast-link"), "up", "node 2's broadcast link")
+
+
+@case
+@timed
+def link_properties_agree():
+    """`tipc link get` tolerance, priority and window of the link: numbers, the same on both
+    ends."""
+    need_link()
+    for prop in ["tolerance", "priority", "window"]:
+        mine = local("link", "get", prop, "link", LINK).strip()
+        theirs = peer_view()[f"link get {prop}"].strip()
+        eq(theirs, mine, f"{prop} on node 2 against node 1")
+        if not mine.isdigit():
+            raise AssertionError(f"tipc link get {prop}: {mine!r} is not a number")
+
+
+@case
+@timed
+def node_list_agrees():
+    """`tipc node list` on each node shows the other, up, under its identity and with the hash
+    (node address) that node's own sockets carry."""
+    need_link()
+    n1, n2 = own_node(), server()["rdm"]["node"]
+
+    def rows(text):
+        """{identity: [hash as a number, state]} from "Node Identity  Hash  State" rows."""
+        out = {}
+        for r in text.splitlines()[1:]:
+            f = r.split()
+            if len(f) == 3 and all(c in "0123456789abcdef" for c in f[1]):
+                out[f[0]] = [int(f[1], 16), f[2]]
+            elif f:
+                out[f[0]] = f[1:]
+        return out
+
+    rows1, rows2 = rows(local("node", "list")), rows(peer_view()["node list"])
+    eq(rows1.get(ID2), [n2, "up"], f"node 1's row for {ID2} (all rows: {rows1})")
+    eq(rows2.get(ID1), [n1, "up"], f"node 2's row for {ID1} (all rows: {rows2})")
+    eq(sorted(set(rows1) | {ID1}), sorted(set(rows2) | {ID2}), "the identities both nodes know, themselves included")
+
+
+@case
+@timed
+def bearer_list_agrees():
+    """`tipc bearer list`: each node its own Ethernet bearer, named eth:<device>."""
+    eq(local("bearer", "list").split(), [f"eth:{IF1}"], "node 1's tipc bearer list")
+    eq(peer_view()["bearer list"].split(), [f"eth:{IF2}"], "node 2's tipc bearer list")
+
+
+@case
+@timed
+def nametable_shows_peer_bindings():
+    """Node 2's cluster-scope bindings reach node 1's `tipc nametable show` with node 2's
+    ports and identity; its node-scope binding does not."""
+    need_link()
+    info = server()
+    want = sorted(
+        [
+            ["1", "1", "cluster", str(info["rdm"]["ref"]), ID2],
+            ["2", "2", "cluster", str(info["seqpacket"]["ref"]), ID2],
+            ["100", "199", "cluster", str(info["range"]["ref"]), ID2],
+        ]
+    )
+    rows = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        rows = sorted(r[1:] for r in names(STYPE))
+        if rows == want:
+            break
+        time.sleep(0.5)
+    eq(rows, want, f"node 1's rows of type {STYPE} (lower, upper, scope, port, node)")
+
+
+def send_until_routed(s, data, addr, seconds=60):
+    """sendto, retried while the name has not reached this node's table yet."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return s.sendto(data, addr)
+        except OSError as e:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"sendto {addr}: {e} for {seconds} s") from None
+            time.sleep(0.3)
+
+
+@case
+@timed
+def rdm_to_peer_service():
+    """An RDM message to {type,1} reaches node 2's service; its echo comes back from that
+    socket's address on node 2."""
+    need_link()
+    info = server()
+    msg = f"hello from node 1, {PAIRING}, {time.time()}".encode() * 20
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.settimeout(60)
+        send_until_routed(s, msg, (SERVICE_ADDR, STYPE, 1, 0))
+        data, addr = s.recvfrom(70000)
+    eq(data, b"echo:" + msg, "the echo")
+    eq(addr[1:3], (info["rdm"]["node"], info["rdm"]["ref"]), "the echo's source (node, port)")
+
+
+@case
+@timed
+def seqpacket_to_peer_service():
+    """A SEQPACKET connection to node 2's {type,2}: connect, messages both ways with their
+    boundaries, the peer's address, an orderly close."""
+    need_link()
+    info = server()
+    deadline = time.monotonic() + 60
+    with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(60)
+        while True:
+            try:
+                s.connect((SERVICE_ADDR, STYPE, 2, 0))
+                break
+            except OSError as e:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"connect: {e}") from None
+                time.sleep(0.3)
+        peer = s.getpeername()
+        eq(peer[1], info["seqpacket"]["node"], "the peer's node")
+        for n in [1, 100, 1000, 60000]:
+            msg = bytes((i * 7 + n) & 0xFF for i in range(n))
+            s.send(msg)
+            eq(s.recv(70000), b"echo:" + msg, f"the echo of a {n}-byte message")
+        s.shutdown(socket.SHUT_RDWR)
+
+
+@case
+@timed
+def pcap_discovery_and_link_setup():
+    """The segment's capture since this pairing began: both nodes sent LINK_CONFIG (discovery)
+    and LINK_PROTOCOL (link set-up and supervision) messages, and tshark finds nothing
+    malformed (run by tools/cluster-test.sh on the host when it can: tshark in a TCG guest
+    takes minutes)."""
+    if not PCAP or not os.path.exists(PCAP):
+        raise Skip("no capture (tools/cluster-test.sh records one)")
+    name = f"{PAIRING}"
+    out = os.path.join(SHARED, f"{name}.pcap")
+    frames = pcap_slice(PCAP, PCAP_START, out)
+    print(f"# {frames} frames since the pairing began, in {out}")
+    users = tipc_users(out)
+    for mac in [MAC1, MAC2]:
+        for usr, what in [(13, "LINK_CONFIG"), (7, "LINK_PROTOCOL")]:
+            if usr not in users.get(mac, set()):
+                raise AssertionError(f"no {what} (user {usr}) from {mac} in the capture; users seen: {users}")
+    got = tshark_malformed(SHARED, name)
+    if got is None:
+        print("# no tshark helper on the host: running tshark here")
+        p = subprocess.run(["tshark", "-r", out, "-Y", "_ws.malformed"], capture_output=True, text=True, timeout=200)
+        got = p.returncode, p.stdout + (p.stderr if p.returncode else "")
+    eq((got[0], got[1].strip()), (0, ""), "tshark -r CAPTURE -Y _ws.malformed")
+
+
+def link_down_and_back(what, down_cmd, up_cmd):
+    """Runs down_cmd on node 2, which silences it, and times on node 1 the link going down:
+    from the arrival of node 2's last frame (kernel timestamp on node 1's NIC) to the topology
+    server's link-down event; `tipc link list` must agree. Commands on node 2 take seconds
+    under TCG, so the command's own time cannot be the start. Then up_cmd: the link must come
+    back on both nodes."""
+    need_link()
+    tol = int(local("link", "get", "tolerance", "link", LINK).strip())
+    # Generous: under TCG on a loaded host a starved guest runs its timers seconds late (C-C
+    # measured 5 to 9 s against 1.5 s there). It still catches a tolerance ignored or misread.
+    bound = tol / 1000 * 4 + 10
+    watch = LinkWatch()
+    heard = LastHeard(IF1, MAC2)
+    try:
+        t0 = time.time()
+        PEER.check(down_cmd, timeout=120)
+        t_cmd = time.time() - t0
+        got = watch.wait(LinkWatch.WITHDRAWN, bound + 60)
+        if got is None:
+            raise AssertionError(f"no link-down event {bound + 60:.0f} s after {what} on node 2 ({t_cmd:.1f} s)")
+        last = heard.last
+        if last is None or last > got[0]:
+            raise AssertionError(f"no frame from node 2 before the link-down event (last {last}, event {got[0]})")
+        down = got[0] - last
+        metric(
+            f"link down {down:.2f} s after node 2's last frame, by {what} "
+            f"(tolerance {tol} ms, bound {bound:.1f} s; the command took {t_cmd:.1f} s)"
+        )
+        links = parse_link_list(local("link", "list"))
+        if links.get(LINK) == "up":
+            raise AssertionError(f"link-down event, yet tipc link list shows {LINK} up")
+        PEER.check(up_cmd, timeout=120)
+        back = watch.wait(LinkWatch.PUBLISHED, 120)
+        if back is None:
+            raise AssertionError(f"the link did not come back within 120 s of undoing {what}")
+        heard_again = heard.first_after(got[0])
+        if heard_again is not None:
+            metric(f"link back {back[0] - heard_again:.2f} s after node 2 was heard again")
+    finally:
+        heard.close()
+        watch.close()
+    eq(parse_link_list(local("link", "list")).get(LINK), "up", f"node 1's {LINK} once back")
+    want2 = f"{ID2}:{IF2}-{ID1}:{IF1}"
+    back2 = unicast_links(parse_link_list(PEER.check("$TIPC_CLUSTER_DIR/cluster_node.sh waitlink 60", timeout=180)))
+    eq(back2, {want2: "up"}, "node 2's links once back")
+    if down > bound:
+        raise AssertionError(f"link down {down:.2f} s after node 2 fell silent: over 4 x tolerance + 10 s ({bound:.1f} s)")
+    # A silent peer is declared down after its tolerance, not before: the C module counts
+    # tolerance/4 intervals without a frame up to its abort limit.
+    if down < tol / 1000 / 2:
+        raise AssertionError(f"link down {down:.2f} s after node 2 fell silent: under half the tolerance ({tol} ms)")
+
+
+@case
+@timed
+def link_down_on_peer_ifdown():
+    """Node 2's NIC goes down (its bearer stops sending at once, so node 1 hears silence):
+    node 1 reports the link down after the tolerance (within a margin), and up again once the
+    NIC is back."""
+    link_down_and_back("ip link set dev down", 'ip link set dev "$TIPC_IF" down', 'ip link set dev "$TIPC_IF" up')
+
+
+@case
+@timed
+def link_down_on_peer_bearer_disable():
+    """Node 2 disables its bearer (silently, as the C module does it): node 1 reports the link
+    down after the tolerance (within a margin), and up again once node 2 enables the bearer."""
+    link_down_and_back(
+        "tipc bearer disable",
+        'tipc bearer disable media eth device "$TIPC_IF"',
+        'tipc bearer enable media eth device "$TIPC_IF"',
+    )
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Two-node plumbing for the cluster selftests (run_cluster.sh, cluster.py).
+
+Node 1 drives node 2 through files in a directory both guests share (SHARED/ctl/node2/):
+
+    NNNNNN.cmd   a bash script written by node 1 (renamed into place whole); its first line
+                 is "# timeout=SECONDS"
+    NNNNNN.out   its stdout and stderr, written by node 2's agent (cluster_agent.sh)
+    NNNNNN.rc    its exit status, renamed into place once the command has ended
+    ready        written by the agent when it starts: "if=<its TIPC_IF>"
+    seq          the last sequence number node 1 used
+    dead         written by node 1 when the agent missed a deadline: from then on every
+                 command fails at once, so a hung node costs one timeout, not one per command
+
+The agent runs each command under timeout(1), so a hung command ends as status 124; node 1
+waits that long plus a margin, then gives up on the agent.
+
+Subcommands (node 1 unless said otherwise):
+    peer [--timeout S] SCRIPT       run SCRIPT on node 2, print its output, exit with its status
+                                    (255 when the agent did not answer)
+    wait-agent [--timeout S]        wait for node 2's agent; print its TIPC_IF
+    wait-link [--timeout S]         wait until `tipc link list` shows a unicast link up; print
+                                    the seconds it took and the link's name
+    serve TYPE FILE [--seconds S]   (node 2) bind the test services, write FILE (JSON), serve
+                                    echoes until FILE.stop appears or S seconds pass
+    pcap-end PCAP                   print the offset just past PCAP's last whole frame
+    pcap-slice PCAP OFFSET OUT      copy the frames PCAP gained after byte OFFSET to OUT
+    tshark-serve SHARED             (the host) run `tshark -Y _ws.malformed` on the captures
+                                    the guests ask for (SHARED/tshark/NAME.req)
+"""
+
+import argparse
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+TIPC = socket.AF_TIPC
+SERVICE_RANGE = socket.TIPC_ADDR_NAMESEQ
+SERVICE_ADDR = socket.TIPC_ADDR_NAME
+SOCKET_ADDR = socket.TIPC_ADDR_ID
+CLUSTER = socket.TIPC_CLUSTER_SCOPE
+NODE = 3  # TIPC_NODE_SCOPE
+
+# Margin node 1 allows beyond a command's own timeout: the agent polls every 0.1 s, 9p and a
+# TCG guest add their own delays, and timeout(1) sends SIGKILL 5 s after SIGTERM.
+AGENT_MARGIN = 15
+
+
+class Peer:
+    """Node 1's handle on another node's agent."""
+
+    def __init__(self, shared, node=2):
+        self.dir = os.path.join(shared, "ctl", f"node{node}")
+        self.node = node
+
+    def _next_seq(self):
+        path = os.path.join(self.dir, "seq")
+        try:
+            with open(path) as f:
+                seq = int(f.read().strip() or 0) + 1
+        except FileNotFoundError:
+            seq = 1
+        _write_atomic(path, f"{seq}\n")
+        return seq
+
+    def dead(self):
+        try:
+            with open(os.path.join(self.dir, "dead")) as f:
+                return f.read().strip() or "dead"
+        except FileNotFoundError:
+            return None
+
+    def run(self, script, timeout=30):
+        """Runs a bash script on the node; returns (status, output). Status None: no answer."""
+        why = self.dead()
+        if why:
+            return None, f"node {self.node}'s agent is not answering ({why})\n"
+        seq = self._next_seq()
+        base = os.path.join(self.dir, f"{seq:06d}")
+        _write_atomic(base + ".cmd", f"# timeout={int(timeout)}\n{script}\n")
+        deadline = time.monotonic() + timeout + AGENT_MARGIN
+        while time.monotonic() < deadline:
+            try:
+                with open(base + ".rc") as f:
+                    rc = int(f.read().strip())
+            except (FileNotFoundError, ValueError):
+                time.sleep(0.05)
+                continue
+            try:
+                with open(base + ".out", errors="replace") as f:
+                    out = f.read()
+            except FileNotFoundError:
+                out = ""
+            return rc, out
+        why = f"command {seq} ({script.splitlines()[0][:60]!r}) got no answer in {timeout + AGENT_MARGIN} s"
+        _write_atomic(os.path.join(self.dir, "dead"), why + "\n")
+        return None, f"node {self.node}'s agent is not answering: {why}\n"
+
+    def check(self, script, timeout=30):
+        """Runs a script that must succeed; returns its output or raises AssertionError."""
+        rc, out = self.run(script, timeout)
+        if rc != 0:
+            raise AssertionError(f"on node {self.node}: {script!r} exited {rc}: {out.strip()}")
+        return out
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        path = os.path.join(self.dir, "ready")
+        while time.monotonic() < deadline:
+            try:
+                with open(path) as f:
+                    fields = dict(line.split("=", 1) for line in f.read().split("\n") if "=" in line)
+                return fields
+            except FileNotFoundError:
+                time.sleep(0.2)
+        return None
+
+
+def _write_atomic(path, text):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+# ---- what iproute2's tipc prints ----
+
+
+def tipc(*args, timeout=20):
+    """Runs the local `tipc` tool; returns (status, stdout, stderr)."""
+    import subprocess  # here: the server on node 2 starts faster without it
+
+    try:
+        p = subprocess.run(["tipc", *args], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, "", f"tipc {' '.join(args)}: timed out after {timeout} s"
+    return p.returncode, p.stdout, p.stderr
+
+
+def parse_link_list(text):
+    """`tipc link list` ("NAME: STATE" lines) as {name: state}; names contain colons."""
+    links = {}
+    for line in text.splitlines():
+        if ": " in line:
+            name, state = line.rsplit(": ", 1)
+            links[name.strip()] = state.strip()
+    return links
+
+
+def unicast_links(links):
+    return {name: state for name, state in links.items() if name != "broadcast-link"}
+
+
+def wait_link(timeout, want_up=True, name=None, interval=0.1):
+    """Polls `tipc link list` until a unicast link (or the one named) is up (or, with
+    want_up False, is no longer up). Returns (seconds, link name, last listing) or
+    (None, None, last listing) on timeout."""
+    start = time.monotonic()
+    out = ""
+    while True:
+        rc, out, err = tipc("link", "list")
+        links = unicast_links(parse_link_list(out)) if rc == 0 else {}
+        if want_up:
+            up = [n for n, s in links.items() if s == "up" and (name is None or n == name)]
+            if up:
+                return time.monotonic() - start, up[0], out
+        elif rc == 0 and links.get(name) != "up":
+            return time.monotonic() - start, name, out
+        if time.monotonic() - start > timeout:
+            return None, None, out + err
+        time.sleep(interval)
+
+
+class LinkWatch:
+    """A topology server subscription to link states ({TIPC_LINK_STATE, 0, ~0}): its events
+    say when this node declares a link up or down, without polling."""
+
+    PUBLISHED, WITHDRAWN = 1, 2
+
+    def __init__(self):
+        self.s = socket.socket(TIPC, socket.SOCK_SEQPACKET)
+        self.s.settimeout(10)
+        self.s.connect((SERVICE_ADDR, 1, 1, 0))  # {TIPC_TOP_SRV, TIPC_TOP_SRV}
+        # struct tipc_subscr: {type, lower, upper}, timeout (TIPC_WAIT_FOREVER), filter
+        # (TIPC_SUB_PORTS), usr_handle
+        self.s.send(struct.pack("=IIIII8s", 2, 0, 0xFFFFFFFF, 0xFFFFFFFF, 1, b"cluster"))
+
+    def wait(self, event, seconds):
+        """Waits for a link event of this kind (PUBLISHED: a link up, WITHDRAWN: down);
+        returns (time.time() when it came, peer node) or None after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.s.settimeout(left)
+            try:
+                data = self.s.recv(48)
+            except socket.timeout:
+                return None
+            now = time.time()
+            # struct tipc_event: event, found_lower, found_upper, port {ref, node}, subscription
+            ev, lower = struct.unpack_from("=II", data)
+            if ev == event:
+                return now, lower
+
+    def close(self):
+        self.s.close()
+
+
+class LastHeard:
+    """Watches this node's NIC for TIPC frames (Ethernet type 0x88ca) from one MAC address, in
+    a thread, and keeps the kernel's arrival time (SO_TIMESTAMPNS, CLOCK_REALTIME) of the
+    last one (and of every one): when a peer falls silent, that is when the silence began, as
+    this node saw it; the first frame after the silence, when the peer came back."""
+
+    def first_after(self, t):
+        return next((x for x in list(self.times) if x > t), None)
+
+    def __init__(self, ifname, mac):
+        import threading
+
+        self.mac = bytes(int(b, 16) for b in mac.split(":"))
+        self.last = None
+        self.times = []
+        self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88CA))
+        self.s.bind((ifname, 0x88CA))
+        self.s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+        self.s.settimeout(0.2)
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopped:
+            try:
+                data, anc, _, _ = self.s.recvmsg(64, 64)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if data[6:12] != self.mac:
+                continue
+            for level, kind, val in anc:
+                if level == socket.SOL_SOCKET and kind == 35 and len(val) >= 16:
+                    sec, nsec = struct.unpack_from("=qq", val)
+                    self.last = sec + nsec / 1e9
+                    self.times.append(self.last)
+
+    def close(self):
+        self.stopped = True
+        self.thread.join()
+        self.s.close()
+
+
+# ---- the services node 2 offers ----
+
+
+def serve(stype, out, seconds):
+    """Binds, on this node: an RDM echo service at {stype,1} and a SEQPACKET echo service at
+    {stype,2}, both cluster scope; a cluster-scope range {stype,100,199} and a node-scope
+    {stype,300} on one more RDM socket. Writes their socket addresses to `out` (JSON), then
+    echoes ("echo:" + data) until out.stop exists or `seconds` pass."""
+    rdm = socket.socket(TIPC, socket.SOCK_RDM)
+    rdm.bind((SERVICE_RANGE, stype, 1, 1, CLUSTER))
+    lst = socket.socket(TIPC, socket.SOCK_SEQPACKET)
+    lst.bind((SERVICE_RANGE, stype, 2, 2, CLUSTER))
+    lst.listen(8)
+    rng = socket.socket(TIPC, socket.SOCK_RDM)
+    rng.bind((SERVICE_RANGE, stype, 100, 199, CLUSTER))
+    rng.bind((SERVICE_RANGE, stype, 300, 300, NODE))
+
+    def sockid(s):
+        # Python gives a socket address as (TIPC_ADDR_ID, node, ref, 0, scope).
+        a = s.getsockname()
+        return {"node": a[1], "ref": a[2], "raw": list(a)}
+
+    info = {"pid": os.getpid(), "rdm": sockid(rdm), "seqpacket": sockid(lst), "range": sockid(rng)}
+    _write_atomic(out, json.dumps(info) + "\n")
+    print("serving", json.dumps(info), flush=True)
+    conns = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not os.path.exists(out + ".stop"):
+        r, _, _ = select.select([rdm, lst, *conns], [], [], 0.5)
+        for s in r:
+            if s is rdm:
+                data, addr = rdm.recvfrom(70000)
+                print("rdm from", addr, len(data), flush=True)
+                rdm.sendto(b"echo:" + data, addr)
+            elif s is lst:
+                c, addr = lst.accept()
+                print("accepted", addr, flush=True)
+                conns.append(c)
+            else:
+                try:
+                    data = s.recv(70000)
+                except OSError as e:
+                    data = b""
+                    print("recv:", e, flush=True)
+                if data:
+                    s.send(b"echo:" + data)
+                else:
+                    conns.remove(s)
+                    s.close()
+    for s in [rdm, lst, rng, *conns]:
+        s.close()
+    print("done", flush=True)
+    _write_atomic(out + ".done", "done\n")
+
+
+def pcap_slice(pcap, offset, out):
+    """Writes a pcap holding the whole frames `pcap` has after byte `offset` (a frame boundary
+    noted earlier); a frame still being written is left out. Returns the number of frames."""
+    with open(pcap, "rb") as f:
+        header = f.read(24)
+        f.seek(max(offset, 24))
+        data = f.read()
+    frames = []
+    i = 0
+    while i + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, i + 8)[0]
+        if i + 16 + incl > len(data):
+            break
+        frames.append(data[i : i + 16 + incl])
+        i += 16 + incl
+    with open(out, "wb") as f:
+        f.write(header)
+        f.writelines(frames)
+    return len(frames)
+
+
+def pcap_end(pcap):
+    """The byte offset just past the last whole frame `pcap` holds (24 when it has none)."""
+    try:
+        with open(pcap, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return 24
+    i = 24
+    while i + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, i + 8)[0]
+        if i + 16 + incl > len(data):
+            break
+        i += 16 + incl
+    return i
+
+
+def tshark_serve(shared, stop_after):
+    """(The host) Runs tshark for the guests, which run it very slowly under TCG: for each
+    SHARED/tshark/NAME.req, where NAME names a capture SHARED/NAME.pcap, writes the lines of
+    `tshark -r SHARED/NAME.pcap -Y _ws.malformed` to NAME.out, then its status to NAME.rc.
+    Only that command, only on such files. Ends when SHARED/ctl/stop appears or after
+    `stop_after` seconds."""
+    import re
+    import subprocess
+
+    reqs = os.path.join(shared, "tshark")
+    os.makedirs(reqs, exist_ok=True)
+    end = time.monotonic() + stop_after
+    while time.monotonic() < end and not os.path.exists(os.path.join(shared, "ctl", "stop")):
+        for req in sorted(os.listdir(reqs)):
+            m = re.fullmatch(r"([a-z0-9-]+)\.req", req)
+            if not m or os.path.exists(os.path.join(reqs, m[1] + ".rc")):
+                continue
+            pcap = os.path.join(shared, m[1] + ".pcap")
+            try:
+                p = subprocess.run(["tshark", "-r", pcap, "-Y", "_ws.malformed"], capture_output=True, text=True, timeout=300)
+                rc, out = p.returncode, p.stdout + (p.stderr if p.returncode else "")
+            except (OSError, subprocess.TimeoutExpired) as e:
+                rc, out = 1, str(e)
+            _write_atomic(os.path.join(reqs, m[1] + ".out"), out)
+            _write_atomic(os.path.join(reqs, m[1] + ".rc"), f"{rc}\n")
+        time.sleep(0.2)
+
+
+def tshark_malformed(shared, name, timeout=300):
+    """(A guest) Asks the host's tshark_serve for SHARED/NAME.pcap's malformed packets;
+    returns (status, output), or None when no host helper answered in `timeout` seconds."""
+    reqs = os.path.join(shared, "tshark")
+    if not os.path.isdir(reqs):
+        return None
+    _write_atomic(os.path.join(reqs, name + ".req"), name + "\n")
+    deadline = time.monotonic() + timeout
+    rc_path = os.path.join(reqs, name + ".rc")
+    while not os.path.exists(rc_path):
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.2)
+    with open(rc_path) as f:
+        rc = int(f.read().strip())
+    with open(os.path.join(reqs, name + ".out"), errors="replace") as f:
+        return rc, f.read()
+
+
+def tipc_users(pcap):
+    """The TIPC users (message kinds) each source MAC sent in `pcap`: {mac: {user}}, from the
+    Ethernet type (0x88ca) and the user field of each message's first header word."""
+    users = {}
+    with open(pcap, "rb") as f:
+        data = f.read()
+    i = 24
+    while i + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, i + 8)[0]
+        frame = data[i + 16 : i + 16 + incl]
+        i += 16 + incl
+        if len(frame) >= 18 and frame[12:14] == b"\x88\xca":
+            mac = ":".join(f"{b:02x}" for b in frame[6:12])
+            users.setdefault(mac, set()).add((struct.unpack_from(">I", frame, 14)[0] >> 25) & 0xF)
+    return users
+
+
+def main():
+    ap = argparse.ArgumentParser(description="two-node plumbing for the TIPC cluster selftests")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("peer")
+    p.add_argument("--timeout", type=float, default=30)
+    p.add_argument("--node", type=int, default=2)
+    p.add_argument("script")
+    p = sub.add_parser("wait-agent")
+    p.add_argument("--timeout", type=float, default=180)
+    p.add_argument("--node", type=int, default=2)
+    p = sub.add_parser("wait-link")
+    p.add_argument("--timeout", type=float, default=60)
+    p = sub.add_parser("serve")
+    p.add_argument("type", type=int)
+    p.add_argument("file")
+    p.add_argument("--seconds", type=float, default=300)
+    p = sub.add_parser("pcap-slice")
+    p.add_argument("pcap")
+    p.add_argument("offset", type=int)
+    p.add_argument("out")
+    p = sub.add_parser("pcap-end")
+    p.add_argument("pcap")
+    p = sub.add_parser("tshark-serve")
+    p.add_argument("shared")
+    p.add_argument("--seconds", type=float, default=7200)
+    args = ap.parse_args()
+    shared = os.environ.get("TIPC_CLUSTER_SHARED", "")
+
+    if args.cmd == "peer":
+        rc, out = Peer(shared, args.node).run(args.script, args.timeout)
+        sys.stdout.write(out)
+        sys.exit(255 if rc is None else rc)
+    if args.cmd == "wait-agent":
+        fields = Peer(shared, args.node).wait_ready(args.timeout)
+        if fields is None:
+            print(f"node {args.node}'s agent did not start in {args.timeout} s", file=sys.stderr)
+            sys.exit(1)
+        print(fields.get("if", ""))
+        return
+    if args.cmd == "wait-link":
+        secs, name, out = wait_link(args.timeout)
+        if secs is None:
+            sys.stdout.write(out)
+            sys.exit(1)
+        print(f"{secs:.2f} {name}")
+        return
+    if args.cmd == "serve":
+        serve(args.type, args.file, args.seconds)
+        return
+    if args.cmd == "pcap-slice":
+        print(pcap_slice(args.pcap, args.offset, args.out))
+    if args.cmd == "pcap-end":
+        print(pcap_end(args.pcap))
+    if args.cmd == "tshark-serve":
+        tshark_serve(args.shared, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
