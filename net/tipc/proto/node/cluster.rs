@@ -182,6 +182,36 @@ impl Cluster {
         Ok(())
     }
 
+    /// `TIPC_NL_LINK_SET` for the link named `name` (`EINVAL` if there is none, or for a
+    /// bad property): a tolerance or priority goes to the link and, in a `STATE`, to its
+    /// peer, which takes a new priority by resetting the link. The window waits for the
+    /// reliable link; the broadcast link's name is not a link here.
+    pub(crate) fn set_link(
+        &mut self,
+        name: &[u8],
+        req: &PropRequest,
+        now: u64,
+        flags: Flags,
+    ) -> Result<(), Errno> {
+        let (peers, _, mut cx) = self.split(now, flags);
+        let (peer, b) = peers
+            .iter_mut()
+            .find_map(|p| {
+                let b = BearerId::all()
+                    .find(|&b| p.link(b).is_some_and(|l| l.name().as_bytes() == name))?;
+                Some((p, b))
+            })
+            .ok_or(Errno::EINVAL)?;
+        req.validate()?;
+        if let Some(tol) = req.tolerance {
+            peer.set_tolerance(b, tol, &mut cx);
+        }
+        if let Some(prio) = req.priority {
+            peer.set_priority(b, prio, &mut cx);
+        }
+        Ok(())
+    }
+
     /// The peers.
     pub(crate) fn peers(&self) -> &[Peer] {
         &self.peers

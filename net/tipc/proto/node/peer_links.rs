@@ -230,4 +230,11 @@ impl Peer {
         self.send(b, msg, cx);
         self.calculate_timer(b);
     }
+
+    /// `tipc_link_set_prio` on the link on `b`.
+    pub(super) fn set_priority(&mut self, b: BearerId, prio: u32, cx: &mut Ctx<'_>) {
+        let Some(e) = self.entry(b) else { return };
+        let msg = e.link.set_priority(prio);
+        self.send(b, msg, cx);
+    }
 }

@@ -189,8 +189,9 @@ impl Net {
         self.drain(i);
     }
 
-    /// Takes node `i`'s packets onto the segment and its events into its log.
-    fn drain(&mut self, i: usize) {
+    /// Takes node `i`'s packets onto the segment and its events into its log (after a call
+    /// a test makes on its core).
+    pub(super) fn drain(&mut self, i: usize) {
         while let Some(e) = self.nodes[i].cluster.poll_event() {
             self.nodes[i].events.push((self.now, e));
         }

@@ -201,6 +201,45 @@ fn a_new_tolerance_reaches_the_peer() {
 }
 
 #[test]
+fn a_link_priority_set_by_name_reaches_the_peer() {
+    let mut net = Net::new(2, Impairment::CLEAN, 8);
+    let t = net.run_until_linked(10_000).expect("linked");
+    let a1 = net.nodes[1].cluster.own().addr();
+    let name = net.nodes[0]
+        .cluster
+        .peer(a1)
+        .and_then(|p| p.link(eth0()))
+        .map(|l| *l.name());
+    let name = name.expect("link");
+    let req = PropRequest {
+        priority: Some(12),
+        ..PropRequest::default()
+    };
+    let c = &mut net.nodes[0].cluster;
+    assert_eq!(
+        c.set_link(b"no:such-link:x", &req, t, GFP_KERNEL),
+        Err(crate::proto::errno::Errno::EINVAL)
+    );
+    c.set_link(name.as_bytes(), &req, t, GFP_KERNEL)
+        .expect("set");
+    net.drain(0);
+    // The peer takes the priority by resetting the link, which comes back.
+    net.run_until(t + 100);
+    assert!(net.link_down_at(1, 0, t).is_some());
+    let back = net.run_until_linked(t + 10_000).expect("back");
+    net.run_until(back + 1_000);
+    let prio = |net: &Net, i: usize, j: usize| {
+        let a = net.nodes[j].cluster.own().addr();
+        net.nodes[i]
+            .cluster
+            .peer(a)
+            .and_then(|p| p.link(eth0()))
+            .map(|l| l.priority())
+    };
+    assert_eq!((prio(&net, 0, 1), prio(&net, 1, 0)), (Some(12), Some(12)));
+}
+
+#[test]
 fn a_second_node_with_a_known_address_is_a_duplicate() {
     let mut net = Net::new(2, Impairment::CLEAN, 6);
     let t = net.run_until_linked(10_000).expect("linked");
