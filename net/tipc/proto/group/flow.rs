@@ -101,21 +101,25 @@ impl<M> Group<M> {
 
     /// Whether a broadcast of `blks` may go now (`tipc_group_bc_cong`): not while the last
     /// replicast still waits for acknowledgements, nor while the smallest window is too
-    /// small. Beyond C, a receiver off the small-window list whose window is still below
-    /// `blks` (a small advertisement took it off) counts too, so no window is overdrawn.
+    /// small. Beyond C, a receiver off the small-window list whose window is below `blks`
+    /// (a small advertisement took it off the list) counts too, so no window is overdrawn
+    /// where C's 16-bit window would wrap.
     pub(crate) fn bc_cong(&mut self, blks: u16, flags: Flags) -> Outcome<bool, M> {
         let mut effects = Effects::default();
         let value = if self.bc_ackers != 0 {
             self.open = false;
             true
         } else {
-            let short = self.small_win_head().or_else(|| {
-                self.members
-                    .iter()
-                    .position(|m| m.is_receiver() && m.window < blks)
-            });
+            let short = self
+                .small_win_head()
+                .filter(|&i| self.members.get(i).is_some_and(|m| m.window < blks))
+                .or_else(|| {
+                    self.members
+                        .iter()
+                        .position(|m| m.is_receiver() && m.window < blks)
+                });
             match short.and_then(|i| self.members.get(i)) {
-                Some(m) if m.window < blks => {
+                Some(m) => {
                     let (node, port) = (m.node, m.port);
                     self.cong_into(node, port, blks, &mut effects, flags) != SendCheck::Clear
                 }

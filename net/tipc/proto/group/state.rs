@@ -7,9 +7,11 @@ use crate::kalloc::{AllocError, Flags, KVec};
 use crate::proto::name_table::addr::{Scope, SocketAddr};
 use crate::proto::seqno::Seqno;
 use crate::proto::sockopt::GroupJoin;
+use crate::proto::topology::subscription::{SUB_CLUSTER_SCOPE, SUB_NODE_SCOPE, SUB_NO_STATUS};
 use crate::proto::wire::common::{Common, Ports};
 use crate::proto::wire::group_proto::{GroupMsgType, GroupProtoRepr};
 use crate::proto::wire::header::Flags as HdrFlags;
+use crate::proto::wire::topsrv::SUB_PORTS;
 
 use super::effects::Effects;
 use super::event::{EventKind, MemberEvent};
@@ -97,10 +99,6 @@ impl<M> Group<M> {
     /// upper and filter (`TIPC_SUB_PORTS | TIPC_SUB_NO_STATUS` and the scope bit). Its
     /// events go to [`Group::member_event`].
     pub(crate) fn subscription(&self) -> (u32, u32, u32, u32) {
-        use crate::proto::topology::subscription::{
-            SUB_CLUSTER_SCOPE, SUB_NODE_SCOPE, SUB_NO_STATUS,
-        };
-        use crate::proto::wire::topsrv::SUB_PORTS;
         let scope = match self.scope {
             Scope::Node => SUB_NODE_SCOPE,
             Scope::Cluster => SUB_CLUSTER_SCOPE,

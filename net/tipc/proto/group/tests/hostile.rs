@@ -155,7 +155,6 @@ fn run(acts: &[Act], loopback: bool) -> Group<u32> {
         }
         check(&g);
         assert!(g.member_count() <= PEERS.len());
-        let _ = n;
     }
     g
 }

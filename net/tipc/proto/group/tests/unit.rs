@@ -689,3 +689,39 @@ fn leave_sends_leave_to_every_member() {
     );
     assert_eq!(fx.xmit[0].ports.destport, B.1);
 }
+
+#[test]
+fn a_small_advertisement_still_blocks_a_large_broadcast() {
+    let mut g = one_member((1, 5), 0, false);
+    let _ = g.bc_header(None);
+    g.bc_sent(60, true);
+    let nxt = g.bc_snd_nxt();
+    let _ = g.on_proto(&proto(GroupMsgType::Ack, (1, 5), A, nxt, 0), GFP_KERNEL);
+    // 5 blocks left; an advertisement of 10 takes the member off the small-window list.
+    let _ = g.on_proto(&proto(GroupMsgType::Adv, (1, 5), A, 0, 10), GFP_KERNEL);
+    assert_eq!((g.members[0].window, g.members[0].small_win), (15, None));
+    let o = g.bc_cong(16, GFP_KERNEL);
+    assert!(o.value);
+    let o = g.bc_cong(15, GFP_KERNEL);
+    assert!(!o.value);
+}
+
+#[test]
+fn protocol_messages_carry_what_c_writes() {
+    let mut n = pair();
+    let i = n.group(A).find(B.0, B.1).unwrap();
+    n.group(A).members[i].advertised = 0;
+    let o = n.group(A).cong(B.0, B.1, 66, GFP_KERNEL);
+    let mut buf = [0u8; 40];
+    assert_eq!(o.effects.xmit[0].emit(&mut buf), Ok(40));
+    let words: Vec<u32> = buf
+        .chunks(4)
+        .map(|w| u32::from_be_bytes(w.try_into().unwrap()))
+        .collect();
+    // Version 2, GROUP_PROTOCOL, 40-byte header, dest_droppable; GRP_ADV; prevnode; ports
+    // and nodes; the window in word 9's low half.
+    assert_eq!(
+        words,
+        [0x5348_0028, 0x4000_0000, 0, 1, 100, 200, 1, 1, 0, 65]
+    );
+}
