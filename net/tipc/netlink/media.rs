@@ -102,8 +102,8 @@ fn props(req: &Request<'_, TipcGenl>, nest: &Nest<'_, { media::MAX + 1 }>) -> Re
     let get = |kind: u16| props.get(kind.into()).map(|a| a.u32()).transpose();
     let mtu = get(prop::MTU)?;
     if mtu.is_some_and(|m| m > u32::from(u16::MAX)) {
-        // C's policy bounds it; it parses properties without an extended ack.
-        return Err(EINVAL);
+        // The answer of C's policy range, which parses properties without an extended ack.
+        return Err(ERANGE);
     }
     Ok(PropRequest {
         priority: get(prop::PRIO)?,

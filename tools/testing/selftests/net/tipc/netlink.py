@@ -390,7 +390,7 @@ def media_set_changes_properties_within_cs_limits():
             g.request(fam, TIPC_NL_MEDIA_SET, media_nest(name, {TIPC_NLA_PROP_TOL: 2000,
                                                                 TIPC_NLA_PROP_PRIO: 31}))
             got = [parse_media(p) for _, p in g.request(fam, TIPC_NL_MEDIA_GET, media_nest(name))]
-            want = dict(MEDIA[name], **{TIPC_NLA_PROP_TOL: 2000, TIPC_NLA_PROP_PRIO: 31})
+            want = {**MEDIA[name], TIPC_NLA_PROP_TOL: 2000, TIPC_NLA_PROP_PRIO: 31}
             eq(got, [(name, want)], f"media {name} after the change")
             for bad in ({TIPC_NLA_PROP_TOL: 49}, {TIPC_NLA_PROP_TOL: 30001},
                         {TIPC_NLA_PROP_PRIO: 32}, {TIPC_NLA_PROP_WIN: 49},
@@ -402,7 +402,7 @@ def media_set_changes_properties_within_cs_limits():
                 errno.EINVAL, "MTU value is out-of-range")
         # Beyond the policy's range; C parses properties without an extended ack.
         refused(g, TIPC_NL_MEDIA_SET, media_nest("udp", {TIPC_NLA_PROP_MTU: 70000}),
-                errno.EINVAL, None)
+                errno.ERANGE, None)
         refused(g, TIPC_NL_MEDIA_SET, media_nest("ib", {}), errno.EINVAL, "Media not found")
         g.request(fam, TIPC_NL_MEDIA_SET, media_nest("udp", {TIPC_NLA_PROP_MTU: 9000}))
         got = [parse_media(p) for _, p in g.request(fam, TIPC_NL_MEDIA_GET, media_nest("udp"))]
@@ -418,15 +418,15 @@ def media_set_changes_properties_within_cs_limits():
 def iproute2_tipc_lists_and_sets_media():
     rc, out, err = tipc_cmd("media", "list")
     eq((rc, out.split()), (0, list(MEDIA)), f"tipc media list (stderr {err!r})")
-    rc, out, err = tipc_cmd("media", "get", "media", "eth", "property", "tolerance")
+    rc, out, err = tipc_cmd("media", "get", "tolerance", "media", "eth")
     eq((rc, out.strip()), (0, "1500"), f"tipc media get (stderr {err!r})")
     try:
-        rc, out, err = tipc_cmd("media", "set", "media", "udp", "property", "window", "100")
+        rc, out, err = tipc_cmd("media", "set", "window", "100", "media", "udp")
         eq(rc, 0, f"tipc media set (stderr {err!r})")
-        rc, out, err = tipc_cmd("media", "get", "media", "udp", "property", "window")
+        rc, out, err = tipc_cmd("media", "get", "window", "media", "udp")
         eq((rc, out.strip()), (0, "100"), f"tipc media get after set (stderr {err!r})")
     finally:
-        tipc_cmd("media", "set", "media", "udp", "property", "window", "50")
+        tipc_cmd("media", "set", "window", "50", "media", "udp")
 
 
 if __name__ == "__main__":
