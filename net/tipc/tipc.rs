@@ -57,7 +57,7 @@ impl kernel::Module for Tipc {
         // unregistered after it.
         let nets = Arc::new(pernet::Registration::<NetSlot>::new()?, GFP_KERNEL)?;
         let sockets = netlink::Sockets::new(module, nets)?;
-        let netlink = genetlink::Registration::new(module, sockets)?;
+        let netlink = genetlink::Registration::new(module, netlink::Data::new(sockets)?)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
             _netlink: netlink,

@@ -59,13 +59,6 @@ pub(crate) mod nla {
         )
     )]
     pub(crate) const LINK: u16 = 4;
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "their netlink commands come with the cluster (issue 9)"
-        )
-    )]
     pub(crate) const MEDIA: u16 = 5;
     #[cfg_attr(
         not(test),
@@ -129,6 +122,24 @@ pub(crate) mod con {
     pub(crate) const SOCK: u16 = 3;
     pub(crate) const TYPE: u16 = 4;
     pub(crate) const INST: u16 = 5;
+}
+
+/// The attributes of a `TIPC_NLA_MEDIA` nest.
+pub(crate) mod media {
+    pub(crate) const NAME: u16 = 1;
+    pub(crate) const PROP: u16 = 2;
+    /// `TIPC_NLA_MEDIA_MAX`.
+    pub(crate) const MAX: usize = 2;
+}
+
+/// The attributes of a `TIPC_NLA_*_PROP` nest: link properties.
+pub(crate) mod prop {
+    pub(crate) const PRIO: u16 = 1;
+    pub(crate) const TOL: u16 = 2;
+    pub(crate) const WIN: u16 = 3;
+    pub(crate) const MTU: u16 = 4;
+    /// `TIPC_NLA_PROP_MAX` (`TIPC_NLA_PROP_BROADCAST_RATIO`).
+    pub(crate) const MAX: usize = 6;
 }
 
 /// The network id of a namespace nobody configured (`tipc_init_net`).

@@ -106,10 +106,10 @@ impl MediaProps {
         req.validate().map_err(Rejection::bare)?;
         if let Some(mtu) = req.mtu {
             if media != Media::Udp {
-                return Err(Rejection::invalid("MTU property is unsupported"));
+                return Err(Rejection::invalid(c"MTU property is unsupported"));
             }
             if mtu < min_mtu {
-                return Err(Rejection::invalid("MTU value is out-of-range"));
+                return Err(Rejection::invalid(c"MTU value is out-of-range"));
             }
         }
         if let Some(t) = req.tolerance {

@@ -4,6 +4,7 @@
 //! C module gives.
 
 use crate::proto::errno::Errno;
+use core::ffi::CStr;
 
 /// A refusal: the errno and the extack message, if C sets one.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -11,12 +12,12 @@ pub(crate) struct Rejection {
     /// The error returned to netlink.
     pub(crate) errno: Errno,
     /// `NL_SET_ERR_MSG`'s text.
-    pub(crate) extack: Option<&'static str>,
+    pub(crate) extack: Option<&'static CStr>,
 }
 
 impl Rejection {
     /// `EINVAL` with `text`.
-    pub(crate) const fn invalid(text: &'static str) -> Self {
+    pub(crate) const fn invalid(text: &'static CStr) -> Self {
         Self {
             errno: Errno::EINVAL,
             extack: Some(text),

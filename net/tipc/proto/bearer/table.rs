@@ -75,7 +75,7 @@ pub(crate) struct Attachment {
 pub(crate) const fn media_failed(errno: Errno) -> Rejection {
     Rejection {
         errno,
-        extack: Some("Failed to enable media"),
+        extack: Some(c"Failed to enable media"),
     }
 }
 
@@ -103,12 +103,12 @@ impl Bearers {
         priority: u32,
         media_props: impl Fn(Media) -> MediaProps,
     ) -> Result<Admission, Rejection> {
-        let name = BearerName::parse(name).ok_or(Rejection::invalid("Illegal name"))?;
+        let name = BearerName::parse(name).ok_or(Rejection::invalid(c"Illegal name"))?;
         if priority > MAX_LINK_PRI && priority != MEDIA_LINK_PRI {
-            return Err(Rejection::invalid("Illegal priority"));
+            return Err(Rejection::invalid(c"Illegal priority"));
         }
         let media =
-            Media::find(name.media_name()).ok_or(Rejection::invalid("Media not registered"))?;
+            Media::find(name.media_name()).ok_or(Rejection::invalid(c"Media not registered"))?;
         let mut prio = if priority == MEDIA_LINK_PRI {
             media_props(media).priority
         } else {
@@ -123,20 +123,20 @@ impl Bearers {
                     continue;
                 };
                 if b.name == name {
-                    return Err(Rejection::invalid("Already enabled"));
+                    return Err(Rejection::invalid(c"Already enabled"));
                 }
                 if b.props.priority == prio {
                     with_this_prio += 1;
                     if with_this_prio > 2 {
                         if prio == MIN_LINK_PRI {
-                            return Err(Rejection::invalid("Cannot adjust to lower"));
+                            return Err(Rejection::invalid(c"Cannot adjust to lower"));
                         }
                         prio -= 1;
                         continue 'scan;
                     }
                 }
             }
-            let id = free.ok_or(Rejection::invalid("Max 3 bearers permitted"))?;
+            let id = free.ok_or(Rejection::invalid(c"Max 3 bearers permitted"))?;
             return Ok(Admission {
                 id,
                 name,

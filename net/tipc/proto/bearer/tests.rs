@@ -50,15 +50,15 @@ fn names() {
 fn enable_rules_in_c_order() {
     let mut t = Bearers::default();
     let e = |s| Err(Rejection::invalid(s));
-    assert_eq!(enable(&mut t, "eth", 10), e("Illegal name"));
-    assert_eq!(enable(&mut t, "eth:x", 33), e("Illegal priority"));
-    assert_eq!(enable(&mut t, "ib:x", 33), e("Illegal priority"));
-    assert_eq!(enable(&mut t, "ib:x", 5), e("Media not registered"));
+    assert_eq!(enable(&mut t, "eth", 10), e(c"Illegal name"));
+    assert_eq!(enable(&mut t, "eth:x", 33), e(c"Illegal priority"));
+    assert_eq!(enable(&mut t, "ib:x", 33), e(c"Illegal priority"));
+    assert_eq!(enable(&mut t, "ib:x", 5), e(c"Media not registered"));
     assert_eq!(
         enable(&mut t, "eth:a", MEDIA_LINK_PRI),
         Ok(BearerId::new(0).unwrap())
     );
-    assert_eq!(enable(&mut t, "eth:a", 3), e("Already enabled"));
+    assert_eq!(enable(&mut t, "eth:a", 3), e(c"Already enabled"));
     assert_eq!(enable(&mut t, "eth:b", 10), Ok(BearerId::new(1).unwrap()));
     // A third bearer of priority 10 is lowered to 9.
     assert_eq!(enable(&mut t, "udp:c", 10), Ok(BearerId::new(2).unwrap()));
@@ -67,7 +67,7 @@ fn enable_rules_in_c_order() {
         (c.props.priority, c.props.mtu, c.encap_hlen),
         (9, DEF_LINK_UDP_MTU, 28)
     );
-    assert_eq!(enable(&mut t, "eth:d", 10), e("Max 3 bearers permitted"));
+    assert_eq!(enable(&mut t, "eth:d", 10), e(c"Max 3 bearers permitted"));
     t.remove(BearerId::new(1).unwrap());
     assert_eq!(enable(&mut t, "eth:d", 4), Ok(BearerId::new(1).unwrap()));
 }
@@ -79,7 +79,7 @@ fn priority_zero_cannot_be_lowered() {
     enable(&mut t, "eth:b", 0).unwrap();
     assert_eq!(
         enable(&mut t, "eth:c", 0),
-        Err(Rejection::invalid("Cannot adjust to lower"))
+        Err(Rejection::invalid(c"Cannot adjust to lower"))
     );
 }
 
@@ -104,7 +104,7 @@ fn properties() {
     };
     assert_eq!(
         eth.apply(Media::Eth, &mtu, MIN_UDP_MTU),
-        Err(Rejection::invalid("MTU property is unsupported"))
+        Err(Rejection::invalid(c"MTU property is unsupported"))
     );
     let mut udp = MediaProps::default_for(Media::Udp);
     let low = PropRequest {
@@ -113,7 +113,7 @@ fn properties() {
     };
     assert_eq!(
         udp.apply(Media::Udp, &low, MIN_UDP_MTU),
-        Err(Rejection::invalid("MTU value is out-of-range"))
+        Err(Rejection::invalid(c"MTU value is out-of-range"))
     );
     assert_eq!(udp.apply(Media::Udp, &mtu, MIN_UDP_MTU), Ok(()));
     assert!(mtu_bad(99) && !mtu_bad(100));

@@ -82,7 +82,7 @@ impl Cluster {
 
     /// `TIPC_NL_MEDIA_SET` ("Media not found", then the property rules).
     pub(crate) fn set_media(&mut self, name: &[u8], req: &PropRequest) -> Result<(), Rejection> {
-        let m = Media::find(name).ok_or(Rejection::invalid("Media not found"))?;
+        let m = Media::find(name).ok_or(Rejection::invalid(c"Media not found"))?;
         self.media[m as usize].apply(m, req, MIN_UDP_MTU)
     }
 
@@ -166,11 +166,11 @@ impl Cluster {
             .bearers
             .find(name)
             .map(|b| b.id)
-            .ok_or(Rejection::invalid("Bearer not found"))?;
+            .ok_or(Rejection::invalid(c"Bearer not found"))?;
         let b = self
             .bearers
             .get_mut(id)
-            .ok_or(Rejection::invalid("Bearer not found"))?;
+            .ok_or(Rejection::invalid(c"Bearer not found"))?;
         b.apply(req)?;
         let Some(tol) = req.tolerance else {
             return Ok(());

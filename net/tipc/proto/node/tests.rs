@@ -124,7 +124,7 @@ fn enabling_makes_the_identity_and_starts_the_trial() {
         c.enable_bearer(&adm, 0, &att, 0, GFP_KERNEL),
         Err(Rejection {
             errno: Errno::EINVAL,
-            extack: Some("Failed to enable media")
+            extack: Some(c"Failed to enable media")
         })
     );
 }
@@ -140,11 +140,11 @@ fn configuration_errors() {
     assert_eq!(c.media_props(Media::Eth).tolerance, 2_000);
     assert_eq!(
         c.set_media(b"ib", &req),
-        Err(Rejection::invalid("Media not found"))
+        Err(Rejection::invalid(c"Media not found"))
     );
     assert_eq!(
         c.set_bearer(b"eth:x", &req, 0, GFP_KERNEL),
-        Err(Rejection::invalid("Bearer not found"))
+        Err(Rejection::invalid(c"Bearer not found"))
     );
     let set = NetSet {
         addr: Some(0x0100_1001),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A million bindings: insertion, lookups and removal stay fast, with many types and with
-//! one. Prints its figures; run with `--nocapture` to see them.
+//! A million bindings: insertion, lookups and removal, with many types and with one, in a
+//! shallow tree. Prints its timings; run with `--nocapture` to see them.
 
 use std::{eprintln, time::Instant, vec::Vec};
 
@@ -95,8 +95,9 @@ fn million(label: &str, n: u32, range: impl Fn(u32) -> ServiceRange) {
          ({} B a range in a leaf)",
         core::mem::size_of::<Range>(),
     );
-    // Generous bounds, for a debug build on a loaded machine.
-    assert!(insert < 50.0 && hit < 50.0 && miss < 50.0 && mcast < 200.0 && remove < 50.0);
+    // The times are figures, not checks (a loaded machine stretches them); what keeps
+    // every operation logarithmic is the tree's shape.
+    assert!(height <= 5, "a B+tree of {n} ranges {height} levels deep");
 }
 
 /// Bindings of many types: 1000 ranges of each type.

@@ -27,7 +27,10 @@ from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_
                        TIPC_NLA_NET_ID, TIPC_NLA_NET_NODEID, TIPC_NLA_NET_NODEID_W1,
                        TIPC_NLA_PUBL, TIPC_NLA_PUBL_KEY, TIPC_NLA_PUBL_LOWER, TIPC_NLA_PUBL_TYPE,
                        TIPC_NLA_PUBL_UPPER, TIPC_NLA_SOCK, TIPC_NLA_SOCK_ADDR, TIPC_NLA_SOCK_CON,
-                       TIPC_NLA_SOCK_HAS_PUBL, TIPC_NLA_SOCK_REF, Genl, attr, attrs,
+                       TIPC_NLA_SOCK_HAS_PUBL, TIPC_NLA_SOCK_REF, TIPC_NL_MEDIA_GET,
+                       TIPC_NL_MEDIA_SET, TIPC_NLA_MEDIA, TIPC_NLA_MEDIA_NAME,
+                       TIPC_NLA_MEDIA_PROP, TIPC_NLA_PROP_MTU, TIPC_NLA_PROP_PRIO,
+                       TIPC_NLA_PROP_TOL, TIPC_NLA_PROP_WIN, Genl, NetlinkError, attr, attrs,
                        check_table_dump, name_table, nla, sock_dump, u32)
 from tipc_ktap import Skip, case, eq, run
 
@@ -324,6 +327,107 @@ def iproute2_tipc_reads_netid_and_nametable():
     eq(rows[0], ["Type", "Lower", "Upper", "Scope", "Port", "Node"], "header")
     eq([r for r in rows[1:] if r and r[0] == str(t)], [[str(t), "10", "20", "node", str(port)]],
        "the binding's row (no node address: an empty node column)")
+
+# ---- media ----
+
+# The C module's media and their link properties: priority, tolerance (ms), largest window,
+# and UDP's MTU.
+MEDIA = {
+    "eth": {TIPC_NLA_PROP_PRIO: 10, TIPC_NLA_PROP_TOL: 1500, TIPC_NLA_PROP_WIN: 8191},
+    "udp": {TIPC_NLA_PROP_PRIO: 10, TIPC_NLA_PROP_TOL: 1500, TIPC_NLA_PROP_WIN: 50,
+            TIPC_NLA_PROP_MTU: 14000},
+}
+
+
+def media_nest(name, props=None):
+    """A TIPC_NLA_MEDIA nest naming `name`, with the properties {kind: u32} if given."""
+    body = nla(TIPC_NLA_MEDIA_NAME, name.encode() + b"\0")
+    if props is not None:
+        body += nla(TIPC_NLA_MEDIA_PROP | NLA_F_NESTED,
+                    b"".join(nla(k, struct.pack("=I", v)) for k, v in props.items()))
+    return nla(TIPC_NLA_MEDIA | NLA_F_NESTED, body)
+
+
+def parse_media(payload):
+    """(name, {property: value}) of a TIPC_NL_MEDIA_GET message."""
+    m = attr(payload, TIPC_NLA_MEDIA)
+    name = attr(m, TIPC_NLA_MEDIA_NAME).rstrip(b"\0").decode()
+    return name, {k: struct.unpack("=I", v)[0] for k, v in attrs(attr(m, TIPC_NLA_MEDIA_PROP))}
+
+
+def refused(g, cmd, payload, err, text):
+    """Fails unless the request is refused with `err` and extended-ack text `text`."""
+    try:
+        g.request(g.family_id("TIPCv2"), cmd, payload)
+    except NetlinkError as e:
+        eq((errno.errorcode.get(e.errno), e.extack), (errno.errorcode[err], text), "refusal")
+        return
+    raise AssertionError(f"command {cmd} succeeded, want {errno.errorcode[err]} ({text!r})")
+
+
+@case
+def media_dump_and_get_give_each_media_with_its_properties():
+    g = Genl()
+    try:
+        fam = g.family_id("TIPCv2")
+        dumped = [parse_media(p) for _, p in g.dump(fam, TIPC_NL_MEDIA_GET)]
+        eq(dumped, list(MEDIA.items()), "the media dump")
+        for name, props in MEDIA.items():
+            got = [parse_media(p) for _, p in g.request(fam, TIPC_NL_MEDIA_GET, media_nest(name))]
+            eq(got, [(name, props)], f"media {name}")
+        refused(g, TIPC_NL_MEDIA_GET, media_nest("ib"), errno.EINVAL, "Media not found")
+        refused(g, TIPC_NL_MEDIA_GET, b"", errno.EINVAL, None)
+    finally:
+        g.close()
+
+
+@case
+def media_set_changes_properties_within_cs_limits():
+    g = Genl()
+    fam = g.family_id("TIPCv2")
+    try:
+        for name in MEDIA:
+            g.request(fam, TIPC_NL_MEDIA_SET, media_nest(name, {TIPC_NLA_PROP_TOL: 2000,
+                                                                TIPC_NLA_PROP_PRIO: 31}))
+            got = [parse_media(p) for _, p in g.request(fam, TIPC_NL_MEDIA_GET, media_nest(name))]
+            want = {**MEDIA[name], TIPC_NLA_PROP_TOL: 2000, TIPC_NLA_PROP_PRIO: 31}
+            eq(got, [(name, want)], f"media {name} after the change")
+            for bad in ({TIPC_NLA_PROP_TOL: 49}, {TIPC_NLA_PROP_TOL: 30001},
+                        {TIPC_NLA_PROP_PRIO: 32}, {TIPC_NLA_PROP_WIN: 49},
+                        {TIPC_NLA_PROP_WIN: 8192}):
+                refused(g, TIPC_NL_MEDIA_SET, media_nest(name, bad), errno.EINVAL, None)
+        refused(g, TIPC_NL_MEDIA_SET, media_nest("eth", {TIPC_NLA_PROP_MTU: 1500}),
+                errno.EINVAL, "MTU property is unsupported")
+        refused(g, TIPC_NL_MEDIA_SET, media_nest("udp", {TIPC_NLA_PROP_MTU: 100}),
+                errno.EINVAL, "MTU value is out-of-range")
+        # Beyond the policy's range; C parses properties without an extended ack.
+        refused(g, TIPC_NL_MEDIA_SET, media_nest("udp", {TIPC_NLA_PROP_MTU: 70000}),
+                errno.ERANGE, None)
+        refused(g, TIPC_NL_MEDIA_SET, media_nest("ib", {}), errno.EINVAL, "Media not found")
+        g.request(fam, TIPC_NL_MEDIA_SET, media_nest("udp", {TIPC_NLA_PROP_MTU: 9000}))
+        got = [parse_media(p) for _, p in g.request(fam, TIPC_NL_MEDIA_GET, media_nest("udp"))]
+        eq(got[0][1][TIPC_NLA_PROP_MTU], 9000, "udp's MTU after the change")
+    finally:
+        # Media are shared by every namespace and outlive this test: put the defaults back.
+        for name, props in MEDIA.items():
+            g.request(fam, TIPC_NL_MEDIA_SET, media_nest(name, props))
+        g.close()
+
+
+@case
+def iproute2_tipc_lists_and_sets_media():
+    rc, out, err = tipc_cmd("media", "list")
+    eq((rc, out.split()), (0, list(MEDIA)), f"tipc media list (stderr {err!r})")
+    rc, out, err = tipc_cmd("media", "get", "tolerance", "media", "eth")
+    eq((rc, out.strip()), (0, "1500"), f"tipc media get (stderr {err!r})")
+    try:
+        rc, out, err = tipc_cmd("media", "set", "window", "100", "media", "udp")
+        eq(rc, 0, f"tipc media set (stderr {err!r})")
+        rc, out, err = tipc_cmd("media", "get", "window", "media", "udp")
+        eq((rc, out.strip()), (0, "100"), f"tipc media get after set (stderr {err!r})")
+    finally:
+        tipc_cmd("media", "set", "window", "50", "media", "udp")
+
 
 if __name__ == "__main__":
     run()

@@ -20,8 +20,14 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
 CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OPS = 4, 5, 6
 CTRL_ATTR_OP_ID, CTRL_ATTR_OP_FLAGS = 1, 2
 NLA_F_NESTED = 0x8000
+# Extended acks: the socket option, and the error message's attribute with the text.
+SOL_NETLINK, NETLINK_EXT_ACK, NLMSGERR_ATTR_MSG = 270, 11, 1
+NLM_F_ACK_TLVS = 0x200
 
 TIPC_NL_SOCK_GET, TIPC_NL_PUBL_GET = 6, 7
+TIPC_NL_MEDIA_GET, TIPC_NL_MEDIA_SET = 11, 12
+TIPC_NLA_MEDIA, TIPC_NLA_MEDIA_NAME, TIPC_NLA_MEDIA_PROP = 5, 1, 2
+TIPC_NLA_PROP_PRIO, TIPC_NLA_PROP_TOL, TIPC_NLA_PROP_WIN, TIPC_NLA_PROP_MTU = 1, 2, 3, 4
 TIPC_NL_NET_GET, TIPC_NL_NET_SET, TIPC_NL_NAME_TABLE_GET = 14, 15, 16
 TIPC_NLA_SOCK, TIPC_NLA_PUBL, TIPC_NLA_NET, TIPC_NLA_NAME_TABLE = 2, 3, 7, 8
 TIPC_NLA_SOCK_ADDR, TIPC_NLA_SOCK_REF, TIPC_NLA_SOCK_CON, TIPC_NLA_SOCK_HAS_PUBL = 1, 2, 3, 4
@@ -60,12 +66,33 @@ def nla(kind, payload):
     return struct.pack("=HH", 4 + len(payload), kind) + payload + b"\0" * (-len(payload) % 4)
 
 
+class NetlinkError(OSError):
+    """An error the kernel acked, with its extended-ack text (None without one)."""
+
+    def __init__(self, err, extack):
+        super().__init__(err, os.strerror(err))
+        self.extack = extack
+
+
+def ack_text(msg, flags):
+    """The extended-ack text of an error message, if it has one."""
+    if not flags & NLM_F_ACK_TLVS:
+        return None
+    # The error, then the request's header and (without NETLINK_CAP_ACK) its payload.
+    orig_len = struct.unpack_from("=I", msg, 4)[0]
+    for kind, payload in attrs(msg[4 + ((orig_len + 3) & ~3):]):
+        if kind == NLMSGERR_ATTR_MSG:
+            return payload.rstrip(b"\0").decode()
+    return None
+
+
 class Genl:
-    """A generic netlink socket."""
+    """A generic netlink socket; errors are NetlinkErrors with the extended ack's text."""
 
     def __init__(self):
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         self.s.settimeout(20)
+        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         self.s.bind((0, 0))
         self.seq = 0
 
@@ -92,7 +119,7 @@ class Genl:
                 if kind == NLMSG_ERROR:
                     err = -struct.unpack_from("=i", msg)[0]
                     if err:
-                        raise OSError(err, os.strerror(err))
+                        raise NetlinkError(err, ack_text(msg, msg_flags))
                     return replies
                 if kind == NLMSG_DONE:
                     err = -struct.unpack_from("=i", msg)[0] if len(msg) >= 4 else 0
