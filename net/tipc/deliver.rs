@@ -78,7 +78,7 @@ pub(crate) fn return_to_sender(xmit: &mut Xmit<'_>, skb: OwnedSkBuff, code: Erro
 
 /// The message that returns the refused `skb` to its sender with `code`, if the rules allow
 /// one and memory is available, allocated with `flags`.
-pub(crate) fn returned_message(
+fn returned_message(
     net: &TipcNet,
     skb: &OwnedSkBuff,
     code: ErrorCode,
