@@ -237,8 +237,11 @@ pub fn alloc(dev: &NetDevice, len: usize, flags: Flags) -> Result<OwnedSkBuff> {
 ///
 /// The buffer is consumed whatever the outcome. `EINVAL` if `dest` is not as long as the device's
 /// addresses or the header could not be built, `ENOMEM` if the buffer lacked headroom and memory
-/// for more is short, `ENOBUFS` if the device's queue dropped the frame, `ENETDOWN` if the device
-/// is down. Process or softirq context, not with hardirqs disabled.
+/// for more is short, `ENOBUFS` if the device's queue dropped the frame, `ENETDOWN` if a device
+/// without a queue is down. A device with a queue that is down drops the frame and reports
+/// congestion (`NET_XMIT_CN`), which counts as success, as C's `net_xmit_errno` has it: check
+/// [`NetDevice::is_running`] first where it matters. Process or softirq context, not with
+/// hardirqs disabled.
 pub fn transmit(mut skb: OwnedSkBuff, dev: &NetDevice, ethertype: u16, dest: &[u8]) -> Result {
     if dest.len() != dev.addr().as_bytes().len() {
         return Err(EINVAL);
