@@ -67,7 +67,7 @@ struct Inner<R: Receiver> {
 /// use core::sync::atomic::{AtomicU32, Ordering};
 /// use kernel::net::netdevice::NetDevice;
 /// use kernel::net::packet::{self, Receiver, Registration};
-/// use kernel::net::pernet::{self, Net, NetData, Pernet};
+/// use kernel::net::pernet::{self, Net, NetData, NewNet, Pernet};
 /// use kernel::net::skb::OwnedSkBuff;
 /// use kernel::prelude::*;
 /// use kernel::sync::Arc;
@@ -87,7 +87,7 @@ struct Inner<R: Receiver> {
 ///         &COUNTS
 ///     }
 ///
-///     fn init(_net: &Net) -> impl PinInit<Self, Error> {
+///     fn init(_net: &NewNet) -> impl PinInit<Self, Error> {
 ///         Ok::<_, Error>(Counts { received: AtomicU32::new(0) })
 ///     }
 /// }
