@@ -103,7 +103,7 @@ struct Inner<N: Notifier> {
 /// use core::sync::atomic::{AtomicU32, Ordering};
 /// use kernel::net::netdev_notifier::{Event, Notifier, Registration};
 /// use kernel::net::netdevice::NetDevice;
-/// use kernel::net::pernet::{self, Net, NetData, Pernet};
+/// use kernel::net::pernet::{self, Net, NetData, NewNet, Pernet};
 /// use kernel::prelude::*;
 /// use kernel::sync::Arc;
 ///
@@ -118,7 +118,7 @@ struct Inner<N: Notifier> {
 ///         &DEVICES
 ///     }
 ///
-///     fn init(_net: &Net) -> impl PinInit<Self, Error> {
+///     fn init(_net: &NewNet) -> impl PinInit<Self, Error> {
 ///         Ok::<_, Error>(Devices { registered: AtomicU32::new(0) })
 ///     }
 /// }

@@ -75,6 +75,36 @@ impl Net {
     }
 }
 
+/// A network namespace whose per-namespace data is being initialised (see [`NetData::init`]).
+///
+/// Other subsystems' data of the namespace may not be initialised yet, so this lends no [`Net`]
+/// (through which that data could be reached): only what is safe to know at that point.
+///
+/// # Invariants
+///
+/// The wrapped `struct net` is alive for as long as a reference to this value exists.
+#[repr(transparent)]
+pub struct NewNet(Opaque<bindings::net>);
+
+impl NewNet {
+    /// Borrows the namespace at `net`.
+    ///
+    /// # Safety
+    ///
+    /// `net` must be alive for `'a`.
+    unsafe fn from_raw<'a>(net: *mut bindings::net) -> &'a Self {
+        // SAFETY: `NewNet` is a transparent wrapper of `struct net`; the caller guarantees the
+        // rest.
+        unsafe { &*net.cast() }
+    }
+
+    /// Whether this is the initial namespace, the one the system booted with.
+    pub fn is_init(&self) -> bool {
+        // Only the address of `init_net` is taken, which needs no `unsafe`.
+        core::ptr::eq(self.0.get(), &raw mut bindings::init_net)
+    }
+}
+
 /// Static storage for a per-namespace data registration: the `pernet_operations` and the id
 /// the kernel assigns, for data of type `T`.
 ///
@@ -185,9 +215,10 @@ pub trait NetData: Send + Sync + Sized + 'static {
     /// Initialises the data of namespace `net`: for every namespace that exists when the
     /// registration is created, and for each one created later. Process context; it may sleep.
     ///
-    /// `net` is being set up (or, at registration, may be in use): other subsystems' data of
-    /// `net` may not be initialised yet, so this must not reach it.
-    fn init(net: &Net) -> impl PinInit<Self, Error>;
+    /// `net` is being set up (or, at registration, may be in use): other subsystems' data of it
+    /// may not be initialised yet, so it is lent as a [`NewNet`], through which that data
+    /// cannot be reached.
+    fn init(net: &NewNet) -> impl PinInit<Self, Error>;
 }
 
 /// A registration of per-namespace data `T`; dropping it drops the data of every namespace.
@@ -201,7 +232,7 @@ pub trait NetData: Send + Sync + Sized + 'static {
 ///
 /// ```
 /// use core::sync::atomic::{AtomicU32, Ordering};
-/// use kernel::net::pernet::{Net, NetData, Pernet, Registration};
+/// use kernel::net::pernet::{Net, NetData, NewNet, Pernet, Registration};
 /// use kernel::prelude::*;
 /// use kernel::sync::Arc;
 ///
@@ -218,7 +249,7 @@ pub trait NetData: Send + Sync + Sized + 'static {
 ///         &EXAMPLE_NET
 ///     }
 ///
-///     fn init(net: &Net) -> impl PinInit<Self, Error> {
+///     fn init(net: &NewNet) -> impl PinInit<Self, Error> {
 ///         Ok::<_, Error>(ExampleNet {
 ///             initial: net.is_init(),
 ///             packets: AtomicU32::new(0),
@@ -296,7 +327,7 @@ impl<T: NetData> Drop for Registration<T> {
 unsafe extern "C" fn net_init<T: NetData>(net: *mut bindings::net) -> c_int {
     from_result(|| {
         // SAFETY: `net` is alive for the call, by the function's safety requirements.
-        let init = T::init(unsafe { Net::from_raw(net) });
+        let init = T::init(unsafe { NewNet::from_raw(net) });
         // SAFETY: The storage is registered, so the kernel gave `net` room for the data at its
         // id, uninitialised until now, freed (not moved) after `net_exit`.
         unsafe { init.__pinned_init(T::pernet().slot(net)) }?;

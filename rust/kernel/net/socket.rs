@@ -102,7 +102,7 @@ impl NewSocket {
 /// # Examples
 ///
 /// ```
-/// use kernel::net::pernet::{self, Net, NetData, Pernet};
+/// use kernel::net::pernet::{self, NetData, NewNet, Pernet};
 /// use kernel::net::socket::{
 ///     Family, Name, NewSocket, Registration, Slot, SockAddrBuf, SockType, Socket,
 /// };
@@ -121,7 +121,7 @@ impl NewSocket {
 ///         &EXAMPLE_NET
 ///     }
 ///
-///     fn init(_net: &Net) -> impl PinInit<Self, Error> {
+///     fn init(_net: &NewNet) -> impl PinInit<Self, Error> {
 ///         Ok::<_, Error>(ExampleNet)
 ///     }
 /// }
