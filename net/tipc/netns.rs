@@ -13,7 +13,7 @@ use core::ops::Deref;
 use kernel::{
     impl_has_delayed_work,
     net::{
-        pernet::{Net, NetData, Pernet},
+        pernet::{NetData, NewNet, Pernet},
         sock::Sk,
     },
     new_delayed_work, new_spinlock_bh,
@@ -118,7 +118,7 @@ impl NetData for NetSlot {
         &TIPC_NET
     }
 
-    fn init(_net: &Net) -> impl PinInit<Self, Error> {
+    fn init(_net: &NewNet) -> impl PinInit<Self, Error> {
         Self::new()
     }
 }

@@ -59,6 +59,8 @@ pub(crate) struct Admission {
     pub(crate) media: Media,
     /// Its priority, after the media default and any lowering.
     pub(crate) priority: u32,
+    /// The media's properties when it was admitted, which the bearer starts from.
+    pub(crate) props: MediaProps,
 }
 
 /// What the glue found when it attached the bearer to its device or socket.
@@ -109,8 +111,9 @@ impl Bearers {
         }
         let media =
             Media::find(name.media_name()).ok_or(Rejection::invalid(c"Media not registered"))?;
+        let props = media_props(media);
         let mut prio = if priority == MEDIA_LINK_PRI {
-            media_props(media).priority
+            props.priority
         } else {
             priority
         };
@@ -142,18 +145,14 @@ impl Bearers {
                 name,
                 media,
                 priority: prio,
+                props,
             });
         }
     }
 
-    /// Enables an admitted bearer with the media's properties and what the glue found.
-    pub(crate) fn attach(
-        &mut self,
-        adm: &Admission,
-        domain: u32,
-        props: &MediaProps,
-        att: &Attachment,
-    ) -> Bearer {
+    /// Enables an admitted bearer with what the glue found.
+    pub(crate) fn attach(&mut self, adm: &Admission, domain: u32, att: &Attachment) -> Bearer {
+        let props = &adm.props;
         let (mtu, encap_hlen) = match att.addr.udp_addr() {
             None => (att.dev_mtu, 0),
             Some(u) if u.proto == ETH_P_IP => (props.mtu, UDP4_ENCAP_HLEN),

@@ -21,8 +21,7 @@ fn enable(t: &mut Bearers, name: &str, prio: u32) -> Result<BearerId, Rejection>
         addr,
         dev_mtu: 1500,
     };
-    let props = MediaProps::default_for(adm.media);
-    Ok(t.attach(&adm, 0, &props, &att).id)
+    Ok(t.attach(&adm, 0, &att).id)
 }
 
 #[test]

@@ -9,7 +9,7 @@ extern crate std;
 use super::discoverer::{Discoverer, Tick, DISC_SLOW};
 use super::message::{discovery_msg, request};
 use super::receive::{receive, DiscDrop, Verdict};
-use crate::proto::bearer::media::{Media, MediaProps};
+use crate::proto::bearer::media::MediaProps;
 use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::table::{Attachment, Bearer, Bearers};
 use crate::proto::node::identity::NodeId;
@@ -27,7 +27,7 @@ fn bearer(mac: u8) -> Bearer {
         addr: MediaAddr::eth([0x52, 0x54, 0, 0, 0, mac]),
         dev_mtu: 1500,
     };
-    Bearers::default().attach(&adm, 0, &MediaProps::default_for(Media::Eth), &att)
+    Bearers::default().attach(&adm, 0, &att)
 }
 
 fn own(mac: u8) -> OwnNode {

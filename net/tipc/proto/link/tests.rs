@@ -7,7 +7,7 @@
 use super::endpoint::{Change, Ends, Link};
 use super::proto_msg::StateOpts;
 use super::state::LinkState;
-use crate::proto::bearer::media::{Media, MediaProps};
+use crate::proto::bearer::media::MediaProps;
 use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::table::{Attachment, Bearer, Bearers};
 use crate::proto::node::identity::NodeId;
@@ -45,7 +45,7 @@ fn bearer() -> Bearer {
         addr: MediaAddr::eth([0x52, 0x54, 0, 0, 0, 1]),
         dev_mtu: 1500,
     };
-    Bearers::default().attach(&adm, 0, &MediaProps::default_for(Media::Eth), &att)
+    Bearers::default().attach(&adm, 0, &att)
 }
 
 fn link(own: u32, peer: u32, session: u16) -> Link {

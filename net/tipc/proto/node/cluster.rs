@@ -19,7 +19,7 @@ use super::peer_links::Ctx;
 use super::receive::Arrival;
 use super::transmit::{Dest, Message, Transmit};
 use crate::kalloc::{Flags, KVec};
-use crate::proto::bearer::media::{Media, MediaProps, MIN_UDP_MTU};
+use crate::proto::bearer::media::{Media, MediaProps};
 use crate::proto::bearer::props::PropRequest;
 use crate::proto::bearer::rejection::Rejection;
 use crate::proto::bearer::table::{media_failed, Admission, Attachment, Bearer, Bearers};
@@ -36,7 +36,6 @@ use crate::proto::wire::link_proto::LinkProtoRepr;
 #[derive(Debug)]
 pub(crate) struct Cluster {
     pub(super) own: OwnNode,
-    media: [MediaProps; 2],
     pub(super) bearers: Bearers,
     pub(super) discs: [Option<Discoverer>; MAX_BEARERS],
     pub(super) peers: KVec<Peer>,
@@ -52,7 +51,6 @@ impl Cluster {
     pub(crate) fn new(random: u32, net_hash: u32, seed: u64) -> Self {
         Self {
             own: OwnNode::new(random, net_hash),
-            media: Media::ALL.map(MediaProps::default_for),
             bearers: Bearers::default(),
             discs: [None; MAX_BEARERS],
             peers: KVec::new(),
@@ -75,27 +73,21 @@ impl Cluster {
         Ok(())
     }
 
-    /// A media's current properties.
-    pub(crate) fn media_props(&self, m: Media) -> MediaProps {
-        self.media[m as usize]
-    }
-
-    /// `TIPC_NL_MEDIA_SET` ("Media not found", then the property rules).
-    pub(crate) fn set_media(&mut self, name: &[u8], req: &PropRequest) -> Result<(), Rejection> {
-        let m = Media::find(name).ok_or(Rejection::invalid(c"Media not found"))?;
-        self.media[m as usize].apply(m, req, MIN_UDP_MTU)
-    }
-
     /// The enabled bearers.
     pub(crate) const fn bearers(&self) -> &Bearers {
         &self.bearers
     }
 
     /// First step of enabling a bearer: the name and priority rules (see
-    /// [`Bearers::admit`]).
-    pub(crate) fn admit_bearer(&self, name: &[u8], priority: u32) -> Result<Admission, Rejection> {
-        self.bearers
-            .admit(name, priority, |m| self.media[m as usize])
+    /// [`Bearers::admit`]), with `media` giving each media's properties (which every
+    /// namespace shares, as in C, so they live outside the cluster).
+    pub(crate) fn admit_bearer(
+        &self,
+        name: &[u8],
+        priority: u32,
+        media: impl Fn(Media) -> MediaProps,
+    ) -> Result<Admission, Rejection> {
+        self.bearers.admit(name, priority, media)
     }
 
     /// Second step, once the glue attached the bearer to its device or socket: a node
@@ -123,8 +115,7 @@ impl Cluster {
         if self.own.id().is_none() {
             return Err(media_failed(Errno::EINVAL));
         }
-        let props = self.media[adm.media as usize];
-        let b = self.bearers.attach(adm, domain, &props, att);
+        let b = self.bearers.attach(adm, domain, att);
         if self.own.addr() == 0 {
             self.own.start_trial(now);
         }

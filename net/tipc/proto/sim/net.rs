@@ -10,7 +10,7 @@ use std::vec::Vec;
 
 use super::rng::Rng;
 use crate::kalloc::GFP_KERNEL;
-use crate::proto::bearer::media::Media;
+use crate::proto::bearer::media::{Media, MediaProps};
 use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::props::MEDIA_LINK_PRI;
 use crate::proto::bearer::table::Attachment;
@@ -158,7 +158,7 @@ impl Net {
         for (s, &mac) in macs.iter().enumerate() {
             let name = std::format!("eth:eth{s}");
             let adm = c
-                .admit_bearer(name.as_bytes(), self.prios[s])
+                .admit_bearer(name.as_bytes(), self.prios[s], MediaProps::default_for)
                 .unwrap_or_else(|e| panic!("admit: {e:?}"));
             assert_eq!((adm.media, adm.id), (Media::Eth, eth(s)));
             let att = Attachment {
