@@ -4,6 +4,7 @@
 //! endpoints by port.
 
 use crate::{
+    cluster::{self, ClusterState, CLUSTER_TIMER},
     proto::{msg::port::allocate_port, name_table::table::NameTable, topology::server::TopSrv},
     sock_timer::{self, SockTimers, SOCK_TIMER},
     socket::TipcFamily,
@@ -59,10 +60,11 @@ pub(crate) struct Names {
 ///
 /// # Locking
 ///
-/// Both locks are plain spinlocks taken in process context only (socket calls, delivery from
-/// a sender on this node, the timer's work item and netlink handlers), never one inside the
-/// other, and never across user memory access; allocations under them use `GFP_ATOMIC`.
-/// Delivery from links, in softirq, will need them to become bottom-half safe.
+/// Every lock is bottom-half safe: socket calls, timers' work items and netlink handlers take
+/// them in process context, frames from bearers in softirq. None is held across user memory
+/// access, and allocations under them use `GFP_ATOMIC`. `cluster` is the outermost: `names`
+/// may be taken inside it (its events change the name table); `names` and `ports` are never
+/// held together.
 #[pin_data]
 pub(crate) struct TipcNet {
     /// The name table and the topology server.
@@ -87,11 +89,20 @@ pub(crate) struct TipcNet {
     /// Fires at the earliest of them.
     #[pin]
     sock_timer: DelayedWork<TipcNet, SOCK_TIMER>,
+    /// The cluster engine: this node's identity, the bearers, the peers and their links.
+    /// Taken in process context (netlink, the timer, device events) and in softirq (frames
+    /// from bearers); `names` may be taken inside it, never the other way round.
+    #[pin]
+    pub(crate) cluster: SpinLockBh<ClusterState>,
+    /// Fires at the cluster's next deadline.
+    #[pin]
+    cluster_timer: DelayedWork<TipcNet, CLUSTER_TIMER>,
 }
 
 impl_has_delayed_work! {
     impl HasDelayedWork<Self, TOPSRV_TIMER> for TipcNet { self.timer }
     impl HasDelayedWork<Self, SOCK_TIMER> for TipcNet { self.sock_timer }
+    impl HasDelayedWork<Self, CLUSTER_TIMER> for TipcNet { self.cluster_timer }
 }
 
 impl WorkItem<TOPSRV_TIMER> for TipcNet {
@@ -107,6 +118,14 @@ impl WorkItem<SOCK_TIMER> for TipcNet {
 
     fn run(net: Arc<TipcNet>) {
         sock_timer::on_timer(&net);
+    }
+}
+
+impl WorkItem<CLUSTER_TIMER> for TipcNet {
+    type Pointer = Arc<TipcNet>;
+
+    fn run(net: Arc<TipcNet>) {
+        cluster::on_timer(&net);
     }
 }
 
@@ -147,6 +166,8 @@ impl NetSlot {
                 timer <- new_delayed_work!("tipc_topsrv_timer"),
                 sock_timers <- new_spinlock_bh!(SockTimers::new(), "tipc_sock_timers"),
                 sock_timer <- new_delayed_work!("tipc_sock_timer"),
+                cluster <- new_spinlock_bh!(ClusterState::new(), "tipc_cluster"),
+                cluster_timer <- new_delayed_work!("tipc_cluster_timer"),
             }),
             GFP_KERNEL,
         )?;
@@ -175,10 +196,16 @@ impl TipcNet {
         node == 0 || node == self.own_node()
     }
 
-    /// This node's 128-bit identity: none (all zero) until the node has one, which takes a
-    /// bearer or `tipc node set identity`, neither of which exists here yet.
+    /// Gives the node its address; the caller holds `names` and changes the name table's
+    /// copy with it.
+    pub(crate) fn set_own_node(&self, addr: u32) {
+        self.own_addr.store(addr, Relaxed);
+    }
+
+    /// This node's 128-bit identity: none (all zero) until the node has one, from its first
+    /// bearer or `tipc node set identity`.
     pub(crate) fn node_id(&self) -> [u8; 16] {
-        [0; 16]
+        self.cluster.lock().core.own().id().map_or([0; 16], |id| id.0)
     }
 
     /// Enters `sk` under a free port, chosen as the C module does (from a random start), and
@@ -246,8 +273,12 @@ impl Deref for NetSlot {
 
 impl Drop for NetSlot {
     fn drop(&mut self) {
-        // No socket of the namespace is left, so nothing arms the timers again.
+        // No socket of the namespace is left, and its devices are gone (or the module is
+        // going, with no frame handler left), so nothing arms the timers again once the
+        // bearers are disabled.
+        cluster::disable_all(&self.0);
         cancel_delayed_sync::<TipcNet, TOPSRV_TIMER>(&self.0);
         cancel_delayed_sync::<TipcNet, SOCK_TIMER>(&self.0);
+        cancel_delayed_sync::<TipcNet, CLUSTER_TIMER>(&self.0);
     }
 }

@@ -8,11 +8,13 @@
 
 #![forbid(unsafe_code)]
 
+mod cluster;
 mod conn_arrive;
 mod conn_close;
 mod conn_io;
 mod conn_setup;
 mod deliver;
+mod eth;
 mod kalloc;
 mod netlink;
 mod netns;
@@ -27,7 +29,7 @@ mod topsrv;
 mod wait;
 
 use kernel::{
-    net::{genetlink, pernet},
+    net::{genetlink, netdev_notifier, packet, pernet},
     prelude::*,
     sync::Arc,
 };
@@ -47,6 +49,10 @@ struct Tipc {
     /// The `TIPCv2` family, which owns the socket family's registration: netlink handlers
     /// reach namespace state through it, so it goes after the family.
     _netlink: genetlink::Registration<netlink::TipcGenl>,
+    /// The Ethernet media's frame handler.
+    _eth: packet::Registration<eth::Receiver>,
+    /// Device events for the bearers.
+    _devices: netdev_notifier::Registration<eth::DeviceWatcher>,
     _sysctl: kernel::sysctl::Registration,
 }
 
@@ -56,11 +62,21 @@ impl kernel::Module for Tipc {
         // Each namespace's state, registered before the socket family that holds it and
         // unregistered after it.
         let nets = Arc::new(pernet::Registration::<NetSlot>::new()?, GFP_KERNEL)?;
+        let devices = netdev_notifier::Registration::new(nets.clone(), eth::DeviceWatcher, GFP_KERNEL)?;
+        let eth = packet::Registration::new(
+            packet::ETH_P_TIPC,
+            None,
+            nets.clone(),
+            eth::Receiver,
+            GFP_KERNEL,
+        )?;
         let sockets = netlink::Sockets::new(module, nets)?;
         let netlink = genetlink::Registration::new(module, netlink::Data::new(sockets)?)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
             _netlink: netlink,
+            _eth: eth,
+            _devices: devices,
             _sysctl: sysctl,
         })
     }

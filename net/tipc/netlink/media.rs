@@ -12,11 +12,12 @@ use crate::proto::{
     netlink::{cmd, media, nla, prop, ListDump},
 };
 use kernel::{
-    net::genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
+    net::genetlink::{Attr, Dump, Nest, Policy, Progress, Request, Writer},
     prelude::*,
 };
 
 /// The properties of each media, in [`Media::ALL`]'s order.
+#[derive(Clone, Copy)]
 pub(crate) struct MediaTable([MediaProps; Media::ALL.len()]);
 
 impl MediaTable {
@@ -95,7 +96,13 @@ fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(Media, Nest<'a, { media
 
 /// The properties a `TIPC_NLA_MEDIA_PROP` nest asks for.
 fn props(req: &Request<'_, TipcGenl>, nest: &Nest<'_, { media::MAX + 1 }>) -> Result<PropRequest> {
-    let Some(attr) = nest.get(media::PROP.into()) else {
+    parse_props(req, nest.get(media::PROP.into()))
+}
+
+/// The properties a `TIPC_NLA_*_PROP` nest asks for (none without the nest); an MTU past
+/// `U16_MAX` is `ERANGE`, as C's policy answers.
+pub(super) fn parse_props(req: &Request<'_, TipcGenl>, attr: Option<Attr<'_>>) -> Result<PropRequest> {
+    let Some(attr) = attr else {
         return Ok(PropRequest::default());
     };
     let props = attr.nested(&PROP_POLICY, req)?;
@@ -111,6 +118,17 @@ fn props(req: &Request<'_, TipcGenl>, nest: &Nest<'_, { media::MAX + 1 }>) -> Re
         window: get(prop::WIN)?,
         mtu,
     })
+}
+
+impl MediaTable {
+    /// The properties of `media`, as a bearer enabled now starts from.
+    pub(crate) fn props(&self, media: Media) -> MediaProps {
+        let [eth, udp] = self.0;
+        match media {
+            Media::Eth => eth,
+            Media::Udp => udp,
+        }
+    }
 }
 
 /// `TIPC_NL_MEDIA_GET` for one media: the reply has its nest.

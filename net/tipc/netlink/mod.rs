@@ -8,6 +8,7 @@
 //! they answer `EOPNOTSUPP` with a message in the extended ack. One file per group of
 //! commands.
 
+mod bearer;
 mod media;
 mod name_table;
 mod net;
@@ -30,7 +31,7 @@ use kernel::{
     },
     new_spinlock,
     prelude::*,
-    sync::SpinLock,
+    sync::{Arc, SpinLock},
 };
 use media::MediaTable;
 
@@ -145,6 +146,9 @@ impl Family for TipcGenl {
     fn doit(cmd: u8, req: &mut Request<'_, Self>) -> Result {
         let data = req.data();
         match cmd {
+            cmd::BEARER_ENABLE => bearer::enable(req, data),
+            cmd::BEARER_DISABLE => bearer::disable(req),
+            cmd::NET_SET => net::set(req),
             cmd::MEDIA_GET => media::get(req, data),
             cmd::MEDIA_SET => media::set(req, data),
             _ => {
@@ -167,6 +171,11 @@ impl Family for TipcGenl {
             }
         }
     }
+}
+
+/// The namespace state of the request's sender.
+pub(super) fn namespace<'a>(req: &Request<'a, TipcGenl>) -> &'a Arc<TipcNet> {
+    req.data().sockets.net_state(req.net())
 }
 
 /// The namespace state of the dump's requester.

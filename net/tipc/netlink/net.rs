@@ -1,23 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `TIPC_NL_NET_GET`: the namespace's network id and node identity.
+//! `TIPC_NL_NET_GET` and `TIPC_NL_NET_SET`: the namespace's network id, node identity and
+//! address.
 
-use super::{tipc_net, TipcGenl};
-use crate::proto::netlink::{cmd, net, nla, DEFAULT_NET_ID};
+use super::{namespace, tipc_net, TipcGenl};
+use crate::{
+    cluster,
+    proto::{
+        netlink::{cmd, net, nla},
+        node::own::NetSet,
+    },
+};
 use kernel::{
-    net::genetlink::{Dump, Progress},
+    net::genetlink::{Dump, Policy, Progress, Request},
     prelude::*,
 };
 
+/// The policy of a `TIPC_NLA_NET` nest (`tipc_nl_net_policy`).
+static NET_POLICY: [Policy; net::MAX + 1] = [
+    Policy::unspec(),
+    Policy::u32(),
+    Policy::u32(),
+    Policy::u64(),
+    Policy::u64(),
+    Policy::flag(),
+];
+
+/// `TIPC_NL_NET_SET` (`__tipc_nl_net_set`): `EINVAL` without the nest; then the network id,
+/// the address and the identity, with the rules of [`NetSet`].
+pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
+    let nest = req
+        .attr(nla::NET)
+        .ok_or(EINVAL)?
+        .nested(&NET_POLICY, req)?;
+    let get32 = |kind: u16| nest.get(kind.into()).map(|a| a.u32()).transpose();
+    let get64 = |kind: u16| nest.get(kind.into()).map(|a| a.u64()).transpose();
+    let node_id = match (get64(net::NODEID)?, get64(net::NODEID_W1)?) {
+        (None, _) => None,
+        (Some(_), None) => Some(None),
+        (Some(w0), Some(w1)) => {
+            let mut id = [0u8; 16];
+            let (a, b) = id.split_at_mut(8);
+            a.copy_from_slice(&w0.to_ne_bytes());
+            b.copy_from_slice(&w1.to_ne_bytes());
+            Some(Some(id))
+        }
+    };
+    let wanted = NetSet {
+        net_id: get32(net::ID)?,
+        addr: get32(net::ADDR)?,
+        node_id,
+    };
+    cluster::drive(namespace(req), GFP_KERNEL, |st, now| {
+        st.core.net_set(&wanted, now, GFP_ATOMIC)
+    })
+    .map_err(|e| Error::from_errno(-e.get()))
+}
+
 /// `TIPC_NL_NET_GET`: one message with the network id and the 128-bit node identity.
 pub(super) fn dump_net(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
-    let id = tipc_net(dump).node_id();
+    let tn = tipc_net(dump);
+    let id = tn.node_id();
+    let net_id = tn.cluster.lock().core.own().net_id();
     let (w0, w1) = id.split_at(8);
     let word = |b: &[u8]| b.try_into().map(u64::from_ne_bytes).unwrap_or(0);
     let (w0, w1) = (word(w0), word(w1));
     let sent = dump.message(cmd::NET_GET, |msg| {
         msg.nest(nla::NET, |msg| {
-            msg.put_u32(net::ID, DEFAULT_NET_ID)?;
+            msg.put_u32(net::ID, net_id)?;
             msg.put_u64(net::NODEID, w0, net::PAD)?;
             msg.put_u64(net::NODEID_W1, w1, net::PAD)
         })

@@ -54,6 +54,8 @@ impl Errno {
     pub(crate) const EALREADY: Self = Self(114);
     /// `EINPROGRESS`: the connection setup has started and is not finished.
     pub(crate) const EINPROGRESS: Self = Self(115);
+    /// `ENODEV`: no such device.
+    pub(crate) const ENODEV: Self = Self(19);
     /// `EHOSTUNREACH`: the destination node cannot be reached.
     pub(crate) const EHOSTUNREACH: Self = Self(113);
 

@@ -41,13 +41,6 @@ pub(crate) mod cmd {
 
 /// The top-level attributes (`TIPC_NLA_*`), each a nest.
 pub(crate) mod nla {
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "their netlink commands come with the cluster (issue 9)"
-        )
-    )]
     pub(crate) const BEARER: u16 = 1;
     pub(crate) const SOCK: u16 = 2;
     pub(crate) const PUBL: u16 = 3;
@@ -87,8 +80,20 @@ pub(crate) mod net {
     /// Padding before 64-bit attributes: the C module pads with attribute 0.
     pub(crate) const PAD: u16 = 0;
     pub(crate) const ID: u16 = 1;
+    pub(crate) const ADDR: u16 = 2;
     pub(crate) const NODEID: u16 = 3;
     pub(crate) const NODEID_W1: u16 = 4;
+    /// `TIPC_NLA_NET_MAX` (`TIPC_NLA_NET_ADDR_LEGACY`).
+    pub(crate) const MAX: usize = 5;
+}
+
+/// The attributes of a `TIPC_NLA_BEARER` nest.
+pub(crate) mod bearer {
+    pub(crate) const NAME: u16 = 1;
+    pub(crate) const PROP: u16 = 2;
+    pub(crate) const DOMAIN: u16 = 3;
+    /// `TIPC_NLA_BEARER_MAX` (`TIPC_NLA_BEARER_UDP_OPTS`).
+    pub(crate) const MAX: usize = 4;
 }
 
 /// `TIPC_NLA_NAME_TABLE_PUBL`, the one attribute of a `TIPC_NLA_NAME_TABLE` nest.
@@ -141,9 +146,6 @@ pub(crate) mod prop {
     /// `TIPC_NLA_PROP_MAX` (`TIPC_NLA_PROP_BROADCAST_RATIO`).
     pub(crate) const MAX: usize = 6;
 }
-
-/// The network id of a namespace nobody configured (`tipc_init_net`).
-pub(crate) const DEFAULT_NET_ID: u32 = 4711;
 
 /// The publication attributes of one name table dump message, in the C module's order.
 pub(crate) fn publ_attrs(e: &DumpEntry) -> [(u16, u32); 7] {

@@ -121,13 +121,6 @@ impl NameTable {
 
     /// Gives the node its address (`tipc_named_reinit`): publications made before it had
     /// one, with node 0, now carry `node`.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the node address is set by TIPC_NL_NET_SET, which comes with issue 9"
-        )
-    )]
     pub(crate) fn set_own_node(&mut self, node: u32, legacy: bool) {
         self.own_node = node;
         self.legacy = legacy;

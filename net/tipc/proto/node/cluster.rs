@@ -20,6 +20,7 @@ use super::receive::Arrival;
 use super::transmit::{Dest, Message, Transmit};
 use crate::kalloc::{Flags, KVec};
 use crate::proto::bearer::media::{Media, MediaProps};
+use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::props::PropRequest;
 use crate::proto::bearer::rejection::Rejection;
 use crate::proto::bearer::table::{media_failed, Admission, Attachment, Bearer, Bearers};
@@ -142,6 +143,34 @@ impl Cluster {
             *d = None;
         }
         self.bearers.remove(id)
+    }
+
+    /// The bearer's device changed (`tipc_reset_bearer`): its links are deleted, going down
+    /// first, and discovery starts again from its first interval, with the device's MTU and
+    /// address as they are now.
+    pub(crate) fn reset_bearer(
+        &mut self,
+        id: BearerId,
+        mtu: u32,
+        addr: MediaAddr,
+        now: u64,
+        flags: Flags,
+    ) {
+        let Some(b) = self.bearers.get_mut(id) else {
+            return;
+        };
+        if b.addr.udp_addr().is_none() {
+            b.props.mtu = mtu;
+            b.addr = addr;
+        }
+        let domain = b.domain;
+        let (peers, _, mut cx) = self.split(now, flags);
+        for p in peers.iter_mut() {
+            p.link_down(id, true, &mut cx);
+        }
+        if let Some(d) = self.discs.get_mut(id.index()) {
+            *d = Some(Discoverer::new(domain, now));
+        }
     }
 
     /// `TIPC_NL_BEARER_SET` ("Bearer not found", then the property rules); a new tolerance

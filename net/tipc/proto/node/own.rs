@@ -107,6 +107,12 @@ impl OwnNode {
         self.legacy && (domain == addr & ZONE_CLUSTER || domain == addr & ZONE)
     }
 
+    /// Whether addresses are in the legacy format (`Z.C.N`), since `TIPC_NL_NET_SET` gave
+    /// one.
+    pub(crate) const fn legacy(&self) -> bool {
+        self.legacy
+    }
+
     /// The identity, once set.
     pub(crate) const fn id(&self) -> Option<NodeId> {
         self.id

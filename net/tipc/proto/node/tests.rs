@@ -93,7 +93,9 @@ fn node_states() {
 #[test]
 fn enabling_makes_the_identity_and_starts_the_trial() {
     let mut c = Cluster::new(5, 5, 5);
-    let adm = c.admit_bearer(b"udp:b1", 32, MediaProps::default_for).unwrap();
+    let adm = c
+        .admit_bearer(b"udp:b1", 32, MediaProps::default_for)
+        .unwrap();
     let att = Attachment {
         addr: MediaAddr::udp(UdpAddr::v4([10, 0, 0, 7], 6118)),
         dev_mtu: 0,
@@ -115,7 +117,9 @@ fn enabling_makes_the_identity_and_starts_the_trial() {
     assert_eq!(d.msg_type, DiscoveryType::Trial);
     // A node with no identity and an all-zero address cannot enable a bearer.
     let mut c = Cluster::new(5, 5, 5);
-    let adm = c.admit_bearer(b"eth:x", 32, MediaProps::default_for).unwrap();
+    let adm = c
+        .admit_bearer(b"eth:x", 32, MediaProps::default_for)
+        .unwrap();
     let att = Attachment {
         addr: MediaAddr::eth([0; 6]),
         dev_mtu: 1500,
@@ -172,7 +176,9 @@ fn a_c_node_is_met_with_its_own_frames() {
         "4f40002c00000000000200025255000000000003040210005255000052560000000000000000000000040000",
     );
     let mut c = Cluster::new(0x1234_5678, 0x1234_5678, 1);
-    let adm = c.admit_bearer(b"eth:eth0", 32, MediaProps::default_for).unwrap();
+    let adm = c
+        .admit_bearer(b"eth:eth0", 32, MediaProps::default_for)
+        .unwrap();
     let att = Attachment {
         addr: MediaAddr::eth([0x52, 0x54, 0, 0, 0, 2]),
         dev_mtu: 1500,

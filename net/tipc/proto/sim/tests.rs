@@ -251,7 +251,9 @@ fn a_second_node_with_a_known_address_is_a_duplicate() {
         ..Default::default()
     };
     imposter.net_set(&set, t, GFP_KERNEL).expect("set");
-    let adm = imposter.admit_bearer(b"eth:eth0", 32, MediaProps::default_for).expect("admit");
+    let adm = imposter
+        .admit_bearer(b"eth:eth0", 32, MediaProps::default_for)
+        .expect("admit");
     let att = crate::proto::bearer::table::Attachment {
         addr: crate::proto::bearer::media_addr::MediaAddr::eth([2, 0, 0, 0, 0, 9]),
         dev_mtu: 1500,

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The cluster engine's glue: each namespace's [`Cluster`] under one lock, driven by netlink,
+//! by the frames its bearers receive, by device events and by one timer.
+//!
+//! Every call into the engine goes through [`drive`], which then does what the engine asked:
+//! it builds the frames to send while it holds the lock and transmits them once it let go,
+//! acts on the engine's events (in order, under the lock, so that a link's up and down reach
+//! the name table in the order they happened), and arms the timer at the engine's next
+//! deadline.
+
+use crate::{
+    eth,
+    kalloc::Flags,
+    netns::TipcNet,
+    proto::{
+        bearer::{
+            media::{Media, MediaProps},
+            rejection::Rejection,
+            table::{media_failed, mtu_bad, Attachment},
+            BearerId, MAX_BEARERS,
+        },
+        errno::Errno,
+        name_table::addr::{Scope, ServiceRange, SocketAddr},
+        node::{cluster::Cluster, event::Event, transmit::MAX_PACKET},
+    },
+    topsrv,
+};
+use kernel::{
+    net::{
+        netdev_notifier,
+        netdevice::{NetDevice, ARPHRD_LOOPBACK},
+        pernet::Net,
+        skb::OwnedSkBuff,
+    },
+    prelude::*,
+    random,
+    str::BStr,
+    sync::{aref::ARef, Arc},
+    time::msecs_to_jiffies,
+    workqueue,
+    workqueue_cancel::cancel_delayed,
+};
+
+/// The work item of the cluster's timer, beside the topology server's and the sockets'.
+pub(crate) const CLUSTER_TIMER: u64 = 3;
+
+/// The service type whose bindings track nodes (`TIPC_NODE_STATE`).
+const TIPC_NODE_STATE: u32 = 0;
+/// The service type whose bindings track links (`TIPC_LINK_STATE`).
+const TIPC_LINK_STATE: u32 = 2;
+
+/// What a bearer is attached to.
+pub(crate) struct Attached {
+    /// The Ethernet device, held until the bearer is disabled.
+    pub(crate) dev: ARef<NetDevice>,
+    /// Whether the device is up (`b->up`): a bearer whose device is down neither sends nor
+    /// receives.
+    pub(crate) up: bool,
+}
+
+/// A namespace's cluster engine and what the glue keeps beside it.
+pub(crate) struct ClusterState {
+    /// The engine.
+    pub(crate) core: Cluster,
+    /// What each bearer slot is attached to.
+    attached: [Option<Attached>; MAX_BEARERS],
+    /// When the timer is armed to fire (ms), if it is.
+    timer_at: Option<u64>,
+    /// Frames lost before they reached a device: no memory for the buffer, or a message the
+    /// engine could not write.
+    pub(crate) lost_frames: u64,
+}
+
+impl ClusterState {
+    /// A namespace's engine, with no identity and no bearer.
+    pub(crate) fn new() -> Self {
+        let seed = u64::from(random::get_u32()) << 32 | u64::from(random::get_u32());
+        Self {
+            // C mixes the namespace into the network hash so that a peer in the same kernel
+            // recognises it; a random value is never such a peer, which only costs that
+            // shortcut.
+            core: Cluster::new(random::get_u32(), random::get_u32(), seed),
+            attached: [const { None }; MAX_BEARERS],
+            timer_at: None,
+            lost_frames: 0,
+        }
+    }
+
+    /// The bearer attached to `dev`, if it is up.
+    fn bearer_on(&self, dev: &NetDevice) -> Option<BearerId> {
+        let ifindex = dev.ifindex();
+        BearerId::all().find(|b| {
+            self.attached
+                .get(b.index())
+                .and_then(Option::as_ref)
+                .is_some_and(|a| a.up && a.dev.ifindex() == ifindex)
+        })
+    }
+
+    /// Builds the frames the engine asks to send; a bearer that is down sends nothing.
+    fn collect_frames(&mut self, frames: &mut KVec<eth::Frame>) {
+        while let Some(t) = self.core.poll_transmit() {
+            let Some(att) = self.attached.get(t.bearer.index()).and_then(Option::as_ref) else {
+                continue;
+            };
+            if !att.up {
+                continue;
+            }
+            let mut buf = [0u8; MAX_PACKET];
+            let built = t
+                .msg
+                .emit(&mut buf)
+                .ok()
+                .and_then(|len| buf.get(..len))
+                .and_then(|msg| eth::Frame::new(&att.dev, t.dest, msg));
+            let sent = built.is_some_and(|f| frames.push(f, GFP_ATOMIC).is_ok());
+            if !sent {
+                self.lost_frames = self.lost_frames.saturating_add(1);
+            }
+        }
+    }
+}
+
+/// Runs `f` on the namespace's engine at the time now, then sends what it asked to send,
+/// acts on its events and arms the timer. `flags` are the caller's context's, for what is
+/// done once the lock is released; under the lock everything allocates with `GFP_ATOMIC`.
+pub(crate) fn drive<R>(
+    net: &Arc<TipcNet>,
+    flags: Flags,
+    f: impl FnOnce(&mut ClusterState, u64) -> R,
+) -> R {
+    let mut frames = KVec::new();
+    let (r, names_changed) = {
+        let mut st = net.cluster.lock();
+        let now = net.now_ms();
+        let r = f(&mut st, now);
+        st.collect_frames(&mut frames);
+        let mut names_changed = false;
+        while let Some(ev) = st.core.poll_event() {
+            names_changed |= on_event(net, &st.core, ev);
+        }
+        if let Some(at) = st.core.poll_timeout() {
+            if st.timer_at.is_none_or(|armed| at < armed) {
+                st.timer_at = Some(at);
+                arm_timer(net, at);
+            }
+        }
+        (r, names_changed)
+    };
+    for frame in frames {
+        frame.transmit();
+    }
+    if names_changed {
+        topsrv::flush(net, flags);
+    }
+    r
+}
+
+/// Queues the timer's work item to run at `at` (ms), replacing an earlier arming; sleeps
+/// not, so the caller may hold the cluster's lock.
+fn arm_timer(net: &Arc<TipcNet>, at: u64) {
+    cancel_delayed::<TipcNet, CLUSTER_TIMER>(net);
+    let ms = at.saturating_sub(net.now_ms());
+    let delay = msecs_to_jiffies(u32::try_from(ms).unwrap_or(u32::MAX));
+    // Cancelled just above, so not pending: queueing succeeds.
+    let _ = workqueue::system().enqueue_delayed::<_, CLUSTER_TIMER>(net.clone(), delay);
+}
+
+/// The timer fired: discovery, the address trial and link supervision run.
+pub(crate) fn on_timer(net: &Arc<TipcNet>) {
+    drive(net, GFP_KERNEL, |st, now| {
+        st.timer_at = None;
+        st.core.handle_timeout(now, GFP_ATOMIC);
+    });
+}
+
+/// Acts on an engine event (`tipc_net_finalize`, `tipc_node_write_unlock`), under the
+/// cluster's lock; takes the name table's. Returns whether the name table changed, so that
+/// the topology server has events to send.
+fn on_event(net: &TipcNet, core: &Cluster, ev: Event) -> bool {
+    let (ty, peer, sk, scope, key, up) = match ev {
+        Event::AddressSet(addr) => {
+            let mut names = net.names.lock();
+            names.table.set_own_node(addr, core.own().legacy());
+            net.set_own_node(addr);
+            drop(names);
+            let sk = SocketAddr { port: 0, node: addr };
+            (TIPC_NODE_STATE, addr, sk, Scope::Cluster, addr, true)
+        }
+        Event::LinkUp { peer, link_id, .. } | Event::LinkDown { peer, link_id, .. } => {
+            let sk = SocketAddr {
+                port: link_id,
+                node: net.own_node(),
+            };
+            let up = matches!(ev, Event::LinkUp { .. });
+            (TIPC_LINK_STATE, peer, sk, Scope::Node, link_id, up)
+        }
+        // Peers' bindings and connections to them come with name distribution and the
+        // reliable link (issue 10): there are none yet to withdraw or abort.
+        Event::NodeUp { .. } | Event::NodeDown { .. } => return false,
+    };
+    let range = ServiceRange {
+        ty,
+        lower: peer,
+        upper: peer,
+    };
+    let mut names = net.names.lock();
+    let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+    let crate::netns::Names { table, topsrv, .. } = &mut *names;
+    if up {
+        // Without memory for it the binding is missing, as in C, whose publish fails alike.
+        match table.publish(range, sk, scope, key, GFP_ATOMIC) {
+            Ok(p) => topsrv.published(&range, &p, &ctx),
+            Err(_) => return false,
+        }
+    } else if let Some(w) = table.withdraw(range, sk, key) {
+        topsrv.withdrawn(&w, &ctx);
+    }
+    true
+}
+
+/// `TIPC_NL_BEARER_ENABLE` (`tipc_enable_bearer`): the name and priority rules, then the
+/// device (`ENODEV` if there is none, `EINVAL` for a loopback device or an MTU too small, all
+/// "Failed to enable media"), then the identity and discovery. `media` gives each media's
+/// properties; `ns` is the namespace the device is looked up in.
+pub(crate) fn enable_bearer(
+    net: &Arc<TipcNet>,
+    ns: &Net,
+    media: impl Fn(Media) -> MediaProps + Copy,
+    name: &[u8],
+    domain: u32,
+    priority: u32,
+) -> Result<(), Rejection> {
+    let adm = net.cluster.lock().core.admit_bearer(name, priority, media)?;
+    if adm.media == Media::Udp {
+        return Err(Rejection {
+            errno: Errno::EOPNOTSUPP,
+            extack: Some(c"UDP bearers are not supported by tipc-rs yet"),
+        });
+    }
+    let dev = eth::device(ns, &adm.name).ok_or(media_failed(Errno::ENODEV))?;
+    if mtu_bad(dev.mtu()) || dev.dev_type() == ARPHRD_LOOPBACK {
+        return Err(media_failed(Errno::EINVAL));
+    }
+    let att = Attachment {
+        addr: eth::media_addr(&dev),
+        dev_mtu: dev.mtu(),
+    };
+    let up = dev.is_running();
+    drive(net, GFP_KERNEL, |st, now| {
+        // Netlink requests are serialised, so the admission still holds; it is made again
+        // against the table as it is now all the same.
+        let adm = st.core.admit_bearer(name, priority, media)?;
+        let id = st.core.enable_bearer(&adm, domain, &att, now, GFP_ATOMIC)?;
+        if let Some(slot) = st.attached.get_mut(id.index()) {
+            *slot = Some(Attached { dev, up });
+        }
+        Ok(())
+    })?;
+    pr_info!(
+        "Enabled bearer <{}>, priority {}\n",
+        BStr::from_bytes(adm.name.as_bytes()),
+        adm.priority
+    );
+    Ok(())
+}
+
+/// `TIPC_NL_BEARER_DISABLE`: "Bearer not found" (`EINVAL`) for a name no bearer has.
+pub(crate) fn disable_bearer(net: &Arc<TipcNet>, name: &[u8]) -> Result<(), Rejection> {
+    drive(net, GFP_KERNEL, |st, now| {
+        let id = st
+            .core
+            .bearers()
+            .find(name)
+            .map(|b| b.id)
+            .ok_or(Rejection::invalid(c"Bearer not found"))?;
+        disable(st, id, now);
+        Ok(())
+    })
+}
+
+/// Disables bearer `id`: its links go, its device is let go.
+fn disable(st: &mut ClusterState, id: BearerId, now: u64) {
+    if let Some(b) = st.core.disable_bearer(id, now, GFP_ATOMIC) {
+        pr_info!(
+            "Disabling bearer <{}>\n",
+            BStr::from_bytes(b.name.as_bytes())
+        );
+    }
+    if let Some(slot) = st.attached.get_mut(id.index()) {
+        *slot = None;
+    }
+}
+
+/// Disables every bearer: the namespace is going away.
+pub(crate) fn disable_all(net: &Arc<TipcNet>) {
+    drive(net, GFP_KERNEL, |st, now| {
+        for id in BearerId::all() {
+            if st.attached.get(id.index()).is_some_and(Option::is_some) {
+                disable(st, id, now);
+            }
+        }
+    });
+}
+
+/// A frame arrived on `dev` (softirq): it goes to the bearer attached to the device, if one
+/// is and is up.
+pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: &OwnedSkBuff) {
+    drive(net, GFP_ATOMIC, |st, now| {
+        if let Some(b) = st.bearer_on(dev) {
+            st.core.handle_packet(b, skb.data(), now, GFP_ATOMIC);
+        }
+    });
+}
+
+/// A device changed (`tipc_l2_device_event`, process context under the RTNL lock): a device
+/// going away or renamed takes its bearer with it; one going down or losing its carrier
+/// stops its bearer and its links, and the bearer sends again once the device is up; a new
+/// MTU or address resets the bearer's links (or disables it, for an MTU too small).
+pub(crate) fn device_event(net: &Arc<TipcNet>, dev: &NetDevice, event: netdev_notifier::Event) {
+    use netdev_notifier::Event as E;
+    drive(net, GFP_KERNEL, |st, now| {
+        let ifindex = dev.ifindex();
+        let Some(id) = BearerId::all().find(|b| {
+            st.attached
+                .get(b.index())
+                .and_then(Option::as_ref)
+                .is_some_and(|a| a.dev.ifindex() == ifindex)
+        }) else {
+            return;
+        };
+        let up = match event {
+            E::Unregister | E::ChangeName => return disable(st, id, now),
+            E::ChangeMtu if mtu_bad(dev.mtu()) => return disable(st, id, now),
+            E::Change if dev.has_carrier() && dev.is_oper_up() => Some(true),
+            E::Change | E::GoingDown => Some(false),
+            E::Up => Some(true),
+            E::ChangeMtu | E::ChangeAddr => None,
+            _ => return,
+        };
+        if let Some(a) = st.attached.get_mut(id.index()).and_then(Option::as_mut) {
+            if up == Some(true) {
+                a.up = true;
+                return;
+            }
+            a.up = up.unwrap_or(a.up);
+        }
+        st.core
+            .reset_bearer(id, dev.mtu(), eth::media_addr(dev), now, GFP_ATOMIC);
+    });
+}
