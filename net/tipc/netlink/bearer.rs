@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `TIPC_NL_BEARER_ENABLE` and `TIPC_NL_BEARER_DISABLE`: the bearers a namespace's node
-//! sends and receives on.
+//! `TIPC_NL_BEARER_ENABLE`, `_DISABLE`, `_GET`, `_SET` and `_ADD`: the bearers a
+//! namespace's node sends and receives on.
 
-use super::{media::parse_props, namespace, Data, TipcGenl};
+use super::{media::parse_props, namespace, put_name, tipc_net, Data, TipcGenl};
 use crate::{
     cluster,
     proto::{
-        bearer::{props::MEDIA_LINK_PRI, rejection::Rejection},
-        netlink::{bearer, nla},
+        bearer::{
+            media::Media,
+            props::{PropRequest, MEDIA_LINK_PRI},
+            rejection::Rejection,
+            table::Bearer,
+        },
+        netlink::{bearer, cmd, nla, prop, ListDump},
     },
 };
 use kernel::{
-    net::genetlink::{Nest, Policy, Request},
+    net::genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
     prelude::*,
 };
 
@@ -67,4 +72,86 @@ pub(super) fn enable(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
 pub(super) fn disable(req: &Request<'_, TipcGenl>) -> Result {
     let (name, _) = requested(req)?;
     cluster::disable_bearer(namespace(req), name).map_err(|r| rejected(req, r))
+}
+
+/// "Bearer not found", the answer to a name no bearer has.
+const NOT_FOUND: Rejection = Rejection::invalid(c"Bearer not found");
+
+/// Writes one `TIPC_NLA_BEARER` nest (`__tipc_nl_add_bearer`): the name, then the priority,
+/// tolerance and largest window, and a UDP bearer's MTU.
+fn put_bearer(msg: &mut Writer<'_>, b: &Bearer) -> Result {
+    msg.nest(nla::BEARER, |msg| {
+        put_name(msg, bearer::NAME, b.name.as_bytes())?;
+        msg.nest(bearer::PROP, |msg| {
+            msg.put_u32(prop::PRIO, b.props.priority)?;
+            msg.put_u32(prop::TOL, b.props.tolerance)?;
+            msg.put_u32(prop::WIN, b.props.max_win)?;
+            if b.media == Media::Udp {
+                msg.put_u32(prop::MTU, b.props.mtu)?;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// `TIPC_NL_BEARER_GET` for one bearer, by name.
+pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
+    let (name, _) = requested(req)?;
+    let found = namespace(req).cluster.lock().core.bearers().find(name).copied();
+    let b = found.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    req.reply(cmd::BEARER_GET, |msg| put_bearer(msg, &b))
+}
+
+/// `TIPC_NL_BEARER_GET` as a dump: one message per bearer, by slot.
+pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
+    let from = match ListDump::from_words(dump.state()) {
+        ListDump::Done => return Ok(Progress::Done),
+        ListDump::Start => 0,
+        ListDump::From(i) => i as usize,
+    };
+    let st = tipc_net(dump).cluster.lock();
+    for b in st.core.bearers().iter().filter(|b| b.id.index() >= from) {
+        if !dump.message(cmd::BEARER_GET, |msg| put_bearer(msg, b))? {
+            dump.set_state(ListDump::From(b.id.index() as u32).to_words());
+            return Ok(Progress::More);
+        }
+    }
+    Ok(Progress::Done)
+}
+
+/// `TIPC_NL_BEARER_SET` (`__tipc_nl_bearer_set`): "Bearer not found", then the property
+/// check (`EINVAL`, no text); a tolerance goes to the bearer's links. An MTU is for UDP
+/// bearers only ("MTU property is unsupported"), refused after the other properties were
+/// applied, as in C.
+pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
+    let (name, nest) = requested(req)?;
+    let net = namespace(req);
+    let media = net.cluster.lock().core.bearers().find(name).map(|b| b.media);
+    let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    let wanted = parse_props(req, nest.get(bearer::PROP.into()))?;
+    cluster::drive(net, GFP_KERNEL, |st, now| {
+        if wanted.mtu.is_some() && media != Media::Udp {
+            let others = PropRequest {
+                mtu: None,
+                ..wanted
+            };
+            st.core.set_bearer(name, &others, now, GFP_ATOMIC)?;
+            return Err(Rejection::invalid(c"MTU property is unsupported"));
+        }
+        st.core.set_bearer(name, &wanted, now, GFP_ATOMIC)
+    })
+    .map_err(|r| rejected(req, r))
+}
+
+/// `TIPC_NL_BEARER_ADD` (`tipc_nl_bearer_add`): adds a UDP bearer's remote peer; for any
+/// other bearer the UDP options are refused ("UDP option is unsupported") and a request
+/// without them does nothing. "Bearer not found" first.
+pub(super) fn add(req: &Request<'_, TipcGenl>) -> Result {
+    let (name, nest) = requested(req)?;
+    let media = namespace(req).cluster.lock().core.bearers().find(name).map(|b| b.media);
+    let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    if nest.get(bearer::UDP_OPTS.into()).is_some() && media != Media::Udp {
+        return Err(rejected(req, Rejection::invalid(c"UDP option is unsupported")));
+    }
+    Ok(())
 }

@@ -44,7 +44,7 @@ static MEDIA_POLICY: [Policy; media::MAX + 1] =
 /// `U16_MAX` in the policy, which the kernel crate cannot express yet: [`props`] checks it.
 /// C parses this nest without an extended ack, where ours reports a malformed attribute in
 /// it with the kernel's text.
-static PROP_POLICY: [Policy; prop::MAX + 1] = [
+pub(super) static PROP_POLICY: [Policy; prop::MAX + 1] = [
     Policy::unspec(),
     Policy::u32(),
     Policy::u32(),

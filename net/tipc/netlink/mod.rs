@@ -9,9 +9,11 @@
 //! commands.
 
 mod bearer;
+mod link;
 mod media;
 mod name_table;
 mod net;
+mod node;
 mod sock;
 
 use crate::{
@@ -149,6 +151,12 @@ impl Family for TipcGenl {
             cmd::BEARER_ENABLE => bearer::enable(req, data),
             cmd::BEARER_DISABLE => bearer::disable(req),
             cmd::NET_SET => net::set(req),
+            cmd::BEARER_GET => bearer::get(req),
+            cmd::BEARER_SET => bearer::set(req),
+            cmd::BEARER_ADD => bearer::add(req),
+            cmd::LINK_GET => link::get(req),
+            cmd::LINK_SET => link::set(req),
+            cmd::LINK_RESET_STATS => link::reset_stats(req),
             cmd::MEDIA_GET => media::get(req, data),
             cmd::MEDIA_SET => media::set(req, data),
             _ => {
@@ -165,6 +173,9 @@ impl Family for TipcGenl {
             cmd::SOCK_GET => sock::dump_sockets(dump),
             cmd::PUBL_GET => sock::dump_sock_publications(dump),
             cmd::MEDIA_GET => media::dump(dump),
+            cmd::BEARER_GET => bearer::dump(dump),
+            cmd::LINK_GET => link::dump(dump),
+            cmd::NODE_GET => node::dump_nodes(dump),
             _ => {
                 dump.request().set_err_msg(c"not supported by tipc-rs yet");
                 Err(not_supported())
@@ -181,6 +192,17 @@ pub(super) fn namespace<'a>(req: &Request<'a, TipcGenl>) -> &'a Arc<TipcNet> {
 /// The namespace state of the dump's requester.
 pub(super) fn tipc_net<'a>(dump: &Dump<'a, TipcGenl>) -> &'a TipcNet {
     dump.data().sockets.net_state(dump.net())
+}
+
+/// Writes a string attribute of `bytes` and the NUL C's `nla_put_string` adds; a name longer
+/// than any TIPC name (79 bytes) is cut short.
+pub(super) fn put_name(msg: &mut Writer<'_>, kind: u16, bytes: &[u8]) -> Result {
+    let mut buf = [0u8; 80];
+    let n = bytes.len().min(buf.len() - 1);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    msg.put_bytes(kind, buf.get(..=n).unwrap_or(&[]))
 }
 
 /// Writes `u32` attributes in order.

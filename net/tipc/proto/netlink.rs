@@ -44,22 +44,8 @@ pub(crate) mod nla {
     pub(crate) const BEARER: u16 = 1;
     pub(crate) const SOCK: u16 = 2;
     pub(crate) const PUBL: u16 = 3;
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "their netlink commands come with the cluster (issue 9)"
-        )
-    )]
     pub(crate) const LINK: u16 = 4;
     pub(crate) const MEDIA: u16 = 5;
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "their netlink commands come with the cluster (issue 9)"
-        )
-    )]
     pub(crate) const NODE: u16 = 6;
     pub(crate) const NET: u16 = 7;
     pub(crate) const NAME_TABLE: u16 = 8;
@@ -92,6 +78,7 @@ pub(crate) mod bearer {
     pub(crate) const NAME: u16 = 1;
     pub(crate) const PROP: u16 = 2;
     pub(crate) const DOMAIN: u16 = 3;
+    pub(crate) const UDP_OPTS: u16 = 4;
     /// `TIPC_NLA_BEARER_MAX` (`TIPC_NLA_BEARER_UDP_OPTS`).
     pub(crate) const MAX: usize = 4;
 }
@@ -143,8 +130,121 @@ pub(crate) mod prop {
     pub(crate) const TOL: u16 = 2;
     pub(crate) const WIN: u16 = 3;
     pub(crate) const MTU: u16 = 4;
+    pub(crate) const BROADCAST: u16 = 5;
+    pub(crate) const BROADCAST_RATIO: u16 = 6;
     /// `TIPC_NLA_PROP_MAX` (`TIPC_NLA_PROP_BROADCAST_RATIO`).
     pub(crate) const MAX: usize = 6;
+}
+
+/// The attributes of a `TIPC_NLA_LINK` nest.
+pub(crate) mod link {
+    pub(crate) const NAME: u16 = 1;
+    pub(crate) const DEST: u16 = 2;
+    pub(crate) const MTU: u16 = 3;
+    pub(crate) const BROADCAST: u16 = 4;
+    pub(crate) const UP: u16 = 5;
+    pub(crate) const ACTIVE: u16 = 6;
+    pub(crate) const PROP: u16 = 7;
+    pub(crate) const STATS: u16 = 8;
+    pub(crate) const RX: u16 = 9;
+    pub(crate) const TX: u16 = 10;
+    /// `TIPC_NLA_LINK_MAX`.
+    pub(crate) const MAX: usize = 10;
+}
+
+/// The attributes of a `TIPC_NLA_NODE` nest.
+pub(crate) mod node {
+    pub(crate) const ADDR: u16 = 1;
+    pub(crate) const UP: u16 = 2;
+}
+
+/// The counters of a `TIPC_NLA_LINK_STATS` nest (`TIPC_NLA_STATS_*`).
+pub(crate) mod stats {
+    pub(crate) const RX_INFO: u16 = 1;
+    pub(crate) const RX_FRAGMENTS: u16 = 2;
+    pub(crate) const RX_FRAGMENTED: u16 = 3;
+    pub(crate) const RX_BUNDLES: u16 = 4;
+    pub(crate) const RX_BUNDLED: u16 = 5;
+    pub(crate) const TX_INFO: u16 = 6;
+    pub(crate) const TX_FRAGMENTS: u16 = 7;
+    pub(crate) const TX_FRAGMENTED: u16 = 8;
+    pub(crate) const TX_BUNDLES: u16 = 9;
+    pub(crate) const TX_BUNDLED: u16 = 10;
+    pub(crate) const MSG_PROF_TOT: u16 = 11;
+    pub(crate) const MSG_LEN_CNT: u16 = 12;
+    pub(crate) const MSG_LEN_TOT: u16 = 13;
+    pub(crate) const MSG_LEN_P0: u16 = 14;
+    pub(crate) const MSG_LEN_P6: u16 = 20;
+    pub(crate) const RX_STATES: u16 = 21;
+    pub(crate) const RX_PROBES: u16 = 22;
+    pub(crate) const RX_NACKS: u16 = 23;
+    pub(crate) const RX_DEFERRED: u16 = 24;
+    pub(crate) const TX_STATES: u16 = 25;
+    pub(crate) const TX_PROBES: u16 = 26;
+    pub(crate) const TX_NACKS: u16 = 27;
+    pub(crate) const TX_ACKS: u16 = 28;
+    pub(crate) const RETRANSMITTED: u16 = 29;
+    pub(crate) const DUPLICATES: u16 = 30;
+    pub(crate) const LINK_CONGS: u16 = 31;
+    pub(crate) const MAX_QUEUE: u16 = 32;
+    pub(crate) const AVG_QUEUE: u16 = 33;
+}
+
+/// The counters of a unicast link's `TIPC_NLA_LINK_STATS` nest, in C's order
+/// (`__tipc_nl_add_stats`), for a link that carried no message: all zero but the profile's
+/// total, which C reports as 1 when it has no sample. The reliable link (issue 10) will
+/// count.
+pub(crate) fn idle_link_stats() -> impl Iterator<Item = (u16, u32)> {
+    use stats::*;
+    let head = [
+        RX_INFO,
+        RX_FRAGMENTS,
+        RX_FRAGMENTED,
+        RX_BUNDLES,
+        RX_BUNDLED,
+        TX_INFO,
+        TX_FRAGMENTS,
+        TX_FRAGMENTED,
+        TX_BUNDLES,
+        TX_BUNDLED,
+    ]
+    .map(|k| (k, 0));
+    let profile = [(MSG_PROF_TOT, 1), (MSG_LEN_CNT, 0), (MSG_LEN_TOT, 0)];
+    let lengths = (MSG_LEN_P0..=MSG_LEN_P6).map(|k| (k, 0));
+    let tail = [
+        RX_STATES,
+        RX_PROBES,
+        RX_NACKS,
+        RX_DEFERRED,
+        TX_STATES,
+        TX_PROBES,
+        TX_NACKS,
+        TX_ACKS,
+        RETRANSMITTED,
+        DUPLICATES,
+        LINK_CONGS,
+        MAX_QUEUE,
+        AVG_QUEUE,
+    ]
+    .map(|k| (k, 0));
+    head.into_iter().chain(profile).chain(lengths).chain(tail)
+}
+
+/// The counters of a broadcast link's `TIPC_NLA_LINK_STATS` nest, in C's order
+/// (`__tipc_nl_add_bc_link_stat`), for a link that carried no message: all zero.
+pub(crate) fn idle_bc_link_stats() -> impl Iterator<Item = (u16, u32)> {
+    use stats::*;
+    (RX_INFO..=TX_BUNDLED)
+        .chain([
+            RX_NACKS,
+            RX_DEFERRED,
+            TX_NACKS,
+            TX_ACKS,
+            RETRANSMITTED,
+            DUPLICATES,
+        ])
+        .chain([LINK_CONGS, MAX_QUEUE, AVG_QUEUE])
+        .map(|k| (k, 0))
 }
 
 /// The publication attributes of one name table dump message, in the C module's order.
@@ -293,6 +393,20 @@ mod tests {
                 (6, 77),
                 (7, 42)
             ])
+        );
+    }
+
+    #[test]
+    fn idle_link_counters_in_c_order() {
+        let uc: std::vec::Vec<_> = idle_link_stats().collect();
+        assert_eq!(uc.len(), 33);
+        assert!(uc.iter().map(|&(k, _)| k).eq(1..=33));
+        assert_eq!(uc.iter().filter(|&&(_, v)| v != 0).count(), 1);
+        assert_eq!(uc[10], (stats::MSG_PROF_TOT, 1));
+        let bc: std::vec::Vec<u16> = idle_bc_link_stats().map(|(k, _)| k).collect();
+        assert_eq!(
+            bc,
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 23, 24, 27, 28, 29, 30, 31, 32, 33]
         );
     }
 

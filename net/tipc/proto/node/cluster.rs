@@ -9,6 +9,7 @@
 //! on a bearer) and [`Cluster::poll_event`] (address, node and link changes), and re-arms
 //! its one timer. Time is in milliseconds.
 
+use super::bclink::BcLink;
 use super::drops::Drops;
 use super::event::Event;
 use super::identity::NodeId;
@@ -42,6 +43,7 @@ pub(crate) struct Cluster {
     pub(super) peers: KVec<Peer>,
     pub(super) out: Outbox,
     pub(super) drops: Drops,
+    pub(super) bclink: BcLink,
     rng: u64,
 }
 
@@ -57,6 +59,7 @@ impl Cluster {
             peers: KVec::new(),
             out: Outbox::default(),
             drops: Drops::default(),
+            bclink: BcLink::new(),
             rng: seed | 1,
         }
     }
@@ -256,7 +259,21 @@ impl Cluster {
 
     /// The next event.
     pub(crate) fn poll_event(&mut self) -> Option<Event> {
-        self.out.pop_event()
+        let ev = self.out.pop_event();
+        if matches!(ev, Some(Event::LinkUp { .. })) {
+            self.bclink.link_came_up();
+        }
+        ev
+    }
+
+    /// The broadcast link's configuration.
+    pub(crate) const fn bclink(&self) -> &BcLink {
+        &self.bclink
+    }
+
+    /// The broadcast link's configuration, to change (`TIPC_NL_LINK_SET`).
+    pub(crate) fn bclink_mut(&mut self) -> &mut BcLink {
+        &mut self.bclink
     }
 
     /// When [`Cluster::handle_timeout`] is next due.
