@@ -10,7 +10,7 @@
 //! deadline.
 
 use crate::{
-    eth,
+    eth, input,
     kalloc::Flags,
     netns::TipcNet,
     proto::{
@@ -22,7 +22,11 @@ use crate::{
         },
         errno::Errno,
         name_table::addr::{Scope, ServiceRange, SocketAddr},
-        node::{cluster::Cluster, event::Event, transmit::MAX_PACKET},
+        node::{
+            cluster::{Cluster, Received},
+            event::Event,
+            transmit::MAX_PACKET,
+        },
     },
     topsrv,
 };
@@ -305,13 +309,19 @@ pub(crate) fn disable_all(net: &Arc<TipcNet>) {
 }
 
 /// A frame arrived on `dev` (softirq): it goes to the bearer attached to the device, if one
-/// is and is up.
-pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: &OwnedSkBuff) {
+/// is and is up. A packet its link takes in sequence joins the input queue, under the
+/// cluster's lock so that the queue keeps the link's order, and is delivered from there.
+pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: OwnedSkBuff) {
     drive(net, GFP_ATOMIC, |st, now| {
-        if let Some(b) = st.bearer_on(dev) {
-            st.core.handle_packet(b, skb.data(), now, GFP_ATOMIC);
+        let Some(b) = st.bearer_on(dev) else {
+            return skb.consume();
+        };
+        match st.core.handle_packet(b, skb.data(), now, GFP_ATOMIC) {
+            Received::Deliver(_) => net.input.enqueue(skb),
+            Received::Consumed => skb.consume(),
         }
     });
+    input::drain(net, GFP_ATOMIC);
 }
 
 /// A device changed (`tipc_l2_device_event`, process context under the RTNL lock): a device

@@ -106,8 +106,7 @@ impl packet::Receiver for Receiver {
         if skb.pkt_type() > PACKET_MULTICAST || skb.linearize().is_err() {
             return;
         }
-        cluster::receive(net, dev, &skb);
-        skb.consume();
+        cluster::receive(net, dev, skb);
     }
 }
 

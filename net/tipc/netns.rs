@@ -15,6 +15,7 @@ use kernel::{
     impl_has_delayed_work,
     net::{
         pernet::{NetData, NewNet, Pernet},
+        skb_queue::SkBuffQueue,
         sock::Sk,
     },
     new_delayed_work, new_spinlock_bh,
@@ -97,6 +98,14 @@ pub(crate) struct TipcNet {
     /// Fires at the cluster's next deadline.
     #[pin]
     cluster_timer: DelayedWork<TipcNet, CLUSTER_TIMER>,
+    /// Packets the links took in sequence, waiting for delivery (see [`crate::input`]).
+    #[pin]
+    pub(crate) input: SkBuffQueue,
+    /// A thread is delivering from `input`.
+    pub(crate) input_busy: Atomic<bool>,
+    /// Messages lost on the way in: a malformed bundle, a user nothing handles yet, no
+    /// memory for a bundled message's buffer.
+    pub(crate) input_dropped: Atomic<u64>,
 }
 
 impl_has_delayed_work! {
@@ -168,6 +177,9 @@ impl NetSlot {
                 sock_timer <- new_delayed_work!("tipc_sock_timer"),
                 cluster <- new_spinlock_bh!(ClusterState::new(), "tipc_cluster"),
                 cluster_timer <- new_delayed_work!("tipc_cluster_timer"),
+                input <- SkBuffQueue::new(),
+                input_busy: Atomic::new(false),
+                input_dropped: Atomic::new(0),
             }),
             GFP_KERNEL,
         )?;

@@ -15,6 +15,7 @@ mod conn_io;
 mod conn_setup;
 mod deliver;
 mod eth;
+mod input;
 mod kalloc;
 mod netlink;
 mod netns;

@@ -61,6 +61,8 @@ pub(crate) struct Link {
     pub(super) rst_cnt: u16,
     pub(super) snd_nxt: u16,
     pub(super) rcv_nxt: u16,
+    /// Packets taken since the last acknowledgement sent.
+    pub(super) rcv_unacked: u16,
     pub(super) snd_nxt_state: u16,
     pub(super) rcv_nxt_state: u16,
     pub(super) checkpoint: u16,
@@ -95,6 +97,7 @@ impl Link {
             rst_cnt: 0,
             snd_nxt: 1,
             rcv_nxt: 1,
+            rcv_unacked: 0,
             snd_nxt_state: 1,
             rcv_nxt_state: 1,
             checkpoint: 0,
@@ -112,6 +115,7 @@ impl Link {
         self.mtu = self.advertised_mtu;
         self.snd_nxt = 1;
         self.rcv_nxt = 1;
+        self.rcv_unacked = 0;
         self.snd_nxt_state = 1;
         self.rcv_nxt_state = 1;
         self.silent_intv_cnt = 0;

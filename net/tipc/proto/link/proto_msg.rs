@@ -74,6 +74,7 @@ impl Link {
         };
         match ty {
             LinkMsgType::State => {
+                self.rcv_unacked = 0;
                 if self.peer_caps.has(Caps::LINK_PROTO_SEQNO) {
                     m.common.seqno = self.snd_nxt_state;
                     self.snd_nxt_state = self.snd_nxt_state.wrapping_add(1);

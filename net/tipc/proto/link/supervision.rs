@@ -8,6 +8,7 @@
 //! sent nothing new since the last tick. At the first tick that finds the count above the
 //! abort limit (tolerance / tick interval) the link fails: with the default 1500 ms and
 //! 375 ms ticks, at the sixth tick after the peer's last message, 1875 to 2250 ms after it.
+//! A tick also acknowledges what was taken since the last acknowledgement.
 //! A reset link sends `RESET` at its first five ticks, then every sixteenth; an establishing
 //! one sends `ACTIVATE` at every tick.
 
@@ -42,7 +43,7 @@ impl Link {
                     probe = true;
                 }
                 self.checkpoint = self.snd_nxt;
-                (LinkMsgType::State, probe, probe)
+                (LinkMsgType::State, probe || self.rcv_unacked != 0, probe)
             }
             LinkState::Reset => {
                 let early = self.rst_cnt <= 4;

@@ -230,3 +230,52 @@ fn a_reset_link_backs_off() {
     let sent: std::vec::Vec<usize> = (1..=40).filter(|_| a.timeout().msg.is_some()).collect();
     assert_eq!(sent.len(), 5 + 2);
 }
+
+#[test]
+fn sequenced_packets_are_taken_in_order_and_acknowledged() {
+    use super::sequence::ACK_EVERY;
+    let mut a = link(A, B, 0x0401);
+    // Before the link is up nothing is taken.
+    assert!(!a.receive_seq(1).take);
+    let mut a = established();
+    for n in 1..ACK_EVERY {
+        let out = a.receive_seq(n);
+        assert!(out.take && !out.duplicate && out.reply.is_none(), "{n}");
+    }
+    // The sixteenth is acknowledged at once.
+    let out = a.receive_seq(ACK_EVERY);
+    let ack = out.reply.unwrap();
+    assert!(out.take);
+    assert_eq!(
+        (ack.msg_type, ack.common.ack),
+        (LinkMsgType::State, ACK_EVERY)
+    );
+    // Old numbers are duplicates.
+    let out = a.receive_seq(3);
+    assert!(out.duplicate && !out.take && out.reply.is_none());
+    // A packet ahead asks for the gap, and is not taken.
+    let out = a.receive_seq(ACK_EVERY + 4);
+    let nack = out.reply.unwrap();
+    assert!(!out.take && !out.duplicate);
+    assert_eq!((nack.common.ack, nack.seq_gap), (ACK_EVERY, 3));
+    assert_eq!(a.rcv_nxt(), ACK_EVERY + 1);
+    // What was taken since the last acknowledgement goes out at the next tick.
+    assert!(a.receive_seq(ACK_EVERY + 1).take);
+    let tick = a.timeout().msg.unwrap();
+    assert_eq!(
+        (tick.msg_type, tick.common.ack, tick.probe),
+        (LinkMsgType::State, ACK_EVERY + 1, false)
+    );
+    // With nothing new, a tick sends nothing but its probes.
+    assert_eq!(a.timeout().msg.map(|m| m.probe), Some(true));
+}
+
+#[test]
+fn sequence_numbers_wrap() {
+    let mut a = established();
+    a.rcv_nxt = u16::MAX;
+    assert!(a.receive_seq(u16::MAX).take);
+    assert!(a.receive_seq(0).take);
+    assert!(a.receive_seq(u16::MAX).duplicate);
+    assert_eq!(a.rcv_nxt(), 1);
+}

@@ -34,6 +34,16 @@ use crate::proto::wire::discovery::DiscoveryRepr;
 use crate::proto::wire::header::Packet;
 use crate::proto::wire::link_proto::LinkProtoRepr;
 
+/// What became of a packet a bearer received.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Received {
+    /// The cluster is done with it (taken, or counted as dropped).
+    Consumed,
+    /// The next packet of its link, of this user: the glue delivers it to this node's
+    /// sockets (a bundle: each message inside).
+    Deliver(User),
+}
+
 /// The cluster as one namespace sees it.
 #[derive(Debug)]
 pub(crate) struct Cluster {
@@ -314,38 +324,74 @@ impl Cluster {
 
     /// A packet bearer `b` received at `now` (`tipc_rcv`): discovery goes to the
     /// discoverer's checks, a unicast packet for this node to its sender's link. Anything
-    /// malformed, unexpected or refused is counted in [`Cluster::drops`].
-    pub(crate) fn handle_packet(&mut self, b: BearerId, bytes: &[u8], now: u64, flags: Flags) {
+    /// malformed, unexpected or refused is counted in [`Cluster::drops`]. A packet its link
+    /// takes in sequence comes back as [`Received::Deliver`] if its user is one the glue
+    /// delivers; other users are counted as unhandled for now.
+    pub(crate) fn handle_packet(
+        &mut self,
+        b: BearerId,
+        bytes: &[u8],
+        now: u64,
+        flags: Flags,
+    ) -> Received {
         let Some(bearer) = self.bearers.get(b).copied() else {
-            return Drops::count(&mut self.drops.no_bearer);
+            Drops::count(&mut self.drops.no_bearer);
+            return Received::Consumed;
         };
         let p = match Packet::new_checked(bytes) {
             Ok(p) => p,
-            Err(e) => return self.drops.malformed(e),
+            Err(e) => {
+                self.drops.malformed(e);
+                return Received::Consumed;
+            }
         };
         if p.flags().non_seq {
             if p.user() != Some(User::LinkConfig) {
-                return Drops::count(&mut self.drops.broadcast);
+                Drops::count(&mut self.drops.broadcast);
+                return Received::Consumed;
             }
-            return match DiscoveryRepr::parse(&p) {
+            match DiscoveryRepr::parse(&p) {
                 Ok(d) => self.on_discovery(&bearer, &d, now, flags),
                 Err(e) => self.drops.malformed(e),
-            };
+            }
+            return Received::Consumed;
         }
         if p.header_len() != SHORT_H_SIZE && p.destnode() != self.own.addr() {
-            return Drops::count(&mut self.drops.not_for_us);
+            Drops::count(&mut self.drops.not_for_us);
+            return Received::Consumed;
         }
         let (peers, drops, mut cx) = self.split(now, flags);
         let Some(peer) = peers.iter_mut().find(|n| n.addr() == p.prevnode()) else {
-            return Drops::count(&mut drops.unknown_peer);
+            Drops::count(&mut drops.unknown_peer);
+            return Received::Consumed;
         };
-        if p.user() != Some(User::LinkProtocol) {
-            return peer.receive(b, Arrival::Other, drops, &mut cx);
+        let user = p.user();
+        if user != Some(User::LinkProtocol) {
+            if !peer.receive(b, Arrival::Seq(p.seqno()), drops, &mut cx) {
+                return Received::Consumed;
+            }
+            return match user {
+                Some(
+                    u @ (User::Low
+                    | User::Medium
+                    | User::High
+                    | User::Critical
+                    | User::ConnManager
+                    | User::MsgBundler),
+                ) => Received::Deliver(u),
+                _ => {
+                    Drops::count(&mut drops.unhandled);
+                    Received::Consumed
+                }
+            };
         }
         match LinkProtoRepr::parse(&p, peer.caps()) {
-            Ok(m) => peer.receive(b, Arrival::Proto(&m), drops, &mut cx),
+            Ok(m) => {
+                peer.receive(b, Arrival::Proto(&m), drops, &mut cx);
+            }
             Err(e) => drops.malformed(e),
         }
+        Received::Consumed
     }
 
     /// The peers, the drop counters and the context the peers' calls need, borrowed apart.

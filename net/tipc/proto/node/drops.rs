@@ -34,8 +34,14 @@ pub(crate) struct Drops {
     pub(crate) refused: u64,
     /// Broadcast packets (no broadcast link yet).
     pub(crate) broadcast: u64,
-    /// Packets the link layer does not carry yet (data before the reliable link).
+    /// Packets taken in sequence whose user nothing handles yet (name distribution, the
+    /// broadcast link, fragments, failover: issue 10).
     pub(crate) unhandled: u64,
+    /// Sequenced packets already received, or too far ahead.
+    pub(crate) duplicates: u64,
+    /// Sequenced packets ahead of the next one (no deferred queue yet): dropped, and the
+    /// peer asked to retransmit.
+    pub(crate) out_of_order: u64,
     /// Outputs lost to a failed allocation.
     pub(crate) nomem: u64,
 }
@@ -84,6 +90,8 @@ impl Drops {
             self.refused,
             self.broadcast,
             self.unhandled,
+            self.duplicates,
+            self.out_of_order,
             self.nomem,
         ]
         .iter()

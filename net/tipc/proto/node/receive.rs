@@ -15,8 +15,8 @@ use crate::proto::wire::link_proto::{LinkMsgType, LinkProtoRepr};
 pub(crate) enum Arrival<'a> {
     /// `LINK_PROTOCOL`.
     Proto(&'a LinkProtoRepr<'a>),
-    /// Any other user (data, for the reliable link to come).
-    Other,
+    /// Any other user: a packet in the link's sequence.
+    Seq(u16),
 }
 
 impl Arrival<'_> {
@@ -24,7 +24,7 @@ impl Arrival<'_> {
     fn peer_link_is_up(&self) -> bool {
         match self {
             Self::Proto(m) => m.msg_type == LinkMsgType::State,
-            Self::Other => true,
+            Self::Seq(_) => true,
         }
     }
 
@@ -32,27 +32,33 @@ impl Arrival<'_> {
     fn peer_node_is_up(&self) -> bool {
         match self {
             Self::Proto(m) => self.peer_link_is_up() || m.redundant_link,
-            Self::Other => true,
+            Self::Seq(_) => true,
         }
     }
 }
 
 impl Peer {
-    /// Takes `arrival` on the link on `b`, and acts on what it changed.
+    /// Takes `arrival` on the link on `b`, and acts on what it changed. Returns whether the
+    /// packet is the link's next in sequence, to be delivered.
     pub(crate) fn receive(
         &mut self,
         b: BearerId,
         arrival: Arrival<'_>,
         drops: &mut Drops,
         cx: &mut Ctx<'_>,
-    ) {
+    ) -> bool {
         if self.entry(b).is_none() {
-            return Drops::count(&mut drops.unknown_peer);
+            Drops::count(&mut drops.unknown_peer);
+            return false;
         }
         if self.state != NodeState::SelfUpPeerUp && !self.check_state(b, &arrival) {
-            return Drops::count(&mut drops.refused);
+            Drops::count(&mut drops.refused);
+            return false;
         }
-        let Some(e) = self.entry(b) else { return };
+        let Some(e) = self.entry(b) else {
+            return false;
+        };
+        let mut take = false;
         let change = match arrival {
             Arrival::Proto(m) => {
                 let out = e.link.receive(m);
@@ -62,12 +68,20 @@ impl Peer {
                 self.send(b, out.reply, cx);
                 out.change
             }
-            Arrival::Other => {
-                Drops::count(&mut drops.unhandled);
-                e.link.traffic()
+            Arrival::Seq(seqno) => {
+                let out = e.link.receive_seq(seqno);
+                if out.duplicate {
+                    Drops::count(&mut drops.duplicates);
+                } else if !out.take {
+                    Drops::count(&mut drops.out_of_order);
+                }
+                take = out.take;
+                self.send(b, out.reply, cx);
+                out.change
             }
         };
         self.on_change(b, change, cx);
+        take
     }
 
     /// `tipc_node_check_state` without failover and synchronisation.

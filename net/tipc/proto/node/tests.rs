@@ -233,13 +233,20 @@ fn a_c_node_is_met_with_its_own_frames() {
     ));
     let st = link_msg(&mut c);
     assert_eq!((st.msg_type, st.common.seqno), (LinkMsgType::State, 1));
+    // The capture lacks the packet before the bulk (sequence number 1): the bulk is ahead,
+    // dropped, and the peer is asked for what is missing.
     c.handle_packet(b, &bulk, 1_610, GFP_KERNEL);
     assert_eq!(
         c.peer(0x5255_0000).unwrap().state(),
         NodeState::SelfUpPeerUp
     );
+    let nack = link_msg(&mut c);
+    assert_eq!(
+        (nack.msg_type, nack.common.ack, nack.seq_gap),
+        (LinkMsgType::State, 0, 1)
+    );
     c.handle_packet(b, &state2, 1_700, GFP_KERNEL);
     let d = c.drops();
-    assert_eq!((d.unhandled, d.refused, d.total()), (1, 0, 1));
+    assert_eq!((d.out_of_order, d.refused, d.total()), (1, 0, 1));
     assert!(c.peer(0x5255_0000).unwrap().is_up());
 }

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The namespace's input queue: packets the links took in sequence, delivered to this
+//! node's sockets in the order they were taken.
+//!
+//! A link takes a packet under the cluster's lock and appends it to the queue there, so the
+//! queue holds each link's packets in sequence. Delivery happens once the lock is released,
+//! by one thread at a time (the others leave their packets to it), so that a link's
+//! packets reach their sockets in order even when frames of one link are received on
+//! several CPUs.
+
+use crate::{
+    netns::TipcNet,
+    node::Xmit,
+    proto::wire::{bundle::Unbundler, consts::User, header::Packet},
+};
+use kernel::{
+    net::skb::OwnedSkBuff,
+    sync::{
+        atomic::{Acquire, Relaxed, Release},
+        Arc,
+    },
+};
+
+/// Delivers what the queue holds, unless another thread is at it; allocates with `flags`.
+pub(crate) fn drain(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
+    loop {
+        if net.input_busy.xchg(true, Acquire) {
+            return;
+        }
+        let mut xmit = Xmit::new(net, flags);
+        while let Some(skb) = net.input.dequeue() {
+            deliver(&mut xmit, skb);
+        }
+        net.input_busy.store(false, Release);
+        // A packet queued after the last dequeue, by a thread that found the queue busy,
+        // is this thread's to deliver.
+        if net.input.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Delivers one packet a link took: a message, or each message of a bundle.
+fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
+    let bundle = Packet::new_checked(skb.data())
+        .is_ok_and(|p| p.user() == Some(User::MsgBundler));
+    if !bundle {
+        return xmit.send_msg(skb);
+    }
+    if let Ok(p) = Packet::new_checked(skb.data()) {
+        for inner in Unbundler::new(p.payload()) {
+            let Ok(inner) = inner else {
+                count_drop(xmit.net());
+                break;
+            };
+            if !delivered_here(inner.user()) {
+                // Name distribution and group protocol messages have no handler yet.
+                count_drop(xmit.net());
+                continue;
+            }
+            let msg = inner.into_inner();
+            match OwnedSkBuff::alloc(msg.len(), xmit.flags()) {
+                Ok(mut copy) => match copy.put(msg.len()) {
+                    Ok(buf) => {
+                        buf.copy_from_slice(msg);
+                        xmit.send_msg(copy);
+                    }
+                    Err(_) => count_drop(xmit.net()),
+                },
+                Err(_) => count_drop(xmit.net()),
+            }
+        }
+    }
+    skb.consume();
+}
+
+/// Whether messages of `user` go to this node's sockets: data and connection management.
+fn delivered_here(user: Option<User>) -> bool {
+    matches!(
+        user,
+        Some(User::Low | User::Medium | User::High | User::Critical | User::ConnManager)
+    )
+}
+
+/// Counts a message lost on the way in.
+fn count_drop(net: &TipcNet) {
+    net.input_dropped.fetch_add(1, Relaxed);
+}
