@@ -189,7 +189,10 @@ fn on_event(net: &TipcNet, core: &Cluster, ev: Event) -> bool {
             names.table.set_own_node(addr, core.own().legacy());
             net.set_own_node(addr);
             drop(names);
-            let sk = SocketAddr { port: 0, node: addr };
+            let sk = SocketAddr {
+                port: 0,
+                node: addr,
+            };
             (TIPC_NODE_STATE, addr, sk, Scope::Cluster, addr, true)
         }
         Event::LinkUp { peer, link_id, .. } | Event::LinkDown { peer, link_id, .. } => {
@@ -236,7 +239,11 @@ pub(crate) fn enable_bearer(
     domain: u32,
     priority: u32,
 ) -> Result<(), Rejection> {
-    let adm = net.cluster.lock().core.admit_bearer(name, priority, media)?;
+    let adm = net
+        .cluster
+        .lock()
+        .core
+        .admit_bearer(name, priority, media)?;
     if adm.media == Media::Udp {
         return Err(Rejection {
             errno: Errno::EOPNOTSUPP,

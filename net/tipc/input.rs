@@ -43,8 +43,7 @@ pub(crate) fn drain(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
 
 /// Delivers one packet a link took: a message, or each message of a bundle.
 fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
-    let bundle = Packet::new_checked(skb.data())
-        .is_ok_and(|p| p.user() == Some(User::MsgBundler));
+    let bundle = Packet::new_checked(skb.data()).is_ok_and(|p| p.user() == Some(User::MsgBundler));
     if !bundle {
         return xmit.send_msg(skb);
     }

@@ -217,7 +217,12 @@ impl TipcNet {
     /// This node's 128-bit identity: none (all zero) until the node has one, from its first
     /// bearer or `tipc node set identity`.
     pub(crate) fn node_id(&self) -> [u8; 16] {
-        self.cluster.lock().core.own().id().map_or([0; 16], |id| id.0)
+        self.cluster
+            .lock()
+            .core
+            .own()
+            .id()
+            .map_or([0; 16], |id| id.0)
     }
 
     /// Enters `sk` under a free port, chosen as the C module does (from a random start), and

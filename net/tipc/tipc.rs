@@ -63,7 +63,8 @@ impl kernel::Module for Tipc {
         // Each namespace's state, registered before the socket family that holds it and
         // unregistered after it.
         let nets = Arc::new(pernet::Registration::<NetSlot>::new()?, GFP_KERNEL)?;
-        let devices = netdev_notifier::Registration::new(nets.clone(), eth::DeviceWatcher, GFP_KERNEL)?;
+        let devices =
+            netdev_notifier::Registration::new(nets.clone(), eth::DeviceWatcher, GFP_KERNEL)?;
         let eth = packet::Registration::new(
             packet::ETH_P_TIPC,
             None,

@@ -58,9 +58,7 @@ pub(super) fn enable(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
         .transpose()?
         .unwrap_or(0);
     let props = parse_props(req, nest.get(bearer::PROP.into()))?;
-    props
-        .validate()
-        .map_err(|e| Error::from_errno(-e.get()))?;
+    props.validate().map_err(|e| Error::from_errno(-e.get()))?;
     let priority = props.priority.unwrap_or(MEDIA_LINK_PRI);
     let media = *data.media.lock();
     let net = namespace(req);
@@ -97,7 +95,13 @@ fn put_bearer(msg: &mut Writer<'_>, b: &Bearer) -> Result {
 /// `TIPC_NL_BEARER_GET` for one bearer, by name.
 pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
     let (name, _) = requested(req)?;
-    let found = namespace(req).cluster.lock().core.bearers().find(name).copied();
+    let found = namespace(req)
+        .cluster
+        .lock()
+        .core
+        .bearers()
+        .find(name)
+        .copied();
     let b = found.ok_or_else(|| rejected(req, NOT_FOUND))?;
     req.reply(cmd::BEARER_GET, |msg| put_bearer(msg, &b))
 }
@@ -126,7 +130,13 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
     let net = namespace(req);
-    let media = net.cluster.lock().core.bearers().find(name).map(|b| b.media);
+    let media = net
+        .cluster
+        .lock()
+        .core
+        .bearers()
+        .find(name)
+        .map(|b| b.media);
     let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
     let wanted = parse_props(req, nest.get(bearer::PROP.into()))?;
     cluster::drive(net, GFP_KERNEL, |st, now| {
@@ -148,10 +158,19 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 /// without them does nothing. "Bearer not found" first.
 pub(super) fn add(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
-    let media = namespace(req).cluster.lock().core.bearers().find(name).map(|b| b.media);
+    let media = namespace(req)
+        .cluster
+        .lock()
+        .core
+        .bearers()
+        .find(name)
+        .map(|b| b.media);
     let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
     if nest.get(bearer::UDP_OPTS.into()).is_some() && media != Media::Udp {
-        return Err(rejected(req, Rejection::invalid(c"UDP option is unsupported")));
+        return Err(rejected(
+            req,
+            Rejection::invalid(c"UDP option is unsupported"),
+        ));
     }
     Ok(())
 }

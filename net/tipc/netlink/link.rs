@@ -16,8 +16,8 @@ use crate::{
             props::{PropRequest, DEF_LINK_WIN},
             BearerId,
         },
-        link::name::LinkName,
         errno::Errno,
+        link::name::LinkName,
         netlink::{cmd, idle_bc_link_stats, idle_link_stats, link, nla, prop},
         node::{
             bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
@@ -53,8 +53,14 @@ static LINK_POLICY: [Policy; link::MAX + 1] = [
 const ZONE_CLUSTER_MASK: u32 = 0xffff_f000;
 
 /// Writes `attrs` as a nest of `u32`s.
-fn put_u32_nest(msg: &mut Writer<'_>, kind: u16, attrs: impl Iterator<Item = (u16, u32)>) -> Result {
-    msg.nest(kind, |msg| attrs.into_iter().try_for_each(|(k, v)| msg.put_u32(k, v)))
+fn put_u32_nest(
+    msg: &mut Writer<'_>,
+    kind: u16,
+    attrs: impl Iterator<Item = (u16, u32)>,
+) -> Result {
+    msg.nest(kind, |msg| {
+        attrs.into_iter().try_for_each(|(k, v)| msg.put_u32(k, v))
+    })
 }
 
 /// One broadcast link's nest (`tipc_nl_add_bc_link`): always up, its name, no packets, its
@@ -139,7 +145,8 @@ impl LinkView {
 /// The peer with the link named `name`, and its bearer (`tipc_node_find_by_name`).
 fn find<'c>(core: &'c Cluster, name: &[u8]) -> Option<(&'c Peer, BearerId)> {
     core.peers().iter().find_map(|p| {
-        let b = BearerId::all().find(|&b| p.link(b).is_some_and(|l| l.name().as_bytes() == name))?;
+        let b =
+            BearerId::all().find(|&b| p.link(b).is_some_and(|l| l.name().as_bytes() == name))?;
         Some((p, b))
     })
 }
@@ -233,7 +240,11 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
         }
         cur = Cursor::At { peer: 0, slot: 0 };
     }
-    let Cursor::At { peer: from, slot: first } = cur else {
+    let Cursor::At {
+        peer: from,
+        slot: first,
+    } = cur
+    else {
         return Ok(Progress::Done);
     };
     for p in peers_from(core, from) {
@@ -252,7 +263,13 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
                 None => true,
             };
             if !sent {
-                dump.set_state(Cursor::At { peer: p.addr(), slot }.to_words());
+                dump.set_state(
+                    Cursor::At {
+                        peer: p.addr(),
+                        slot,
+                    }
+                    .to_words(),
+                );
                 return Ok(Progress::More);
             }
         }
@@ -262,7 +279,10 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 
 /// The properties a `TIPC_NLA_LINK_PROP` nest asks for, with the broadcast link's two
 /// (`tipc_nl_parse_link_prop`): bad values are `EINVAL`, as C answers, with no text.
-fn link_props(req: &Request<'_, TipcGenl>, nest: &Nest<'_, { link::MAX + 1 }>) -> Result<Option<(PropRequest, BcRequest)>> {
+fn link_props(
+    req: &Request<'_, TipcGenl>,
+    nest: &Nest<'_, { link::MAX + 1 }>,
+) -> Result<Option<(PropRequest, BcRequest)>> {
     let Some(attr) = nest.get(link::PROP.into()) else {
         return Ok(None);
     };

@@ -101,7 +101,10 @@ fn props(req: &Request<'_, TipcGenl>, nest: &Nest<'_, { media::MAX + 1 }>) -> Re
 
 /// The properties a `TIPC_NLA_*_PROP` nest asks for (none without the nest); an MTU past
 /// `U16_MAX` is `ERANGE`, as C's policy answers.
-pub(super) fn parse_props(req: &Request<'_, TipcGenl>, attr: Option<Attr<'_>>) -> Result<PropRequest> {
+pub(super) fn parse_props(
+    req: &Request<'_, TipcGenl>,
+    attr: Option<Attr<'_>>,
+) -> Result<PropRequest> {
     let Some(attr) = attr else {
         return Ok(PropRequest::default());
     };

@@ -29,10 +29,7 @@ static NET_POLICY: [Policy; net::MAX + 1] = [
 /// `TIPC_NL_NET_SET` (`__tipc_nl_net_set`): `EINVAL` without the nest; then the network id,
 /// the address and the identity, with the rules of [`NetSet`].
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
-    let nest = req
-        .attr(nla::NET)
-        .ok_or(EINVAL)?
-        .nested(&NET_POLICY, req)?;
+    let nest = req.attr(nla::NET).ok_or(EINVAL)?.nested(&NET_POLICY, req)?;
     let get32 = |kind: u16| nest.get(kind.into()).map(|a| a.u32()).transpose();
     let get64 = |kind: u16| nest.get(kind.into()).map(|a| a.u64()).transpose();
     let node_id = match (get64(net::NODEID)?, get64(net::NODEID_W1)?) {
