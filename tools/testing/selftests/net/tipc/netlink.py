@@ -11,6 +11,7 @@ Like run_differential.sh, it expects the module loaded on a node without a beare
 tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/tipc/netlink.py'
 """
 
+import ctypes
 import errno
 import os
 import select
@@ -18,6 +19,8 @@ import shutil
 import socket
 import struct
 import subprocess
+import time
+import traceback
 
 from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OP_FLAGS,
                        CTRL_ATTR_OP_ID, CTRL_ATTR_OPS, CTRL_ATTR_VERSION, NLA_F_NESTED, NODE,
@@ -427,6 +430,351 @@ def iproute2_tipc_lists_and_sets_media():
         eq((rc, out.strip()), (0, "100"), f"tipc media get after set (stderr {err!r})")
     finally:
         tipc_cmd("media", "set", "window", "50", "media", "udp")
+
+
+# ---- bearers, links and nodes, in a namespace of their own ----
+#
+# Enabling a bearer gives the node an identity and, a second later, an address, which no
+# command takes back and which the other cases and files (run on the same module load) must
+# not see: these cases run in a child process in a new network namespace, into which the NIC
+# ($TIPC_IF) is moved; it comes back to the initial namespace when the child's namespace goes.
+
+TIPC_IF = os.environ.get("TIPC_IF", "")
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+TIPC_NL_BEARER_GET, TIPC_NL_BEARER_SET, TIPC_NL_BEARER_ADD = 4, 5, 21
+TIPC_NL_LINK_GET, TIPC_NL_LINK_SET, TIPC_NL_NODE_GET = 8, 9, 13
+TIPC_NLA_BEARER, TIPC_NLA_LINK = 1, 4
+TIPC_NLA_BEARER_NAME, TIPC_NLA_BEARER_PROP, TIPC_NLA_BEARER_UDP_OPTS = 1, 2, 4
+TIPC_NLA_LINK_NAME, TIPC_NLA_LINK_BROADCAST, TIPC_NLA_LINK_UP = 1, 4, 5
+TIPC_NLA_LINK_PROP, TIPC_NLA_LINK_STATS, TIPC_NLA_LINK_RX, TIPC_NLA_LINK_TX = 7, 8, 9, 10
+TIPC_NLA_PROP_BROADCAST = 5
+# The counters of a broadcast link's stats nest, in C's order (TIPC_NLA_STATS_*).
+BC_STATS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 23, 24, 27, 28, 29, 30, 31, 32, 33]
+
+
+def wait_for_nic():
+    """Waits for the NIC to be back in this namespace, and sets it up."""
+    for _ in range(120):
+        if os.path.exists(f"/sys/class/net/{TIPC_IF}"):
+            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{TIPC_IF} did not come back to the initial namespace")
+
+
+def in_own_netns(body):
+    """Runs body() in a forked child in a new network namespace that has the NIC; fails with
+    what it raised."""
+    if not TIPC_IF:
+        raise Skip("no NIC ($TIPC_IF)")
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.close(go_w)
+        code = 1
+        try:
+            if _libc.unshare(CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+            os.write(ready_w, b"+")
+            if os.read(go_r, 1) != b"+":
+                raise AssertionError("the NIC was not moved here")
+            subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
+            body()
+            code = 0
+        except Skip as e:
+            os.write(ready_w, f"SKIP {e}".encode())
+            code = 4
+        except BaseException:
+            os.write(ready_w, traceback.format_exc().encode())
+        finally:
+            os._exit(code)
+    os.close(ready_w)
+    os.close(go_r)
+    report = b""
+    try:
+        if os.read(ready_r, 1) == b"+":
+            moved = subprocess.run(["ip", "link", "set", "dev", TIPC_IF, "netns", str(pid)])
+            os.write(go_w, b"+" if moved.returncode == 0 else b"-")
+        while chunk := os.read(ready_r, 4096):
+            report += chunk
+    finally:
+        os.close(ready_r)
+        os.close(go_w)
+        _, status = os.waitpid(pid, 0)
+        wait_for_nic()
+    code = os.waitstatus_to_exitcode(status)
+    if code == 4:
+        raise Skip(report.decode().removeprefix("SKIP "))
+    if code != 0:
+        raise AssertionError("in the namespace:\n" + report.decode())
+
+
+def tipc_out(*args):
+    """`tipc ARGS`: its exit status and what it printed, stdout and stderr together."""
+    tipc = shutil.which("tipc") or "/usr/sbin/tipc"
+    if not os.path.exists(tipc):
+        raise Skip("iproute2's tipc is not installed")
+    r = subprocess.run([tipc, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=60)
+    return r.returncode, r.stdout
+
+
+def tipc_says(args, rc, out):
+    """Fails unless `tipc ARGS` exits with rc and prints out."""
+    eq(tipc_out(*args.split()), (rc, out), f"tipc {args}")
+
+
+def kernel_answers(text, extack=None):
+    """What `tipc` prints for an error the kernel acked: its extended ack, then the errno."""
+    return (f"Error: {extack}.\n" if extack else "") + f"kernel answers: {text}\n"
+
+
+EINVAL_OUT = kernel_answers("Invalid argument")
+
+
+@case
+def iproute2_tipc_enables_lists_gets_sets_and_disables_a_bearer():
+    def body():
+        dev = f"media eth device {TIPC_IF}"
+        tipc_says("bearer list", 0, "")
+        tipc_says(f"bearer enable {dev} priority 40", 255, EINVAL_OUT)
+        tipc_says("bearer enable media eth device nosuchdev", 255,
+                  kernel_answers("No such device", "Failed to enable media"))
+        tipc_says("bearer enable media eth device abcdefghijklmnopqrstuvwxyz", 255,
+                  kernel_answers("Invalid argument", "Illegal name"))
+        tipc_says(f"bearer enable {dev}", 0, "")
+        tipc_says(f"bearer enable {dev}", 255, kernel_answers("Invalid argument", "Already enabled"))
+        tipc_says("bearer list", 0, f"eth:{TIPC_IF}\n")
+        for prop, value in (("tolerance", 1500), ("priority", 10), ("window", 8191)):
+            tipc_says(f"bearer get {prop} {dev}", 0, f"{value}\n")
+        not_found = kernel_answers("Invalid argument", "Bearer not found")
+        tipc_says("bearer get tolerance media eth device nosuch", 255, not_found)
+        tipc_says("bearer set tolerance 2000 media eth device nosuch", 255, not_found)
+        tipc_says(f"bearer set priority 32 {dev}", 255, EINVAL_OUT)
+        tipc_says(f"bearer set tolerance 49 {dev}", 255, EINVAL_OUT)
+        for prop, value in (("tolerance", 2000), ("priority", 20), ("window", 100)):
+            tipc_says(f"bearer set {prop} {value} {dev}", 0, "")
+            tipc_says(f"bearer get {prop} {dev}", 0, f"{value}\n")
+        tipc_says(f"bearer disable {dev}", 0, "")
+        tipc_says(f"bearer disable {dev}", 255, not_found)
+        tipc_says("bearer list", 0, "")
+    in_own_netns(body)
+
+
+def bc_link_stat(window):
+    return (f"Link <broadcast-link>\n  Window:{window} packets\n"
+            "  RX packets:0 fragments:0/0 bundles:0/0\n"
+            "  TX packets:0 fragments:0/0 bundles:0/0\n"
+            "  RX naks:0 defs:0 dups:0\n"
+            "  TX naks:0 acks:0 retrans:0\n"
+            "  Congestion link:0  Send queue max:0 avg:0\n\n")
+
+
+@case
+def iproute2_tipc_shows_the_links_and_nodes_of_a_node_without_peers():
+    """The broadcast link, always up, and no node: before and after a bearer is enabled."""
+    def body():
+        for enabled in (False, True):
+            if enabled:
+                tipc_says(f"bearer enable media eth device {TIPC_IF}", 0, "")
+            tipc_says("link list", 0, "broadcast-link: up\n")
+            tipc_says("node list", 0, "Node Identity                    Hash     State\n")
+            tipc_says("link stat show", 0, bc_link_stat(50))
+            tipc_says("link stat show link all", 0, bc_link_stat(50))
+            tipc_says("link get window link broadcast-link", 0, "50\n")
+    in_own_netns(body)
+
+
+@case
+def iproute2_tipc_sets_the_broadcast_link_as_far_as_c_allows():
+    """With no link ever up, neither broadcast nor selection is possible: only replicast, and
+    the window (at least 50 by the property rules); tolerance and priority are not the
+    broadcast link's; unknown links are EINVAL."""
+    def body():
+        # iproute2 reads a property the reply lacks as success, printing nothing else.
+        tipc_says("link get priority link broadcast-link", 0, "kernel answers: Success\n")
+        tipc_says("link get broadcast", 0, "UNKNOWN\n")
+        no_proto = kernel_answers("Protocol not available")
+        tipc_says("link set broadcast AUTOSELECT", 255, no_proto)
+        tipc_says("link set broadcast BROADCAST", 255, no_proto)
+        tipc_says("link set broadcast ratio 20", 255, no_proto)
+        tipc_says("link set broadcast REPLICAST", 0, "")
+        tipc_says("link get broadcast", 0, "REPLICAST\n")
+        tipc_says("link set window 100 link broadcast-link", 0, "")
+        tipc_says("link get window link broadcast-link", 0, "100\n")
+        tipc_says("link stat show", 0, bc_link_stat(100))
+        tipc_says("link set window 10 link broadcast-link", 255, EINVAL_OUT)
+        tipc_says("link set tolerance 2000 link broadcast-link", 255,
+                  kernel_answers("Operation not supported"))
+        tipc_says("link set priority 5 link nosuch", 255, EINVAL_OUT)
+        tipc_says("link get priority link nosuch", 255, EINVAL_OUT)
+        tipc_says("link stat reset link broadcast-link", 0, "")
+        tipc_says("link stat reset link nosuch", 255, EINVAL_OUT)
+        tipc_says("link stat reset link broadcast-link:x", 255, EINVAL_OUT)
+    in_own_netns(body)
+
+
+@case
+def iproute2_tipc_sets_node_identity_and_netid_until_the_address_is_set():
+    def body():
+        header = "Node Identity                    Hash\n"
+        tipc_says("node get identity", 0, header + " " * 33 + "00000000\n")
+        tipc_says("node get address", 0, "00000000\n")
+        tipc_says("node get netid", 0, "4711\n")
+        tipc_says("node set netid 1234", 0, "")
+        tipc_says("node get netid", 0, "1234\n")
+        tipc_says("node set netid 0", 255, EINVAL_OUT)
+        tipc_says("node set netid 10000", 255, EINVAL_OUT)
+        tipc_says("node set identity node1", 0, "")
+        tipc_says("node get identity", 0, header + "node1" + " " * 28 + "00000000\n")
+        # A second identity is ignored (C logs that it cannot set one twice).
+        tipc_says("node set identity node2", 0, "")
+        tipc_says("node get identity", 0, header + "node1" + " " * 28 + "00000000\n")
+        tipc_says("node get address", 0, "00000000\n")
+        tipc_says(f"bearer enable media eth device {TIPC_IF}", 0, "")
+        # The address trial takes a second; the address is the identity's hash.
+        for _ in range(40):
+            if tipc_out("node", "get", "address") != (0, "00000000\n"):
+                break
+            time.sleep(0.5)
+        tipc_says("node get address", 0, "5f6f6465\n")
+        eperm = kernel_answers("Operation not permitted")
+        tipc_says("node set netid 5", 255, eperm)
+        tipc_says("node set identity node3", 255, eperm)
+        # The network dump carries no address, in C as here.
+        g = Genl()
+        try:
+            (_, payload), = g.dump(g.family_id("TIPCv2"), TIPC_NL_NET_GET)
+        finally:
+            g.close()
+        net = [(k, p) for k, p in attrs(attr(payload, TIPC_NLA_NET)) if k != 0]
+        eq(net, [(TIPC_NLA_NET_ID, u32b(1234)), (TIPC_NLA_NET_NODEID, b"node1\0\0\0"),
+                 (TIPC_NLA_NET_NODEID_W1, bytes(8))], "the network dump")
+    in_own_netns(body)
+
+
+def bearer_nest(name, props=None, extra=b""):
+    body = nla(TIPC_NLA_BEARER_NAME, name.encode() + b"\0")
+    if props is not None:
+        body += nla(TIPC_NLA_BEARER_PROP | NLA_F_NESTED,
+                    b"".join(nla(k, u32b(v)) for k, v in props.items()))
+    return nla(TIPC_NLA_BEARER | NLA_F_NESTED, body + extra)
+
+
+def link_nest(name=None, props=None, broadcast=False):
+    body = nla(TIPC_NLA_LINK_NAME, name.encode() + b"\0") if name is not None else b""
+    if broadcast:
+        body += nla(TIPC_NLA_LINK_BROADCAST, b"")
+    if props is not None:
+        body += nla(TIPC_NLA_LINK_PROP | NLA_F_NESTED,
+                    b"".join(nla(k, u32b(v)) for k, v in props.items()))
+    return nla(TIPC_NLA_LINK | NLA_F_NESTED, body)
+
+
+def parse_bearer(payload):
+    b = attr(payload, TIPC_NLA_BEARER)
+    return [(k, p if k != TIPC_NLA_BEARER_PROP else attrs(p)) for k, p in attrs(b)]
+
+
+@case
+def bearer_get_set_and_add_attribute_by_attribute():
+    def body():
+        name = f"eth:{TIPC_IF}"
+        g = Genl()
+        try:
+            fam = g.family_id("TIPCv2")
+            eq(g.dump(fam, TIPC_NL_BEARER_GET), [], "bearer dump without bearers")
+            eq(g.dump(fam, TIPC_NL_NODE_GET), [], "node dump without peers")
+            rc, out = tipc_out("bearer", "enable", "media", "eth", "device", TIPC_IF)
+            eq((rc, out), (0, ""), "tipc bearer enable")
+            want = [(TIPC_NLA_BEARER_NAME, name.encode() + b"\0"),
+                    (TIPC_NLA_BEARER_PROP, [(TIPC_NLA_PROP_PRIO, u32b(10)),
+                                            (TIPC_NLA_PROP_TOL, u32b(1500)),
+                                            (TIPC_NLA_PROP_WIN, u32b(8191))])]
+            dumped = g.dump(fam, TIPC_NL_BEARER_GET)
+            eq([(c, parse_bearer(p)) for c, p in dumped], [(TIPC_NL_BEARER_GET, want)],
+               "bearer dump")
+            got = g.request(fam, TIPC_NL_BEARER_GET, bearer_nest(name))
+            eq([(c, parse_bearer(p)) for c, p in got], [(TIPC_NL_BEARER_GET, want)],
+               "bearer get")
+            refused(g, TIPC_NL_BEARER_GET, b"", errno.EINVAL, None)
+            refused(g, TIPC_NL_BEARER_GET, bearer_nest("eth:nosuch"), errno.EINVAL,
+                    "Bearer not found")
+            # Not found comes before the properties are looked at.
+            refused(g, TIPC_NL_BEARER_SET, bearer_nest("eth:nosuch", {TIPC_NLA_PROP_MTU: 70000}),
+                    errno.EINVAL, "Bearer not found")
+            # The other properties are applied before the MTU is refused.
+            refused(g, TIPC_NL_BEARER_SET,
+                    bearer_nest(name, {TIPC_NLA_PROP_TOL: 3000, TIPC_NLA_PROP_MTU: 1500}),
+                    errno.EINVAL, "MTU property is unsupported")
+            got = g.request(fam, TIPC_NL_BEARER_GET, bearer_nest(name))
+            eq(dict(parse_bearer(got[0][1])[1][1])[TIPC_NLA_PROP_TOL], u32b(3000),
+               "tolerance after the refused MTU")
+            refused(g, TIPC_NL_BEARER_ADD, bearer_nest("eth:nosuch"), errno.EINVAL,
+                    "Bearer not found")
+            refused(g, TIPC_NL_BEARER_ADD,
+                    bearer_nest(name, extra=nla(TIPC_NLA_BEARER_UDP_OPTS | NLA_F_NESTED, b"")),
+                    errno.EINVAL, "UDP option is unsupported")
+            eq(g.request(fam, TIPC_NL_BEARER_ADD, bearer_nest(name)), [], "add without options")
+        finally:
+            g.close()
+    in_own_netns(body)
+
+
+@case
+def link_dump_and_set_attribute_by_attribute():
+    """The broadcast link's message, with and without the peers' broadcast links asked for;
+    LINK_SET's refusals."""
+    def body():
+        g = Genl()
+        try:
+            fam = g.family_id("TIPCv2")
+            rc, out = tipc_out("bearer", "enable", "media", "eth", "device", TIPC_IF)
+            eq((rc, out), (0, ""), "tipc bearer enable")
+            want = [(TIPC_NLA_LINK_UP, b""), (TIPC_NLA_LINK_BROADCAST, b""),
+                    (TIPC_NLA_LINK_NAME, b"broadcast-link\0"), (TIPC_NLA_LINK_RX, u32b(0)),
+                    (TIPC_NLA_LINK_TX, u32b(0)),
+                    (TIPC_NLA_LINK_PROP, [(TIPC_NLA_PROP_WIN, u32b(50)),
+                                          (TIPC_NLA_PROP_BROADCAST, u32b(0))]),
+                    (TIPC_NLA_LINK_STATS, [(k, u32b(0)) for k in BC_STATS])]
+
+            def parse(replies):
+                out = []
+                for c, p in replies:
+                    link = attrs(attr(p, TIPC_NLA_LINK))
+                    out.append((c, [(k, attrs(v) if k in (TIPC_NLA_LINK_PROP, TIPC_NLA_LINK_STATS)
+                                     else v) for k, v in link]))
+                return out
+
+            eq(parse(g.dump(fam, TIPC_NL_LINK_GET)), [(TIPC_NL_LINK_GET, want)], "link dump")
+            eq(parse(g.dump(fam, TIPC_NL_LINK_GET, link_nest(broadcast=True))),
+               [(TIPC_NL_LINK_GET, want)], "link dump with the broadcast receive links")
+            try:
+                g.dump(fam, TIPC_NL_LINK_GET, link_nest())
+            except OSError as e:
+                eq(e.errno, errno.EINVAL, "link dump with a nest but no BROADCAST flag")
+            else:
+                raise AssertionError("link dump with a nest but no BROADCAST flag succeeded")
+            eq(parse(g.request(fam, TIPC_NL_LINK_GET, link_nest("broadcast-link"))),
+               [(TIPC_NL_LINK_GET, want)], "link get broadcast-link")
+            refused(g, TIPC_NL_LINK_GET, link_nest("nosuch"), errno.EINVAL, None)
+            refused(g, TIPC_NL_LINK_GET, link_nest(), errno.EINVAL, None)
+            refused(g, TIPC_NL_LINK_SET, link_nest("broadcast-link"), errno.EINVAL, None)
+            refused(g, TIPC_NL_LINK_SET, link_nest("broadcast-link", {TIPC_NLA_PROP_PRIO: 1}),
+                    errno.EOPNOTSUPP, None)
+            refused(g, TIPC_NL_LINK_SET, link_nest("broadcast-link", {TIPC_NLA_PROP_BROADCAST: 3}),
+                    errno.EINVAL, None)
+            # An unknown link is refused before its properties are read.
+            refused(g, TIPC_NL_LINK_SET, link_nest("nosuch", {TIPC_NLA_PROP_MTU: 70000}),
+                    errno.EINVAL, None)
+        finally:
+            g.close()
+    in_own_netns(body)
 
 
 if __name__ == "__main__":
