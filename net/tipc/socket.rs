@@ -294,13 +294,13 @@ impl Family for TipcFamily {
         recv::recvmsg(sock, msg, len, flags)
     }
 
-    fn ioctl(_sock: &Socket<'_, Self>, cmd: u32, arg: UserPtr) -> Result<i32> {
+    fn ioctl(sock: &Socket<'_, Self>, cmd: u32, arg: UserPtr) -> Result<i32> {
         let request = Request::from_cmd(cmd).ok_or(ENOIOCTLCMD)?;
         let mut req = [0u8; LN_REQ_LEN];
         let req = req.get_mut(..request.len()).ok_or(EINVAL)?;
         UserSlice::new(arg, req.len()).reader().read_slice(req)?;
-        // No node has an identity or links yet.
-        request.answer(req, None).map_err(error)?;
+        let answered = request.answer(req, &sock.sk().net_state().cluster.lock().core);
+        answered.map_err(error)?;
         UserSlice::new(arg, req.len()).writer().write_slice(req)?;
         Ok(0)
     }
