@@ -643,6 +643,12 @@ def iproute2_tipc_sets_node_identity_and_netid_until_the_address_is_set():
                 break
             time.sleep(0.5)
         tipc_says("node get address", 0, "5f6f6465\n")
+        # The table names the node by its identity (SIOCGETNODEID); the port is random.
+        rc, out = tipc_out("nametable", "show")
+        rows = [r.split() for r in out.splitlines()[1:]]
+        eq((rc, [r[:4] + r[5:] for r in rows]),
+           (0, [["0", "1601135717", "1601135717", "cluster", "node1"],
+                ["1", "1", "1", "node", "node1"]]), "tipc nametable show")
         eperm = kernel_answers("Operation not permitted")
         tipc_says("node set netid 5", 255, eperm)
         tipc_says("node set identity node3", 255, eperm)
