@@ -7,6 +7,7 @@
 use super::endpoint::{Change, Ends, Link};
 use super::proto_msg::StateOpts;
 use super::state::LinkState;
+use super::testing::{data_msg, Collect};
 use crate::proto::bearer::media::MediaProps;
 use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::table::{Attachment, Bearer, Bearers};
@@ -17,6 +18,8 @@ use crate::proto::wire::link_proto::{LinkMsgType, LinkProtoRepr};
 
 const A: u32 = 0x5255_0000;
 const B: u32 = 0x5256_0000;
+
+type L = Link<std::vec::Vec<u8>>;
 
 fn hex(s: &str) -> std::vec::Vec<u8> {
     (0..s.len())
@@ -48,7 +51,7 @@ fn bearer() -> Bearer {
     Bearers::default().attach(&adm, 0, &att)
 }
 
-fn link(own: u32, peer: u32, session: u16) -> Link {
+fn link(own: u32, peer: u32, session: u16) -> L {
     let id = |a: u32| NodeId::from_bytes(&[0x52, 0x54, 0, 0, 0, if a == A { 1 } else { 2 }]);
     let ends = Ends {
         own_addr: own,
@@ -84,14 +87,14 @@ fn handshake_is_byte_for_byte_the_c_modules() {
     let reset = a.timeout().msg.unwrap();
     assert_eq!(emit(&reset), c_reset());
     let r = c_reset();
-    let out = b.receive(&parse(r));
+    let out = b.receive(&parse(r), &mut Collect::default());
     assert!(out.accepted);
     assert_eq!((b.state(), out.change), (LinkState::Establishing, None));
     assert_eq!(b.name().as_bytes(), b"525400000002:eth0-525400000001:eth0");
     let activate = b.timeout().msg.unwrap();
     assert_eq!(emit(&activate), c_activate());
     let act = c_activate();
-    let out = a.receive(&parse(act));
+    let out = a.receive(&parse(act), &mut Collect::default());
     assert_eq!(
         (a.state(), out.change),
         (LinkState::Establishing, Some(Change::Up))
@@ -102,7 +105,10 @@ fn handshake_is_byte_for_byte_the_c_modules() {
         .unwrap();
     assert_eq!(emit(&state), c_state());
     let st = c_state();
-    assert_eq!(b.receive(&parse(st)).change, Some(Change::Up));
+    assert_eq!(
+        b.receive(&parse(st), &mut Collect::default()).change,
+        Some(Change::Up)
+    );
     assert_eq!((a.mtu(), a.sessions()), (1500, (0x0402, Some(0x09d2))));
     assert_eq!(
         (a.bearer().index(), a.peer_bearer(), a.net_plane()),
@@ -115,26 +121,29 @@ fn handshake_is_byte_for_byte_the_c_modules() {
         (m.msg_type, m.priority, a.priority()),
         (LinkMsgType::State, 12, 12)
     );
-    assert_eq!(b.receive(&m).change, Some(Change::Down));
+    assert_eq!(
+        b.receive(&m, &mut Collect::default()).change,
+        Some(Change::Down)
+    );
 }
 
 #[test]
 fn sessions_refuse_old_messages() {
     let mut b = link(B, A, 0x09d1);
     let r = c_reset();
-    b.receive(&parse(r));
+    b.receive(&parse(r), &mut Collect::default());
     // The same RESET again is not of a new session.
-    assert!(!b.receive(&parse(r)).accepted);
+    assert!(!b.receive(&parse(r), &mut Collect::default()).accepted);
     // A STATE of another session is refused.
     let mut s = parse(c_state());
     s.session = 7;
-    assert!(!b.receive(&s).accepted);
+    assert!(!b.receive(&s, &mut Collect::default()).accepted);
     // An ACTIVATE that names another session for this end moves this end's session past it.
     let mut act = parse(c_activate());
     act.common.prevnode = A;
     act.session = 0x0402;
     act.dest_session = Some(0x5000);
-    assert!(b.receive(&act).change.is_none());
+    assert!(b.receive(&act, &mut Collect::default()).change.is_none());
     assert_eq!(b.sessions().0, 0x5001);
 }
 
@@ -143,17 +152,17 @@ fn a_small_peer_mtu_lowers_the_link_and_a_tiny_one_is_ignored() {
     let mut b = link(B, A, 0x09d1);
     let mut r = parse(c_reset());
     r.max_pkt = 96;
-    assert!(b.receive(&r).change.is_none());
+    assert!(b.receive(&r, &mut Collect::default()).change.is_none());
     assert_eq!(b.state(), LinkState::Reset);
     r.max_pkt = 1000;
-    b.receive(&r);
+    b.receive(&r, &mut Collect::default());
     assert_eq!((b.state(), b.mtu()), (LinkState::Establishing, 1000));
 }
 
-fn established() -> Link {
+fn established() -> L {
     let mut a = link(A, B, 0x0401);
     let act = c_activate();
-    a.receive(&parse(act));
+    a.receive(&parse(act), &mut Collect::default());
     a.fsm(super::state::LinkEvent::Establish);
     a
 }
@@ -184,7 +193,7 @@ fn probes_are_answered_and_keep_the_link() {
         probe.session = 0x09d2;
         probe.common.seqno = a.rcv_nxt_state;
         probe.probe = true;
-        let out = a.receive(&probe);
+        let out = a.receive(&probe, &mut Collect::default());
         assert!(out.accepted);
         let reply = out.reply.unwrap();
         assert!(reply.common.flags.dest_droppable && !reply.probe);
@@ -200,12 +209,15 @@ fn the_peers_tolerance_and_priority() {
     s.common.seqno = 1;
     s.tolerance = 3000;
     s.priority = 0;
-    a.receive(&s);
+    a.receive(&s, &mut Collect::default());
     assert_eq!((a.tolerance(), a.is_up()), (3000, true));
     s.common.seqno = 2;
     s.tolerance = 20;
     s.priority = 12;
-    assert_eq!(a.receive(&s).change, Some(Change::Down));
+    assert_eq!(
+        a.receive(&s, &mut Collect::default()).change,
+        Some(Change::Down)
+    );
     assert_eq!((a.tolerance(), a.priority()), (3000, 12));
 }
 
@@ -217,7 +229,10 @@ fn a_stopping_peer_fails_the_link_and_reset_says_so() {
     r.dest_session = None;
     r.session = 0x09d3;
     r.peer_stopping = true;
-    assert_eq!(a.receive(&r).change, Some(Change::Down));
+    assert_eq!(
+        a.receive(&r, &mut Collect::default()).change,
+        Some(Change::Down)
+    );
     a.fsm(super::state::LinkEvent::Reset);
     a.reset();
     assert!(a.build_reset_msg().unwrap().peer_stopping);
@@ -229,53 +244,4 @@ fn a_reset_link_backs_off() {
     let mut a = link(A, B, 1);
     let sent: std::vec::Vec<usize> = (1..=40).filter(|_| a.timeout().msg.is_some()).collect();
     assert_eq!(sent.len(), 5 + 2);
-}
-
-#[test]
-fn sequenced_packets_are_taken_in_order_and_acknowledged() {
-    use super::sequence::ACK_EVERY;
-    let mut a = link(A, B, 0x0401);
-    // Before the link is up nothing is taken.
-    assert!(!a.receive_seq(1).take);
-    let mut a = established();
-    for n in 1..ACK_EVERY {
-        let out = a.receive_seq(n);
-        assert!(out.take && !out.duplicate && out.reply.is_none(), "{n}");
-    }
-    // The sixteenth is acknowledged at once.
-    let out = a.receive_seq(ACK_EVERY);
-    let ack = out.reply.unwrap();
-    assert!(out.take);
-    assert_eq!(
-        (ack.msg_type, ack.common.ack),
-        (LinkMsgType::State, ACK_EVERY)
-    );
-    // Old numbers are duplicates.
-    let out = a.receive_seq(3);
-    assert!(out.duplicate && !out.take && out.reply.is_none());
-    // A packet ahead asks for the gap, and is not taken.
-    let out = a.receive_seq(ACK_EVERY + 4);
-    let nack = out.reply.unwrap();
-    assert!(!out.take && !out.duplicate);
-    assert_eq!((nack.common.ack, nack.seq_gap), (ACK_EVERY, 3));
-    assert_eq!(a.rcv_nxt(), ACK_EVERY + 1);
-    // What was taken since the last acknowledgement goes out at the next tick.
-    assert!(a.receive_seq(ACK_EVERY + 1).take);
-    let tick = a.timeout().msg.unwrap();
-    assert_eq!(
-        (tick.msg_type, tick.common.ack, tick.probe),
-        (LinkMsgType::State, ACK_EVERY + 1, false)
-    );
-    // With nothing new, a tick sends nothing but its probes.
-    assert_eq!(a.timeout().msg.map(|m| m.probe), Some(true));
-}
-
-#[test]
-fn sequence_numbers_wrap() {
-    let mut a = established();
-    a.rcv_nxt = u16::MAX;
-    assert!(a.receive_seq(u16::MAX).take);
-    assert!(a.receive_seq(0).take);
-    assert!(a.receive_seq(u16::MAX).duplicate);
-    assert_eq!(a.rcv_nxt(), 1);
 }

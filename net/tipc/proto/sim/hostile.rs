@@ -41,7 +41,7 @@ proptest! {
         let now = net.now;
         let c = &mut net.nodes[0].cluster;
         let before = c.drops().total();
-        c.handle_packet(eth0(), &bytes, now, GFP_KERNEL);
+        c.handle_packet(eth0(), bytes.clone(), now, GFP_KERNEL);
         // What is not counted as dropped passed the header checks and was judged as a
         // message.
         prop_assert!(c.drops().total() > before || Packet::new_checked(&bytes[..]).is_ok());
@@ -61,7 +61,7 @@ proptest! {
         }
         let now = net.now;
         for _ in 0..3 {
-            net.nodes[0].cluster.handle_packet(eth0(), &m, now, GFP_KERNEL);
+            net.nodes[0].cluster.handle_packet(eth0(), m.clone(), now, GFP_KERNEL);
         }
         // Whatever a forged message did, supervision brings the pair together again.
         let back = net.run_until_linked(now + 60_000);
