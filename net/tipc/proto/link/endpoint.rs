@@ -250,6 +250,11 @@ impl<B: PacketBuf> Link<B> {
         (self.transmq.len(), self.backlogq.len(), self.deferdq.len())
     }
 
+    /// Senders waiting for room.
+    pub(crate) fn waiting(&self) -> usize {
+        self.wakeupq.len()
+    }
+
     /// The next sequence number to send.
     pub(crate) const fn snd_nxt(&self) -> u16 {
         self.snd_nxt

@@ -91,12 +91,13 @@ impl<B: PacketBuf> Link<B> {
     pub(crate) fn send(&mut self, buf: B, out: &mut impl LinkOut<B>) -> Result<(), Errno> {
         let flags = out.flags();
         let mut list = KVec::new();
-        let len = Packet::new_checked(buf.bytes())
-            .map_err(|_| Errno::EINVAL)?
-            .total_len();
+        let (len, port) = {
+            let p = Packet::new_checked(buf.bytes()).map_err(|_| Errno::EINVAL)?;
+            (p.total_len(), p.origport())
+        };
         if len <= self.mtu as usize {
             list.push(buf, flags).map_err(|_| Errno::ENOMEM)?;
-            return self.xmit(list, out);
+            return self.xmit(list, port, out);
         }
         let frags = {
             let p = Packet::new_checked(buf.bytes()).map_err(|_| Errno::EINVAL)?;
@@ -124,12 +125,19 @@ impl<B: PacketBuf> Link<B> {
             };
             list.push(pkt, flags).map_err(|_| Errno::ENOMEM)?;
         }
-        self.xmit(list, out)
+        self.xmit(list, port, out)
     }
 
-    /// `tipc_link_xmit`: queues `list`, the packets of one message, in the transmit queue
-    /// while the window has room, the rest in the backlog.
-    pub(crate) fn xmit(&mut self, list: KVec<B>, out: &mut impl LinkOut<B>) -> Result<(), Errno> {
+    /// `tipc_link_xmit`: queues `list`, the packets of one message sent by `port`, in the
+    /// transmit queue while the window has room, the rest in the backlog. (C takes the port
+    /// to wake from the first packet's header, which for a fragmented message is the
+    /// fragment number; the sender's port is what is meant.)
+    pub(crate) fn xmit(
+        &mut self,
+        list: KVec<B>,
+        port: u32,
+        out: &mut impl LinkOut<B>,
+    ) -> Result<(), Errno> {
         let Some(first) = list.first() else {
             return Ok(());
         };
@@ -150,7 +158,6 @@ impl<B: PacketBuf> Link<B> {
             if imp == Importance::System as usize {
                 return Err(Errno::ENOBUFS);
             }
-            let port = p.origport();
             if self.wakeupq.push(Waiter { port, imp }, flags).is_err() {
                 return Err(Errno::ENOBUFS);
             }

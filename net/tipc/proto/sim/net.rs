@@ -100,6 +100,8 @@ pub(super) struct Net {
     pub(super) log: Vec<(u64, usize, usize, Vec<u8>)>,
     /// Whether to keep the log (the data scenarios do not).
     pub(super) keep_log: bool,
+    /// Sequenced (non-protocol) frames from the first node to the second are all lost.
+    pub(super) drop_data: Option<(usize, usize)>,
     rng: Rng,
     frames: BinaryHeap<Reverse<Frame>>,
     order: u64,
@@ -151,6 +153,7 @@ impl Net {
             cut: std::vec![false; prios.len()],
             log: Vec::new(),
             keep_log: true,
+            drop_data: None,
             rng: Rng::new(seed),
             frames: BinaryHeap::new(),
             order: 0,
@@ -247,6 +250,11 @@ impl Net {
     /// One frame onto the segment, as the impairment has it.
     fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
         if self.cut[segment] || self.rng.chance(self.imp.loss) {
+            return;
+        }
+        let user = bytes.first().map(|b| b >> 1 & 0xf);
+        let seq = !matches!(user, Some(7 | 13)) && bytes.get(1).is_some_and(|b| b & 0x10 == 0);
+        if self.drop_data == Some((from, to)) && seq {
             return;
         }
         let copies = if self.rng.chance(self.imp.dup) { 2 } else { 1 };
