@@ -22,7 +22,8 @@ pub(crate) struct Outcome {
     pub(crate) accepted: bool,
     /// The link may go up, or went down.
     pub(crate) change: Option<Change>,
-    /// A `STATE` to send back: a probe's reply.
+    /// The `STATE` sent back (a probe's reply, or a NACK), already given to the sink's
+    /// [`LinkOut::control`]; kept here for inspection.
     pub(crate) reply: Option<ProtoMsg>,
 }
 
@@ -107,6 +108,10 @@ impl<B: PacketBuf> Link<B> {
                             ..StateOpts::default()
                         },
                     );
+                    // Ahead of any retransmission, as C queues it.
+                    if let Some(r) = out.reply {
+                        sink.control(r);
+                    }
                 }
                 let mut blocks = [GapAck { ack: 0, gap: 0 }; 128];
                 let mut n = 0;

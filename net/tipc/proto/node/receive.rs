@@ -68,13 +68,13 @@ impl<B: PacketBuf> Peer<B> {
             peer: addr,
             unhandled: 0,
         };
-        let (change, reply) = match arrival {
+        let change = match arrival {
             Arrival::Proto(m) => {
                 let out = e.link.receive(m, &mut sink);
                 if !out.accepted {
                     Drops::count(&mut drops.refused);
                 }
-                (out.change, out.reply)
+                out.change
             }
             Arrival::Seq(buf) => {
                 let out = e.link.receive_data(buf, &mut sink);
@@ -83,11 +83,10 @@ impl<B: PacketBuf> Peer<B> {
                 } else if out.deferred {
                     Drops::count(&mut drops.out_of_order);
                 }
-                (out.change, None)
+                out.change
             }
         };
         drops.unhandled = drops.unhandled.saturating_add(sink.unhandled);
-        self.send(b, reply, cx);
         self.on_change(b, change, cx);
     }
 
