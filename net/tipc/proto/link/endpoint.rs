@@ -240,6 +240,11 @@ impl<B: PacketBuf> Link<B> {
         self.bogus_acks
     }
 
+    /// The smallest send window.
+    pub(crate) const fn min_win(&self) -> u32 {
+        self.min_win
+    }
+
     /// The send window now.
     pub(crate) const fn window(&self) -> u32 {
         self.window

@@ -210,8 +210,9 @@ impl<B: PacketBuf> Cluster<B> {
 
     /// `TIPC_NL_LINK_SET` for the link named `name` (`EINVAL` if there is none, or for a
     /// bad property): a tolerance or priority goes to the link and, in a `STATE`, to its
-    /// peer, which takes a new priority by resetting the link. The window waits for the
-    /// reliable link; the broadcast link's name is not a link here.
+    /// peer, which takes a new priority by resetting the link; a window becomes the link's
+    /// largest (`tipc_link_set_queue_limits` from its smallest, which restarts the window
+    /// there); the broadcast link's name is not a link here.
     pub(crate) fn set_link(
         &mut self,
         name: &[u8],
@@ -235,7 +236,19 @@ impl<B: PacketBuf> Cluster<B> {
         if let Some(prio) = req.priority {
             peer.set_priority(b, prio, &mut cx);
         }
+        if let Some(win) = req.window {
+            peer.set_window(b, win);
+        }
         Ok(())
+    }
+
+    /// `TIPC_NL_LINK_RESET_STATS` for the link named `name` (`EINVAL` if there is none).
+    pub(crate) fn reset_link_stats(&mut self, name: &[u8]) -> Result<(), Errno> {
+        self.peers
+            .iter_mut()
+            .find_map(|p| p.link_named_mut(name))
+            .map(|l| l.reset_stats())
+            .ok_or(Errno::EINVAL)
     }
 
     /// The peers.

@@ -125,6 +125,23 @@ impl<B: PacketBuf> Peer<B> {
         self.links.get_mut(bearer.index())?.as_mut()
     }
 
+    /// The link named `name`, to change.
+    pub(crate) fn link_named_mut(&mut self, name: &[u8]) -> Option<&mut Link<B>> {
+        self.links
+            .iter_mut()
+            .flatten()
+            .map(|e| &mut e.link)
+            .find(|l| l.name().as_bytes() == name)
+    }
+
+    /// A new largest window for the link on `b` (`TIPC_NL_LINK_SET`).
+    pub(super) fn set_window(&mut self, b: BearerId, win: u32) {
+        if let Some(e) = self.entry(b) {
+            let min = e.link.min_win();
+            e.link.set_queue_limits(min, win);
+        }
+    }
+
     /// The peer came back with other capabilities: its links read its messages by them.
     pub(super) fn update_caps(&mut self, caps: Caps) {
         if self.caps == caps {

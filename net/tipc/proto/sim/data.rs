@@ -349,3 +349,42 @@ proptest! {
         run(&mut net, &mut flows, 10, 900_000);
     }
 }
+
+#[test]
+fn sends_to_unknown_or_down_nodes_are_unreachable_and_a_system_overflow_resets() {
+    let mut net = linked(Impairment::CLEAN, 6);
+    let (a0, a1) = (
+        net.nodes[0].cluster.own().addr(),
+        net.nodes[1].cluster.own().addr(),
+    );
+    let now = net.now;
+    let m = data_msg(a0, 0x0101_0101, Importance::Low, port(0), b"x");
+    assert_eq!(
+        net.nodes[0]
+            .cluster
+            .send(0x0101_0101, 0, m, now, GFP_KERNEL),
+        Err(Errno::EHOSTUNREACH)
+    );
+    // Returned messages are of system importance: their backlog holds 65535 / (1500 / 20)
+    // = 873 beyond the window; the next one overflows it and takes the link down, as C's
+    // `tipc_node_xmit` does on `ENOBUFS`.
+    let mut rc = Ok(());
+    let mut n = 0;
+    while rc.is_ok() {
+        let mut m = data_msg(a0, a1, Importance::Low, port(0), b"returned");
+        Packet::new_unchecked(&mut m[..]).set_errcode(1);
+        rc = net.nodes[0].cluster.send(a1, 0, m, now, GFP_KERNEL);
+        n += 1;
+    }
+    assert_eq!((rc, n), (Err(Errno::ENOBUFS), 50 + 873 + 1));
+    net.drain(0);
+    assert!(net.nodes[0]
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::LinkDown { .. })));
+    let m = data_msg(a0, a1, Importance::Low, port(0), b"x");
+    assert_eq!(
+        net.nodes[0].cluster.send(a1, 0, m, now, GFP_KERNEL),
+        Err(Errno::EHOSTUNREACH)
+    );
+}
