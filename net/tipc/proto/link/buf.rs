@@ -23,13 +23,9 @@ pub(crate) trait PacketBuf: Sized {
     fn bytes_mut(&mut self) -> &mut [u8];
 
     /// Its length.
+    #[allow(clippy::len_without_is_empty, reason = "a packet is never empty")]
     fn len(&self) -> usize {
         self.bytes().len()
-    }
-
-    /// Whether it has no bytes.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// A copy to hand to the bearer while this one stays in the transmit queue, whose header

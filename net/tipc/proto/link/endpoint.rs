@@ -203,7 +203,9 @@ impl<B: PacketBuf> Link<B> {
         self.deferdq.clear();
         self.reasm.purge();
         self.stats = LinkStats::default();
-        core::mem::take(&mut self.wakeupq)
+        let mut waiters = KVec::new();
+        core::mem::swap(&mut waiters, &mut self.wakeupq);
+        waiters
     }
 
     /// `tipc_link_set_queue_limits`: the window from `min_win` (slow start up to
