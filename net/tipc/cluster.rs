@@ -92,13 +92,14 @@ impl PacketBuf for OwnedSkBuff {
         OwnedSkBuff::pull(self, n).is_ok()
     }
 
-    fn append(&mut self, tail: Self, skip: usize, flags: Flags) -> Result<(), Self> {
+    fn append(&mut self, tail: Self, skip: usize, pad: usize, flags: Flags) -> Result<(), Self> {
         let Some(more) = tail.data().get(skip..) else {
             return Err(tail);
         };
-        if self.tailroom() < more.len() {
+        let need = pad + more.len();
+        if self.tailroom() < need {
             let have = self.data();
-            let Ok(mut grown) = OwnedSkBuff::alloc(have.len() + more.len(), flags) else {
+            let Ok(mut grown) = OwnedSkBuff::alloc(have.len() + need, flags) else {
                 return Err(tail);
             };
             match grown.put(have.len()) {
@@ -108,8 +109,12 @@ impl PacketBuf for OwnedSkBuff {
             core::mem::swap(self, &mut grown);
             grown.consume();
         }
-        match self.put(more.len()) {
-            Ok(dst) => dst.copy_from_slice(more),
+        match self.put(need) {
+            Ok(dst) => {
+                let (zeros, bytes) = dst.split_at_mut(pad);
+                zeros.fill(0);
+                bytes.copy_from_slice(more);
+            }
             Err(_) => return Err(tail),
         }
         tail.consume();

@@ -39,9 +39,10 @@ pub(crate) trait PacketBuf: Sized {
     /// Drops the first `n` bytes (`skb_pull`); false if it has fewer.
     fn pull(&mut self, n: usize) -> bool;
 
-    /// Appends `tail`'s bytes after its first `skip` (the next fragment of a message being
-    /// reassembled, less its fragment header); gives `tail` back without memory.
-    fn append(&mut self, tail: Self, skip: usize, flags: Flags) -> Result<(), Self>;
+    /// Appends `pad` zero bytes, then `tail`'s bytes after its first `skip` (the next
+    /// fragment of a message being reassembled, less its fragment header; a message joining
+    /// a bundle, aligned); gives `tail` back without memory.
+    fn append(&mut self, tail: Self, skip: usize, pad: usize, flags: Flags) -> Result<(), Self>;
 }
 
 #[cfg(test)]
@@ -72,9 +73,10 @@ impl PacketBuf for std::vec::Vec<u8> {
         true
     }
 
-    fn append(&mut self, tail: Self, skip: usize, _flags: Flags) -> Result<(), Self> {
+    fn append(&mut self, tail: Self, skip: usize, pad: usize, _flags: Flags) -> Result<(), Self> {
         match tail.get(skip..) {
             Some(b) => {
+                self.resize(self.len() + pad, 0);
                 self.extend_from_slice(b);
                 Ok(())
             }

@@ -13,7 +13,8 @@ use crate::proto::bearer::name::MAX_IF_NAME;
 use crate::proto::bearer::table::Bearer;
 use crate::proto::bearer::BearerId;
 use crate::proto::node::identity::NodeId;
-use crate::proto::wire::consts::Caps;
+use crate::proto::wire::consts::{Caps, INT_H_SIZE};
+use crate::proto::wire::ehdr::{EHDR_SIZE, TAG_SIZE};
 
 /// `TIPC_MAX_PUBL`: bindings a bulk may carry.
 const MAX_PUBL: u32 = 65535;
@@ -106,6 +107,11 @@ pub(crate) struct Link<B> {
     /// Packets of each importance in the backlog, and the limits.
     pub(super) backlog_len: [u32; IMPORTANCES],
     pub(super) backlog_limit: [u32; IMPORTANCES],
+    /// Each importance's last backlogged packet, which the next message may join in a
+    /// bundle (`target_bskb`), as a position counted from the link's first backlogged
+    /// packet; `backlog_base` is the position of the backlog's head.
+    pub(super) bundle_target: [Option<u64>; IMPORTANCES],
+    pub(super) backlog_base: u64,
     /// Sockets to wake when their importance's backlog has room (`wakeupq`).
     pub(super) wakeupq: KVec<Waiter>,
     /// Received ahead of `rcv_nxt`, in sequence (`deferdq`).
@@ -166,6 +172,8 @@ impl<B: PacketBuf> Link<B> {
             backlogq: KVec::new(),
             backlog_len: [0; IMPORTANCES],
             backlog_limit: [0; IMPORTANCES],
+            bundle_target: [None; IMPORTANCES],
+            backlog_base: 0,
             wakeupq: KVec::new(),
             deferdq: KVec::new(),
             reasm: Reasm::default(),
@@ -200,6 +208,7 @@ impl<B: PacketBuf> Link<B> {
         self.transmq.clear();
         self.backlogq.clear();
         self.backlog_len = [0; IMPORTANCES];
+        self.bundle_target = [None; IMPORTANCES];
         self.deferdq.clear();
         self.reasm.purge();
         self.stats = LinkStats::default();
@@ -240,6 +249,15 @@ impl<B: PacketBuf> Link<B> {
     /// Acknowledgements refused as bogus.
     pub(crate) const fn bogus_acks(&self) -> u64 {
         self.bogus_acks
+    }
+
+    /// `tipc_link_mss`: the largest message sent whole, and the size of fragments and
+    /// bundles: the MTU less a link header and the encryption overhead C reserves when built
+    /// with `CONFIG_TIPC_CRYPTO` (as the test kernel's and distributions' modules are).
+    pub(crate) const fn mss(&self) -> u32 {
+        self.mtu
+            .saturating_sub(INT_H_SIZE as u32)
+            .saturating_sub((EHDR_SIZE + TAG_SIZE) as u32)
     }
 
     /// The smallest send window.

@@ -88,7 +88,7 @@ impl<B: PacketBuf> Reasm<B> {
             return Err(Error::ReassemblyLength);
         }
         cur.head
-            .append(frag, INT_H_SIZE, flags)
+            .append(frag, INT_H_SIZE, 0, flags)
             .map_err(|_| Error::ReassemblyTooLarge)?;
         cur.next_no = cur
             .next_no

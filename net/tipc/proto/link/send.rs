@@ -27,11 +27,12 @@ use super::endpoint::{Change, Link, TxPkt, Waiter, IMPORTANCES};
 use super::proto_msg::ProtoMsg;
 use super::state::LinkEvent;
 use super::stats::bump;
-use crate::kalloc::{Flags, KVec};
+use crate::kalloc::{Flags, KVec, GFP_ATOMIC};
 use crate::proto::errno::Errno;
 use crate::proto::seqno::Seqno;
+use crate::proto::wire::bundle::BundleRepr;
 use crate::proto::wire::common::{BcastWord, Common};
-use crate::proto::wire::consts::{Importance, User};
+use crate::proto::wire::consts::{Importance, User, INT_H_SIZE};
 use crate::proto::wire::fragment::{FragType, FragmentRepr, Fragmenter};
 use crate::proto::wire::gap_ack::GapAck;
 use crate::proto::wire::header::Packet;
@@ -72,6 +73,21 @@ pub(crate) fn importance<T: AsRef<[u8]>>(p: &Packet<T>) -> usize {
     }
 }
 
+/// `BUF_ALIGN`: messages in a bundle start at multiples of 4.
+const fn align(n: usize) -> usize {
+    (n + 3) & !3
+}
+
+/// What became of a message for the backlog.
+enum Bundled<B> {
+    /// It joined a bundle.
+    Joined,
+    /// It goes to the backlog, and the next message of its importance may join it.
+    Target(B),
+    /// It goes to the backlog as it is.
+    No(B),
+}
+
 /// What releasing the transmit queue did.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub(crate) struct Advance {
@@ -85,8 +101,8 @@ pub(crate) struct Advance {
 
 impl<B: PacketBuf> Link<B> {
     /// Sends `buf`, a message for the peer whose header is complete but for the link fields
-    /// (`tipc_node_xmit` for the link chosen): cut into fragments if it is longer than the
-    /// MTU, then queued. `Err(ELINKCONG)` means the message was queued but the sender must
+    /// (`tipc_node_xmit` for the link chosen): cut into fragments of [`Link::mss`] bytes if it
+    /// is longer (as C's socket layer cuts at `tipc_node_get_mtu`), then queued. `Err(ELINKCONG)` means the message was queued but the sender must
     /// wait for [`LinkOut::wakeup`]; `EMSGSIZE`, `ENOBUFS` and `ENOMEM` that it was not.
     pub(crate) fn send(&mut self, buf: B, out: &mut impl LinkOut<B>) -> Result<(), Errno> {
         let flags = out.flags();
@@ -95,7 +111,8 @@ impl<B: PacketBuf> Link<B> {
             let p = Packet::new_checked(buf.bytes()).map_err(|_| Errno::EINVAL)?;
             (p.total_len(), p.origport())
         };
-        if len <= self.mtu as usize {
+        let mss = self.mss() as usize;
+        if len <= mss {
             list.push(buf, flags).map_err(|_| Errno::ENOMEM)?;
             return self.xmit(list, port, out);
         }
@@ -115,7 +132,7 @@ impl<B: PacketBuf> Link<B> {
                 importance: Importance::from_bits(importance(&p) as u32)
                     .unwrap_or(Importance::System),
             };
-            Fragmenter::new(p.message(), self.mtu as usize, repr).map_err(|_| Errno::EMSGSIZE)?
+            Fragmenter::new(p.message(), mss, repr).map_err(|_| Errno::EMSGSIZE)?
         };
         list.reserve(frags.fragments(), flags)
             .map_err(|_| Errno::ENOMEM)?;
@@ -168,18 +185,117 @@ impl<B: PacketBuf> Link<B> {
             bump(&mut self.stats.sent_fragmented);
             self.stats.sent_fragments = self.stats.sent_fragments.wrapping_add(n as u32);
         }
-        for buf in list {
+        let mut rest = list.into_iter();
+        while let Some(buf) = rest.next() {
             if self.transmq.len() < self.window as usize {
                 self.enqueue(buf, out);
-            } else {
-                if let Some(c) = self.backlog_len.get_mut(imp) {
-                    *c += 1;
+                continue;
+            }
+            let buf = match self.try_bundle(imp, buf, flags) {
+                Bundled::Joined => continue,
+                Bundled::Target(buf) => {
+                    self.bundle_target[imp] = Some(self.backlog_base + self.backlogq.len() as u64);
+                    self.push_backlog(imp, buf);
+                    continue;
                 }
-                // Reserved above: does not allocate.
-                let _ = self.backlogq.push(buf, flags);
+                Bundled::No(buf) => buf,
+            };
+            self.bundle_target[imp] = None;
+            self.push_backlog(imp, buf);
+            for buf in rest.by_ref() {
+                self.push_backlog(imp, buf);
             }
         }
         rc
+    }
+
+    /// Appends `buf` to the backlog, whose room was reserved.
+    fn push_backlog(&mut self, imp: usize, buf: B) {
+        if let Some(c) = self.backlog_len.get_mut(imp) {
+            *c += 1;
+        }
+        // Reserved by `xmit`: does not allocate.
+        let _ = self.backlogq.push(buf, GFP_ATOMIC);
+    }
+
+    /// `tipc_msg_try_bundle`: a message for the backlog joins the last backlogged packet of
+    /// its importance if both fit in [`Link::mss`] (that packet becoming a bundle if it was
+    /// not one), or becomes the packet the next one may join; fragments, tunnelled and
+    /// broadcast protocol packets, and messages too large to share a packet, are not
+    /// bundled.
+    fn try_bundle(&mut self, imp: usize, buf: B, flags: Flags) -> Bundled<B> {
+        let mss = self.mss() as usize;
+        let msz = {
+            let p = Packet::new_unchecked(buf.bytes());
+            if matches!(
+                p.user(),
+                Some(User::MsgFragmenter | User::TunnelProtocol | User::BcastProtocol)
+            ) {
+                return Bundled::No(buf);
+            }
+            p.total_len()
+        };
+        if mss <= INT_H_SIZE + msz {
+            return Bundled::No(buf);
+        }
+        let Some(at) = self.bundle_target.get(imp).copied().flatten() else {
+            return Bundled::Target(buf);
+        };
+        let Some(i) = at.checked_sub(self.backlog_base).map(|i| i as usize) else {
+            return Bundled::Target(buf);
+        };
+        let Some(target) = self.backlogq.get_mut(i) else {
+            return Bundled::Target(buf);
+        };
+        let (tuser, tsz, tprev, timp) = {
+            let t = Packet::new_unchecked(target.bytes());
+            (t.user(), t.total_len(), t.prevnode(), importance(&t))
+        };
+        let mut new_bundle = false;
+        if tuser != Some(User::MsgBundler) {
+            if mss < align(INT_H_SIZE + tsz) + msz {
+                return Bundled::Target(buf);
+            }
+            let repr = BundleRepr {
+                common: Common {
+                    prevnode: tprev,
+                    ..Common::default()
+                },
+                word5: BcastWord::default(),
+                orignode: tprev,
+                destnode: self.addr,
+                msgcnt: 1,
+                importance: Importance::from_bits(timp as u32).unwrap_or(Importance::System),
+            };
+            let mut hdr = [0u8; INT_H_SIZE];
+            if repr.emit(&mut hdr, &[]).is_err() {
+                return Bundled::Target(buf);
+            }
+            Packet::new_unchecked(&mut hdr[..]).set_total_len(INT_H_SIZE + tsz);
+            let Some(bundle) = target.fragment(&hdr, 0..tsz, flags) else {
+                return Bundled::Target(buf);
+            };
+            *target = bundle;
+            new_bundle = true;
+        }
+        let bsz = Packet::new_unchecked(target.bytes()).total_len();
+        let offset = align(bsz);
+        if mss < offset + msz {
+            return Bundled::Target(buf);
+        }
+        if let Err(buf) = target.append(buf, 0, offset - bsz, flags) {
+            return Bundled::Target(buf);
+        }
+        let mut p = Packet::new_unchecked(target.bytes_mut());
+        p.set_total_len(offset + msz);
+        let cnt = p.bits(9, 16, 0xffff);
+        p.set_bits(9, 16, 0xffff, cnt + 1);
+        if new_bundle {
+            bump(&mut self.stats.sent_bundles);
+            bump(&mut self.stats.sent_bundled);
+        }
+        bump(&mut self.stats.sent_bundled);
+        Bundled::Joined
     }
 
     /// Gives `buf` the next sequence number and the acknowledgements, sends a duplicate and
@@ -223,6 +339,12 @@ impl<B: PacketBuf> Link<B> {
                 break;
             };
             let imp = importance(&Packet::new_unchecked(buf.bytes()));
+            if let Some(t) = self.bundle_target.get_mut(imp) {
+                if *t == Some(self.backlog_base) {
+                    *t = None;
+                }
+            }
+            self.backlog_base += 1;
             if let Some(c) = self.backlog_len.get_mut(imp) {
                 *c = c.saturating_sub(1);
             }

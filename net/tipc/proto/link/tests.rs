@@ -343,11 +343,12 @@ fn the_window_holds_the_rest_in_the_backlog_and_congestion_is_reported() {
     let mut out = Collect::default();
     assert_eq!(a.window(), 50);
     // 50 in the window, then the low backlog's 100, then ELINKCONG, queued all the same.
+    // (Messages too long to share a packet: none is bundled.)
     for n in 0..150 {
-        a.send(msg(n, 20), &mut out).unwrap();
+        a.send(msg(n, 800), &mut out).unwrap();
     }
     assert_eq!(a.queue_lens(), (50, 100, 0));
-    assert_eq!(a.send(msg(150, 20), &mut out), Err(Errno::ELINKCONG));
+    assert_eq!(a.send(msg(150, 800), &mut out), Err(Errno::ELINKCONG));
     assert_eq!(a.queue_lens(), (50, 101, 0));
     assert_eq!(a.stats().link_congs, 1);
     assert_eq!(out.sent.len(), 50);
@@ -562,7 +563,7 @@ fn a_reset_purges_the_queues_and_wakes_the_waiting() {
     let (mut a, _b) = pair();
     let mut out = Collect::default();
     for n in 0..160 {
-        let _ = a.send(msg(n, 10), &mut out);
+        let _ = a.send(msg(n, 800), &mut out);
     }
     assert!(a.queue_lens().1 > 0 && a.stats().link_congs > 0);
     let w = a.reset();
@@ -589,4 +590,52 @@ fn link_stats_read_in_c_order() {
         ((11, 1), (12, 1), (13, 132), (15, 1))
     );
     assert_eq!(v[32], (33, 1));
+}
+
+#[test]
+fn small_messages_beyond_the_window_are_bundled() {
+    let (mut a, mut b) = pair();
+    let mut out = Collect::default();
+    for n in 0..50 {
+        a.send(msg(n, 800), &mut out).unwrap();
+    }
+    // 132-byte messages: ten share a packet of at most 1428 bytes (the MTU less a header
+    // and the encryption overhead), each at a multiple of 4.
+    for n in 50..80 {
+        a.send(msg(n, 100), &mut out).unwrap();
+    }
+    assert_eq!(a.queue_lens(), (50, 3, 0));
+    assert_eq!((a.stats().sent_bundles, a.stats().sent_bundled), (3, 30));
+    // A message that does not fit the last bundle takes its place as the target, and the
+    // next small one joins it in a new bundle.
+    a.send(msg(80, 800), &mut out).unwrap();
+    a.send(msg(81, 100), &mut out).unwrap();
+    assert_eq!(a.queue_lens(), (50, 4, 0));
+    assert_eq!((a.stats().sent_bundles, a.stats().sent_bundled), (4, 32));
+    let mut rx = Collect::default();
+    let mut t = 0;
+    while a.queue_lens() != (0, 0, 0) {
+        t += 1;
+        assert!(t < 10);
+        for p in out.sent.drain(..) {
+            b.receive_data(p, &mut rx);
+        }
+        let ack = b.timeout().msg.unwrap();
+        a.receive(&ack, &mut out);
+    }
+    let mut got = std::vec::Vec::new();
+    for (u, m) in &rx.delivered {
+        if *u == User::MsgBundler {
+            let p = Packet::new_checked(&m[..]).unwrap();
+            assert!(m.len() <= 1428);
+            for inner in crate::proto::wire::bundle::Unbundler::new(p.payload()) {
+                let inner = inner.unwrap().into_inner();
+                got.push(u32::from_be_bytes(inner[32..36].try_into().unwrap()));
+            }
+        } else {
+            got.push(u32::from_be_bytes(m[32..36].try_into().unwrap()));
+        }
+    }
+    assert_eq!(got, (0..82).collect::<std::vec::Vec<_>>());
+    assert_eq!((b.stats().recv_bundles, b.stats().recv_bundled), (4, 32));
 }

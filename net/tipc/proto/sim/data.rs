@@ -371,7 +371,8 @@ fn sends_to_unknown_or_down_nodes_are_unreachable_and_a_system_overflow_resets()
     let mut rc = Ok(());
     let mut n = 0;
     while rc.is_ok() {
-        let mut m = data_msg(a0, a1, Importance::Low, port(0), b"returned");
+        // Too long to share a packet: none is bundled.
+        let mut m = data_msg(a0, a1, Importance::Low, port(0), &[0; 800]);
         Packet::new_unchecked(&mut m[..]).set_errcode(1);
         rc = net.nodes[0].cluster.send(a1, 0, m, now, GFP_KERNEL);
         n += 1;

@@ -21,6 +21,9 @@ use crate::proto::node::cluster::Cluster;
 use crate::proto::node::event::Event;
 use crate::proto::node::state::NodeState;
 use crate::proto::node::transmit::{Dest, Message, MAX_PACKET};
+use crate::proto::wire::bundle::Unbundler;
+use crate::proto::wire::consts::User;
+use crate::proto::wire::header::Packet;
 
 /// How the segment misbehaves.
 #[derive(Clone, Copy, Debug)]
@@ -220,7 +223,16 @@ impl Net {
             self.nodes[i].events.push((self.now, e));
         }
         while let Some(d) = self.nodes[i].cluster.poll_deliver() {
-            self.nodes[i].inbox.push((self.now, d.peer, d.buf));
+            if d.user != User::MsgBundler {
+                self.nodes[i].inbox.push((self.now, d.peer, d.buf));
+                continue;
+            }
+            // Each message of a bundle, as the glue delivers them.
+            let p = Packet::new_checked(&d.buf[..]).expect("bundle");
+            for m in Unbundler::new(p.payload()) {
+                let m = m.expect("bundled message").into_inner().to_vec();
+                self.nodes[i].inbox.push((self.now, d.peer, m));
+            }
         }
         while let Some(t) = self.nodes[i].cluster.poll_transmit() {
             let mut buf = [0u8; MAX_PACKET];
