@@ -23,9 +23,10 @@ use crate::{
         errno::Errno,
         name_table::addr::{Scope, ServiceRange, SocketAddr},
         node::{
-            cluster::{Cluster, Received},
+            cluster::Cluster,
             event::Event,
-            transmit::MAX_PACKET,
+            peer::Peer,
+            transmit::{Message, MAX_PACKET},
         },
     },
     topsrv,
@@ -54,6 +55,11 @@ const TIPC_NODE_STATE: u32 = 0;
 /// The service type whose bindings track links (`TIPC_LINK_STATE`).
 const TIPC_LINK_STATE: u32 = 2;
 
+/// The engine, holding socket buffers.
+pub(crate) type Core = Cluster<OwnedSkBuff>;
+/// A peer of the engine.
+pub(crate) type CorePeer = Peer<OwnedSkBuff>;
+
 /// What a bearer is attached to.
 pub(crate) struct Attached {
     /// The Ethernet device, held until the bearer is disabled.
@@ -66,7 +72,7 @@ pub(crate) struct Attached {
 /// A namespace's cluster engine and what the glue keeps beside it.
 pub(crate) struct ClusterState {
     /// The engine.
-    pub(crate) core: Cluster,
+    pub(crate) core: Core,
     /// What each bearer slot is attached to.
     attached: [Option<Attached>; MAX_BEARERS],
     /// When the timer is armed to fire (ms), if it is.
@@ -111,13 +117,22 @@ impl ClusterState {
             if !att.up {
                 continue;
             }
-            let mut buf = [0u8; MAX_PACKET];
-            let built = t
-                .msg
-                .emit(&mut buf)
-                .ok()
-                .and_then(|len| buf.get(..len))
-                .and_then(|msg| eth::Frame::new(&att.dev, t.dest, msg));
+            // A data packet is copied into a frame for now; sending the buffer itself needs
+            // `eth::Frame` to take a socket buffer and push the link-layer header.
+            let built = match t.msg {
+                Message::Data(skb) => {
+                    let f = eth::Frame::new(&att.dev, t.dest, skb.data());
+                    skb.consume();
+                    f
+                }
+                msg => {
+                    let mut buf = [0u8; MAX_PACKET];
+                    msg.emit(&mut buf)
+                        .ok()
+                        .and_then(|len| buf.get(..len))
+                        .and_then(|m| eth::Frame::new(&att.dev, t.dest, m))
+                }
+            };
             let sent = built.is_some_and(|f| frames.push(f, GFP_ATOMIC).is_ok());
             if !sent {
                 self.lost_frames = self.lost_frames.saturating_add(1);
@@ -139,6 +154,10 @@ pub(crate) fn drive<R>(
         let mut st = net.cluster.lock();
         let now = net.now_ms();
         let r = f(&mut st, now);
+        // What the links took, in their order, for the input queue.
+        while let Some(d) = st.core.poll_deliver() {
+            net.input.enqueue(d.buf);
+        }
         st.collect_frames(&mut frames);
         let mut names_changed = false;
         while let Some(ev) = st.core.poll_event() {
@@ -182,7 +201,7 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
 /// Acts on an engine event (`tipc_net_finalize`, `tipc_node_write_unlock`), under the
 /// cluster's lock; takes the name table's. Returns whether the name table changed, so that
 /// the topology server has events to send.
-fn on_event(net: &TipcNet, core: &Cluster, ev: Event) -> bool {
+fn on_event(net: &TipcNet, core: &Core, ev: Event) -> bool {
     let (ty, peer, sk, scope, key, up) = match ev {
         Event::AddressSet(addr) => {
             let mut names = net.names.lock();
@@ -206,6 +225,8 @@ fn on_event(net: &TipcNet, core: &Cluster, ev: Event) -> bool {
         // Peers' bindings and connections to them come with name distribution and the
         // reliable link (issue 10): there are none yet to withdraw or abort.
         Event::NodeUp { .. } | Event::NodeDown { .. } => return false,
+        // No socket sends to another node yet (`Cluster::send`), so none waits for a link.
+        Event::Wakeup { .. } => return false,
     };
     let range = ServiceRange {
         ty,
@@ -323,10 +344,8 @@ pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: OwnedSkBuff) {
         let Some(b) = st.bearer_on(dev) else {
             return skb.consume();
         };
-        match st.core.handle_packet(b, skb.data(), now, GFP_ATOMIC) {
-            Received::Deliver(_) => net.input.enqueue(skb),
-            Received::Consumed => skb.consume(),
-        }
+        // What the link takes goes to the input queue in `drive`.
+        st.core.handle_packet(b, skb, now, GFP_ATOMIC);
     });
     input::drain(net, GFP_ATOMIC);
 }

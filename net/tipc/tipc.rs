@@ -23,6 +23,7 @@ mod node;
 mod proto;
 mod recv;
 mod send;
+mod skb_buf;
 mod sock_timer;
 mod socket;
 mod sysctl;

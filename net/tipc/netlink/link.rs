@@ -10,7 +10,7 @@
 
 use super::{media::PROP_POLICY, namespace, node::peers_from, put_name, tipc_net, TipcGenl};
 use crate::{
-    cluster,
+    cluster::{self, Core as Cluster, CorePeer as Peer},
     proto::{
         bearer::{
             props::{PropRequest, DEF_LINK_WIN},
@@ -19,11 +19,7 @@ use crate::{
         errno::Errno,
         link::name::LinkName,
         netlink::{cmd, idle_bc_link_stats, idle_link_stats, link, nla, prop},
-        node::{
-            bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
-            cluster::Cluster,
-            peer::Peer,
-        },
+        node::bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
     },
 };
 use kernel::{

@@ -3,9 +3,9 @@
 //! `TIPC_NL_NODE_GET`: the nodes this node knows of, with whether each is up.
 
 use super::{tipc_net, TipcGenl};
-use crate::proto::{
-    netlink::{cmd, nla, node, ListDump},
-    node::{cluster::Cluster, peer::Peer},
+use crate::{
+    cluster::{Core as Cluster, CorePeer as Peer},
+    proto::netlink::{cmd, nla, node, ListDump},
 };
 use kernel::{
     net::genetlink::{Dump, Progress},

@@ -58,6 +58,10 @@ impl Errno {
     pub(crate) const ENODEV: Self = Self(19);
     /// `EHOSTUNREACH`: the destination node cannot be reached.
     pub(crate) const EHOSTUNREACH: Self = Self(113);
+    /// `ENOBUFS`: no buffer space (a link's system backlog overflowed).
+    pub(crate) const ENOBUFS: Self = Self(105);
+    /// `ELINKCONG`: the link is congested; C defines it as `EAGAIN`.
+    pub(crate) const ELINKCONG: Self = Self::EAGAIN;
 
     /// The errno `n` (positive); `None` for 0 or a negative number.
     pub(crate) const fn from_positive(n: i32) -> Option<Self> {

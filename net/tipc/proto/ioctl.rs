@@ -5,6 +5,7 @@
 
 use crate::proto::bearer::BearerId;
 use crate::proto::errno::Errno;
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::node::cluster::Cluster;
 
 /// `SIOCPROTOPRIVATE`: the first protocol-private socket ioctl.
@@ -55,7 +56,11 @@ impl Request {
     /// `SIOCGETNODEID` (`tipc_node_get_id`): a node without an identity answers with the
     /// caller's buffer unchanged, as the C module does; else this node's identity for its own
     /// address, a peer's for the peer's, and `EADDRNOTAVAIL` for a node it does not know.
-    pub(crate) fn answer(self, req: &mut [u8], cluster: &Cluster) -> Result<(), Errno> {
+    pub(crate) fn answer<B: PacketBuf>(
+        self,
+        req: &mut [u8],
+        cluster: &Cluster<B>,
+    ) -> Result<(), Errno> {
         let word = |req: &[u8], at: usize| {
             req.get(at..at + 4)
                 .and_then(|b| b.try_into().ok())
@@ -108,7 +113,7 @@ mod tests {
 
     #[test]
     fn answers_without_links_or_identity() {
-        let cluster = Cluster::new(1, 2, 3);
+        let cluster = Cluster::<std::vec::Vec<u8>>::new(1, 2, 3);
         let mut req = [7u8; NODEID_REQ_LEN];
         assert_eq!(Request::NodeId.answer(&mut req, &cluster), Ok(()));
         assert_eq!(
@@ -125,7 +130,7 @@ mod tests {
     #[test]
     fn a_node_with_an_identity_gives_its_own_and_knows_no_other() {
         use crate::proto::node::own::NetSet;
-        let mut cluster = Cluster::new(1, 2, 3);
+        let mut cluster = Cluster::<std::vec::Vec<u8>>::new(1, 2, 3);
         let mut id = [0u8; 16];
         id[..5].copy_from_slice(b"node1");
         let set = NetSet {

@@ -3,13 +3,23 @@
 //! One link endpoint: its configuration from the bearer, its sessions, its negotiated MTU,
 //! tolerance and priority, and the counters supervision and (later) the reliable link use.
 
+use super::buf::PacketBuf;
 use super::name::LinkName;
+use super::reasm::Reasm;
 use super::state::{LinkEvent, LinkState};
+use super::stats::LinkStats;
+use crate::kalloc::KVec;
 use crate::proto::bearer::name::MAX_IF_NAME;
 use crate::proto::bearer::table::Bearer;
 use crate::proto::bearer::BearerId;
 use crate::proto::node::identity::NodeId;
-use crate::proto::wire::consts::Caps;
+use crate::proto::wire::consts::{Caps, INT_H_SIZE};
+use crate::proto::wire::ehdr::{EHDR_SIZE, TAG_SIZE};
+
+/// `TIPC_MAX_PUBL`: bindings a bulk may carry.
+const MAX_PUBL: u32 = 65535;
+/// `ITEM_SIZE`: the size of one binding in a name distribution message.
+const ITEM_SIZE: u32 = 20;
 
 /// A link came up or went down, for the node layer (`TIPC_LINK_UP_EVT`,
 /// `TIPC_LINK_DOWN_EVT`).
@@ -36,9 +46,33 @@ pub(crate) struct Ends {
     pub(crate) peer_caps: Caps,
 }
 
-/// A link endpoint.
+/// A packet in the transmit queue, with its retransmission stamps (`TIPC_SKB_CB`).
+#[derive(Debug)]
+pub(crate) struct TxPkt<B> {
+    pub(super) buf: B,
+    pub(super) seqno: u16,
+    /// Not retransmitted before this time (ms).
+    pub(super) nxt_retr: u64,
+    /// Times retransmitted.
+    pub(super) retr_cnt: u32,
+    /// When it was first retransmitted (ms).
+    pub(super) retr_stamp: u64,
+    /// Acknowledged: to be released.
+    pub(super) acked: bool,
+}
+
+/// A socket waiting for a congested link (`link_schedule_user`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Link {
+pub(crate) struct Waiter {
+    /// Its port.
+    pub(crate) port: u32,
+    /// The importance it sends at.
+    pub(super) imp: usize,
+}
+
+/// A link endpoint, holding packets of the glue's buffer type `B`.
+#[derive(Debug)]
+pub(crate) struct Link<B> {
     pub(super) name: LinkName,
     pub(super) bearer: BearerId,
     pub(super) if_name: [u8; MAX_IF_NAME],
@@ -66,9 +100,42 @@ pub(crate) struct Link {
     pub(super) snd_nxt_state: u16,
     pub(super) rcv_nxt_state: u16,
     pub(super) checkpoint: u16,
+    /// Sent and not yet acknowledged, in sequence (`transmq`).
+    pub(super) transmq: KVec<TxPkt<B>>,
+    /// Waiting for room in the window, in order (`backlogq`).
+    pub(super) backlogq: KVec<B>,
+    /// Packets of each importance in the backlog, and the limits.
+    pub(super) backlog_len: [u32; IMPORTANCES],
+    pub(super) backlog_limit: [u32; IMPORTANCES],
+    /// Each importance's last backlogged packet, which the next message may join in a
+    /// bundle (`target_bskb`), as a position counted from the link's first backlogged
+    /// packet; `backlog_base` is the position of the backlog's head.
+    pub(super) bundle_target: [Option<u64>; IMPORTANCES],
+    pub(super) backlog_base: u64,
+    /// Sockets to wake when their importance's backlog has room (`wakeupq`).
+    pub(super) wakeupq: KVec<Waiter>,
+    /// Received ahead of `rcv_nxt`, in sequence (`deferdq`).
+    pub(super) deferdq: KVec<B>,
+    /// The message being reassembled.
+    pub(super) reasm: Reasm<B>,
+    /// Congestion control: the window, its bounds, the slow start threshold and the
+    /// acknowledgements counted in congestion avoidance.
+    pub(super) window: u32,
+    pub(super) min_win: u32,
+    pub(super) max_win: u32,
+    pub(super) ssthresh: u32,
+    pub(super) cong_acks: u32,
+    /// Counters.
+    pub(super) stats: LinkStats,
+    /// Acknowledgements refused: beyond what was sent, or Gap ACK blocks out of order or
+    /// out of range.
+    pub(super) bogus_acks: u64,
 }
 
-impl Link {
+/// Importance levels, `TIPC_LOW_IMPORTANCE` to `TIPC_SYSTEM_IMPORTANCE`.
+pub(crate) const IMPORTANCES: usize = 5;
+
+impl<B: PacketBuf> Link<B> {
     /// A new link on `bearer` between `ends`, with a random `session`; reset, so that it
     /// starts sending `RESET` (`tipc_link_create`, `tipc_link_reset`, `LINK_RESET_EVT`).
     pub(crate) fn new(bearer: &Bearer, ends: &Ends, session: u16) -> Self {
@@ -101,14 +168,32 @@ impl Link {
             snd_nxt_state: 1,
             rcv_nxt_state: 1,
             checkpoint: 0,
+            transmq: KVec::new(),
+            backlogq: KVec::new(),
+            backlog_len: [0; IMPORTANCES],
+            backlog_limit: [0; IMPORTANCES],
+            bundle_target: [None; IMPORTANCES],
+            backlog_base: 0,
+            wakeupq: KVec::new(),
+            deferdq: KVec::new(),
+            reasm: Reasm::default(),
+            window: 0,
+            min_win: 0,
+            max_win: 0,
+            ssthresh: 0,
+            cong_acks: 0,
+            stats: LinkStats::default(),
+            bogus_acks: 0,
         };
+        l.set_queue_limits(bearer.props.min_win, bearer.props.max_win);
         l.reset();
         l.fsm(LinkEvent::Reset);
         l
     }
 
-    /// `tipc_link_reset`: a new session, the advertised MTU again, counters from the start.
-    pub(crate) fn reset(&mut self) {
+    /// `tipc_link_reset`: a new session, the advertised MTU again, counters from the start,
+    /// the queues purged. Returns the sockets waiting for the link, which C wakes up here.
+    pub(crate) fn reset(&mut self) -> KVec<Waiter> {
         self.in_session = false;
         self.peer_session = self.peer_session.wrapping_sub(1);
         self.session = self.session.wrapping_add(1);
@@ -120,6 +205,84 @@ impl Link {
         self.rcv_nxt_state = 1;
         self.silent_intv_cnt = 0;
         self.rst_cnt = 0;
+        self.transmq.clear();
+        self.backlogq.clear();
+        self.backlog_len = [0; IMPORTANCES];
+        self.bundle_target = [None; IMPORTANCES];
+        self.deferdq.clear();
+        self.reasm.purge();
+        self.stats = LinkStats::default();
+        let mut waiters = KVec::new();
+        core::mem::swap(&mut waiters, &mut self.wakeupq);
+        waiters
+    }
+
+    /// `tipc_link_set_queue_limits`: the window from `min_win` (slow start up to
+    /// `max_win`), and each importance's backlog limit: 2, 4, 6 and 8 windows, and for
+    /// system messages as many as a bulk of bindings takes (`TIPC_MAX_PUBL` over the items
+    /// an MTU holds).
+    pub(crate) fn set_queue_limits(&mut self, min_win: u32, max_win: u32) {
+        let items = (self.mtu / ITEM_SIZE).max(1);
+        self.min_win = min_win;
+        self.ssthresh = max_win;
+        self.max_win = max_win;
+        self.window = min_win;
+        self.backlog_limit = [
+            min_win * 2,
+            min_win * 4,
+            min_win * 6,
+            min_win * 8,
+            MAX_PUBL / items,
+        ];
+    }
+
+    /// The counters.
+    pub(crate) const fn stats(&self) -> &LinkStats {
+        &self.stats
+    }
+
+    /// Zeroes the counters (`TIPC_NL_LINK_RESET_STATS`).
+    pub(crate) fn reset_stats(&mut self) {
+        self.stats = LinkStats::default();
+    }
+
+    /// Acknowledgements refused as bogus.
+    pub(crate) const fn bogus_acks(&self) -> u64 {
+        self.bogus_acks
+    }
+
+    /// `tipc_link_mss`: the largest message sent whole, and the size of fragments and
+    /// bundles: the MTU less a link header and the encryption overhead C reserves when built
+    /// with `CONFIG_TIPC_CRYPTO` (as the test kernel's and distributions' modules are).
+    pub(crate) const fn mss(&self) -> u32 {
+        self.mtu
+            .saturating_sub(INT_H_SIZE as u32)
+            .saturating_sub((EHDR_SIZE + TAG_SIZE) as u32)
+    }
+
+    /// The smallest send window.
+    pub(crate) const fn min_win(&self) -> u32 {
+        self.min_win
+    }
+
+    /// The send window now.
+    pub(crate) const fn window(&self) -> u32 {
+        self.window
+    }
+
+    /// Packets in the transmit queue, in the backlog, and deferred.
+    pub(crate) fn queue_lens(&self) -> (usize, usize, usize) {
+        (self.transmq.len(), self.backlogq.len(), self.deferdq.len())
+    }
+
+    /// Senders waiting for room.
+    pub(crate) fn waiting(&self) -> usize {
+        self.wakeupq.len()
+    }
+
+    /// The next sequence number to send.
+    pub(crate) const fn snd_nxt(&self) -> u16 {
+        self.snd_nxt
     }
 
     /// Feeds the state machine; `Some(Down)` if the link went down.

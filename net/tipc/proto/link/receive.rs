@@ -3,12 +3,16 @@
 //! What a link does with its peer's protocol messages (`tipc_link_validate_msg`,
 //! `tipc_link_proto_rcv`).
 
+use super::buf::PacketBuf;
 use super::endpoint::{Change, Link};
-use super::proto_msg::StateOpts;
+use super::proto_msg::{ProtoMsg, StateOpts};
+use super::send::LinkOut;
 use super::state::{LinkEvent, LinkState};
+use super::stats::bump;
 use crate::proto::bearer::props::{MAX_LINK_PRI, MAX_LINK_TOL, MIN_LINK_TOL};
 use crate::proto::seqno::Seqno;
 use crate::proto::wire::consts::Caps;
+use crate::proto::wire::gap_ack::GapAck;
 use crate::proto::wire::link_proto::{LinkMsgType, LinkPayload, LinkProtoRepr};
 
 /// The outcome of a protocol message.
@@ -18,11 +22,12 @@ pub(crate) struct Outcome {
     pub(crate) accepted: bool,
     /// The link may go up, or went down.
     pub(crate) change: Option<Change>,
-    /// A `STATE` to send back: a probe's reply.
-    pub(crate) reply: Option<LinkProtoRepr<'static>>,
+    /// The `STATE` sent back (a probe's reply, or a NACK), already given to the sink's
+    /// [`LinkOut::control`]; kept here for inspection.
+    pub(crate) reply: Option<ProtoMsg>,
 }
 
-impl Link {
+impl<B: PacketBuf> Link<B> {
     /// `tipc_link_validate_msg`: a `RESET` of a new session, an `ACTIVATE` of this session
     /// or a newer one, a `STATE` of this session (and, while down, acknowledging nothing;
     /// with `LINK_PROTO_SEQNO`, not older than the last). Outside a session any `RESET` or
@@ -48,8 +53,9 @@ impl Link {
     /// `tipc_link_proto_rcv`: a protocol message from the peer. The plane follows the lower
     /// addressed node's. `RESET` and `ACTIVATE` name the peer's interface, may raise the
     /// tolerance and priority, start the session and lower the MTU; `STATE` keeps the link
-    /// alive and answers probes.
-    pub(crate) fn receive(&mut self, m: &LinkProtoRepr<'_>) -> Outcome {
+    /// alive, answers probes, releases what the peer acknowledges and retransmits what it
+    /// names missing.
+    pub(crate) fn receive(&mut self, m: &LinkProtoRepr<'_>, sink: &mut impl LinkOut<B>) -> Outcome {
         let mut out = Outcome::default();
         if self.state.is_blocked() {
             return out;
@@ -75,6 +81,10 @@ impl Link {
                     out.change = self.fsm(LinkEvent::Failure);
                 }
                 self.silent_intv_cnt = 0;
+                bump(&mut self.stats.recv_states);
+                if m.probe {
+                    bump(&mut self.stats.recv_probes);
+                }
                 if !self.is_up() {
                     if self.state == LinkState::Establishing {
                         out.change = Some(Change::Up);
@@ -83,6 +93,7 @@ impl Link {
                 }
                 let rcvgap = if (m.probe || m.common.flags.dest_droppable)
                     && Seqno(m.next_sent).more(Seqno(self.rcv_nxt))
+                    && self.deferdq.is_empty()
                 {
                     m.next_sent.wrapping_sub(self.rcv_nxt)
                 } else {
@@ -97,7 +108,33 @@ impl Link {
                             ..StateOpts::default()
                         },
                     );
+                    // Ahead of any retransmission, as C queues it.
+                    if let Some(r) = out.reply {
+                        sink.control(r);
+                    }
                 }
+                let mut blocks = [GapAck { ack: 0, gap: 0 }; 128];
+                let mut n = 0;
+                if let LinkPayload::State {
+                    gap_acks: Some(g), ..
+                } = m.payload
+                {
+                    for (slot, b) in blocks.iter_mut().zip(g.unicast()) {
+                        *slot = b;
+                        n += 1;
+                    }
+                }
+                let gap = m.seq_gap;
+                let adv =
+                    self.advance_transmq(m.common.ack, gap, blocks.get(..n).unwrap_or(&[]), sink);
+                if gap != 0 {
+                    bump(&mut self.stats.recv_nacks);
+                }
+                if adv.change.is_some() {
+                    out.change = adv.change;
+                    return out;
+                }
+                self.after_ack(&adv, sink);
             }
             (ty, LinkPayload::IfName(if_name)) => {
                 if m.max_pkt < self.min_mtu {

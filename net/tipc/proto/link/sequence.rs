@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The receive half of the reliable link (`tipc_link_rcv`): sequence numbers in, in order,
-//! and acknowledgements out.
+//! The receive half of the reliable link (`tipc_link_rcv`, `tipc_link_input`,
+//! `tipc_data_input`): sequence numbers in, in order, and acknowledgements out.
 //!
-//! A packet with the next sequence number is taken; every sixteenth one taken
-//! (`TIPC_MIN_LINK_WIN`) is acknowledged at once in a `STATE`, the rest at the next
-//! supervision tick or in any other `STATE`. An old or far-ahead number is a duplicate.
+//! A packet with the next sequence number is taken, and after it those the deferred queue
+//! holds in sequence; every sixteenth one taken (`TIPC_MIN_LINK_WIN`) is acknowledged at
+//! once in a `STATE`, the rest at the next supervision tick or in any other `STATE`. A
+//! packet ahead of the next one (at most `TIPC_MAX_LINK_WIN` ahead, so the deferred queue
+//! holds at most that many) is kept in the deferred queue, in sequence; the third packet
+//! deferred and every sixteenth after it ask the peer for the gap in a `STATE`
+//! (`tipc_link_build_nack_msg`), as do the replies to its probes while the gap lasts. An
+//! old or far-ahead number is a duplicate. The acknowledgement every packet carries
+//! releases the transmit queue.
 //!
-//! Gap: there is no deferred queue yet. A packet ahead of the next one is dropped and
-//! answered with a `STATE` naming the gap, which makes the peer retransmit from the next
-//! one; the peer's probes get the same answer while the gap lasts. The deferred queue,
-//! Gap ACK blocks and the send half come with issue 10.
+//! Taken packets go up by user: data, connection and bundles as they are (the glue
+//! unbundles), fragments through reassembly as one message; the rest is delivered too, for
+//! the node layer to sort out.
 
+use super::buf::PacketBuf;
 use super::endpoint::{Change, Link};
-use super::proto_msg::StateOpts;
+use super::proto_msg::{ProtoMsg, StateOpts};
+use super::send::{Advance, LinkOut};
+use super::state::LinkEvent;
+use super::stats::bump;
 use crate::proto::seqno::Seqno;
-use crate::proto::wire::link_proto::{LinkMsgType, LinkProtoRepr};
+use crate::proto::wire::consts::User;
+use crate::proto::wire::header::Packet;
+use crate::proto::wire::link_proto::LinkMsgType;
 
 /// `TIPC_MIN_LINK_WIN`: packets taken before an acknowledgement is sent at once.
 pub(crate) const ACK_EVERY: u16 = 16;
@@ -26,49 +37,157 @@ const MAX_AHEAD: u16 = 8191;
 /// What became of a sequenced packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub(crate) struct SeqOutcome {
-    /// The packet is the next one: deliver it.
-    pub(crate) take: bool,
-    /// The packet was old, or too far ahead.
+    /// Packets taken in sequence (this one and any deferred it released).
+    pub(crate) taken: u32,
+    /// The packet was deferred.
+    pub(crate) deferred: bool,
+    /// The packet was old, too far ahead, or deferred already.
     pub(crate) duplicate: bool,
-    /// A link establishing went up with it (the packet itself is dropped, as in C).
+    /// The link went up with it (the packet itself is dropped, as in C), or failed.
     pub(crate) change: Option<Change>,
-    /// A `STATE` to send: an acknowledgement, or a request to retransmit.
-    pub(crate) reply: Option<LinkProtoRepr<'static>>,
 }
 
-impl Link {
-    /// A packet with sequence number `seqno` arrived (any user but `LINK_PROTOCOL`).
-    pub(crate) fn receive_seq(&mut self, seqno: u16) -> SeqOutcome {
-        let mut out = SeqOutcome {
+fn seqno_of<B: PacketBuf>(b: &B) -> u16 {
+    Packet::new_unchecked(b.bytes()).seqno()
+}
+
+impl<B: PacketBuf> Link<B> {
+    /// A packet in the link's sequence arrived (any user but `LINK_PROTOCOL`): `buf`, a
+    /// checked packet.
+    pub(crate) fn receive_data(&mut self, buf: B, out: &mut impl LinkOut<B>) -> SeqOutcome {
+        let mut res = SeqOutcome {
             change: self.traffic(),
             ..SeqOutcome::default()
         };
         if !self.is_up() {
-            return out;
+            return res;
         }
+        let (seqno, ack) = {
+            let p = Packet::new_unchecked(buf.bytes());
+            (p.seqno(), p.ack())
+        };
         let next = Seqno(self.rcv_nxt);
         let seq = Seqno(seqno);
         if seq.less(next) || seq.more(Seqno(self.rcv_nxt.wrapping_add(MAX_AHEAD))) {
-            out.duplicate = true;
-            return out;
+            bump(&mut self.stats.duplicates);
+            res.duplicate = true;
+            return res;
         }
+        let adv = self.advance_transmq(ack, 0, &[], out);
         if seqno != self.rcv_nxt {
-            out.reply = self.build_proto(
-                LinkMsgType::State,
-                StateOpts {
-                    rcvgap: seqno.wrapping_sub(self.rcv_nxt),
-                    ..StateOpts::default()
-                },
-            );
-            return out;
+            res.deferred = true;
+            if !self.defer(buf, out) {
+                bump(&mut self.stats.duplicates);
+                res.duplicate = true;
+            }
+            if let Some(m) = self.build_nack() {
+                out.control(m);
+            }
+        } else {
+            let mut next = Some(buf);
+            while let Some(b) = next.take() {
+                self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+                bump(&mut self.stats.recv_pkts);
+                res.taken += 1;
+                if let Some(c) = self.input(b, out) {
+                    res.change = Some(c);
+                }
+                self.rcv_unacked = self.rcv_unacked.saturating_add(1);
+                if self.rcv_unacked >= ACK_EVERY {
+                    bump(&mut self.stats.sent_acks);
+                    if let Some(m) = self.build_proto(LinkMsgType::State, StateOpts::default()) {
+                        out.control(m);
+                    }
+                }
+                if res.change.is_some() {
+                    break;
+                }
+                if self.deferdq.first().map(seqno_of) == Some(self.rcv_nxt) {
+                    next = self.deferdq.remove(0).ok();
+                }
+            }
         }
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
-        self.rcv_unacked = self.rcv_unacked.saturating_add(1);
-        if self.rcv_unacked >= ACK_EVERY {
-            out.reply = self.build_proto(LinkMsgType::State, StateOpts::default());
+        if adv.released != 0 && res.change.is_none() {
+            let adv = Advance {
+                retransmitted: false,
+                ..adv
+            };
+            self.after_ack(&adv, out);
         }
-        out.take = true;
-        out
+        res
+    }
+
+    /// Keeps `buf` in the deferred queue, in sequence; false if it holds that number
+    /// already, or there is no memory (the peer retransmits it).
+    fn defer(&mut self, buf: B, out: &mut impl LinkOut<B>) -> bool {
+        let seqno = Seqno(seqno_of(&buf));
+        let at = self
+            .deferdq
+            .iter()
+            .position(|b| !Seqno(seqno_of(b)).less(seqno))
+            .unwrap_or(self.deferdq.len());
+        if self
+            .deferdq
+            .get(at)
+            .is_some_and(|b| Seqno(seqno_of(b)) == seqno)
+        {
+            return false;
+        }
+        if self.deferdq.reserve(1, out.flags()).is_err() {
+            return false;
+        }
+        self.deferdq.insert_within_capacity(at, buf).is_ok()
+    }
+
+    /// `tipc_link_build_nack_msg`: counts the deferred packet; with 3, 19, 35, ... packets
+    /// deferred asks for the gap before the first.
+    fn build_nack(&mut self) -> Option<ProtoMsg> {
+        bump(&mut self.stats.deferred_recv);
+        let len = self.deferdq.len();
+        if len < 3 || (len - 3) % 16 != 0 {
+            return None;
+        }
+        let head = self.deferdq.first().map(seqno_of)?;
+        let rcvgap = head.wrapping_sub(self.rcv_nxt);
+        self.build_proto(
+            LinkMsgType::State,
+            StateOpts {
+                rcvgap,
+                ..StateOpts::default()
+            },
+        )
+    }
+
+    /// `tipc_data_input` and `tipc_link_input`: a packet taken in sequence goes up; a
+    /// fragment through reassembly, whose failure fails the link.
+    fn input(&mut self, buf: B, out: &mut impl LinkOut<B>) -> Option<Change> {
+        let p = Packet::new_unchecked(buf.bytes());
+        let user = p.user()?;
+        match user {
+            User::MsgBundler => {
+                bump(&mut self.stats.recv_bundles);
+                let cnt = p.bits(9, 16, 0xffff);
+                self.stats.recv_bundled = self.stats.recv_bundled.wrapping_add(cnt);
+                out.deliver(user, buf);
+            }
+            User::MsgFragmenter => {
+                bump(&mut self.stats.recv_fragments);
+                match self.reasm.push(buf, out.flags()) {
+                    Ok(Some(msg)) => {
+                        bump(&mut self.stats.recv_fragmented);
+                        let inner = Packet::new_unchecked(msg.bytes()).user();
+                        match inner {
+                            Some(u) => out.deliver(u, msg),
+                            None => return None,
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(_) => return self.fsm(LinkEvent::Failure),
+                }
+            }
+            u => out.deliver(u, buf),
+        }
+        None
     }
 
     /// The next sequence number expected from the peer.

@@ -4,10 +4,12 @@
 //! discoverer and every peer with its links.
 //!
 //! The glue drives it with configuration calls, [`Cluster::handle_packet`] for every packet
-//! a bearer receives and [`Cluster::handle_timeout`] when [`Cluster::poll_timeout`]'s time
-//! has come; after each call it drains [`Cluster::poll_transmit`] (packets to emit and send
-//! on a bearer) and [`Cluster::poll_event`] (address, node and link changes), and re-arms
-//! its one timer. Time is in milliseconds.
+//! a bearer receives, [`Cluster::send`] for every message to another node and
+//! [`Cluster::handle_timeout`] when [`Cluster::poll_timeout`]'s time has come; after each
+//! call it drains [`Cluster::poll_transmit`] (packets to emit, or data packets to send as
+//! they are, on a bearer), [`Cluster::poll_deliver`] (messages the links took for this
+//! node) and [`Cluster::poll_event`] (address, node and link changes, wakeups), and re-arms
+//! its one timer. Time is in milliseconds. `B` is the glue's packet buffer.
 
 use super::bclink::BcLink;
 use super::drops::Drops;
@@ -18,7 +20,7 @@ use super::own::{NetSet, OwnNode};
 use super::peer::Peer;
 use super::peer_links::Ctx;
 use super::receive::Arrival;
-use super::transmit::{Dest, Message, Transmit};
+use super::transmit::{Delivery, Dest, Message, Transmit};
 use crate::kalloc::{Flags, KVec};
 use crate::proto::bearer::media::{Media, MediaProps};
 use crate::proto::bearer::media_addr::MediaAddr;
@@ -29,35 +31,26 @@ use crate::proto::bearer::{BearerId, MAX_BEARERS};
 use crate::proto::discovery::discoverer::{Discoverer, Tick};
 use crate::proto::discovery::message::request;
 use crate::proto::errno::Errno;
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::wire::consts::{User, SHORT_H_SIZE};
 use crate::proto::wire::discovery::DiscoveryRepr;
 use crate::proto::wire::header::Packet;
 use crate::proto::wire::link_proto::LinkProtoRepr;
 
-/// What became of a packet a bearer received.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Received {
-    /// The cluster is done with it (taken, or counted as dropped).
-    Consumed,
-    /// The next packet of its link, of this user: the glue delivers it to this node's
-    /// sockets (a bundle: each message inside).
-    Deliver(User),
-}
-
 /// The cluster as one namespace sees it.
 #[derive(Debug)]
-pub(crate) struct Cluster {
+pub(crate) struct Cluster<B> {
     pub(super) own: OwnNode,
     pub(super) bearers: Bearers,
     pub(super) discs: [Option<Discoverer>; MAX_BEARERS],
-    pub(super) peers: KVec<Peer>,
-    pub(super) out: Outbox,
+    pub(super) peers: KVec<Peer<B>>,
+    pub(super) out: Outbox<B>,
     pub(super) drops: Drops,
     pub(super) bclink: BcLink,
     rng: u64,
 }
 
-impl Cluster {
+impl<B: PacketBuf> Cluster<B> {
     /// A namespace's cluster state: no identity, no bearer. `random` is the namespace's
     /// random value (its low 16 bits the discovery signature), `net_hash` the network hash
     /// discovery announces, `seed` seeds the link sessions.
@@ -217,8 +210,9 @@ impl Cluster {
 
     /// `TIPC_NL_LINK_SET` for the link named `name` (`EINVAL` if there is none, or for a
     /// bad property): a tolerance or priority goes to the link and, in a `STATE`, to its
-    /// peer, which takes a new priority by resetting the link. The window waits for the
-    /// reliable link; the broadcast link's name is not a link here.
+    /// peer, which takes a new priority by resetting the link; a window becomes the link's
+    /// largest (`tipc_link_set_queue_limits` from its smallest, which restarts the window
+    /// there); the broadcast link's name is not a link here.
     pub(crate) fn set_link(
         &mut self,
         name: &[u8],
@@ -242,16 +236,28 @@ impl Cluster {
         if let Some(prio) = req.priority {
             peer.set_priority(b, prio, &mut cx);
         }
+        if let Some(win) = req.window {
+            peer.set_window(b, win);
+        }
         Ok(())
     }
 
+    /// `TIPC_NL_LINK_RESET_STATS` for the link named `name` (`EINVAL` if there is none).
+    pub(crate) fn reset_link_stats(&mut self, name: &[u8]) -> Result<(), Errno> {
+        self.peers
+            .iter_mut()
+            .find_map(|p| p.link_named_mut(name))
+            .map(|l| l.reset_stats())
+            .ok_or(Errno::EINVAL)
+    }
+
     /// The peers.
-    pub(crate) fn peers(&self) -> &[Peer] {
+    pub(crate) fn peers(&self) -> &[Peer<B>] {
         &self.peers
     }
 
     /// The peer of address `addr`.
-    pub(crate) fn peer(&self, addr: u32) -> Option<&Peer> {
+    pub(crate) fn peer(&self, addr: u32) -> Option<&Peer<B>> {
         self.peers.iter().find(|p| p.addr() == addr)
     }
 
@@ -263,8 +269,43 @@ impl Cluster {
     }
 
     /// The next packet to send.
-    pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Transmit<B>> {
         self.out.pop_transmit()
+    }
+
+    /// The next message a link took for this node, in each link's order.
+    pub(crate) fn poll_deliver(&mut self) -> Option<Delivery<B>> {
+        self.out.pop_delivery()
+    }
+
+    /// `tipc_node_xmit` to another node: `buf` is a complete message (its header names the
+    /// destination; the link writes the sequence number and acknowledgements), sent on the
+    /// active link `selector` picks (its low bit), in fragments if it is longer than the
+    /// link's MTU. `EHOSTUNREACH` if `dnode` is not a peer with a working link;
+    /// `ELINKCONG` (`EAGAIN`) if the message was queued beyond the backlog's limit, so the
+    /// sender must wait for [`Event::Wakeup`]; `EMSGSIZE`, `ENOMEM`; `ENOBUFS` if the
+    /// link's system backlog overflowed, which takes the link down, as in C.
+    pub(crate) fn send(
+        &mut self,
+        dnode: u32,
+        selector: u32,
+        buf: B,
+        now: u64,
+        flags: Flags,
+    ) -> Result<(), Errno> {
+        let (peers, drops, mut cx) = self.split(now, flags);
+        let Some(peer) = peers.iter_mut().find(|p| p.addr() == dnode) else {
+            return Err(Errno::EHOSTUNREACH);
+        };
+        let slot = usize::from(selector & 1 != 0);
+        let Some(b) = peer.active().get(slot).copied().flatten() else {
+            return Err(Errno::EHOSTUNREACH);
+        };
+        let rc = peer.send_data(b, buf, drops, &mut cx);
+        if rc == Err(Errno::ENOBUFS) {
+            peer.link_down(b, false, &mut cx);
+        }
+        rc
     }
 
     /// The next event.
@@ -322,76 +363,54 @@ impl Cluster {
         peers.retain(|p| p.deadline() > now || p.timeout(&mut cx));
     }
 
-    /// A packet bearer `b` received at `now` (`tipc_rcv`): discovery goes to the
+    /// A packet bearer `b` received at `now` (`tipc_rcv`), linear: discovery goes to the
     /// discoverer's checks, a unicast packet for this node to its sender's link. Anything
-    /// malformed, unexpected or refused is counted in [`Cluster::drops`]. A packet its link
-    /// takes in sequence comes back as [`Received::Deliver`] if its user is one the glue
+    /// malformed, unexpected or refused is counted in [`Cluster::drops`]. What its link
+    /// takes in sequence comes out of [`Cluster::poll_deliver`] if its user is one the glue
     /// delivers; other users are counted as unhandled for now.
-    pub(crate) fn handle_packet(
-        &mut self,
-        b: BearerId,
-        bytes: &[u8],
-        now: u64,
-        flags: Flags,
-    ) -> Received {
+    pub(crate) fn handle_packet(&mut self, b: BearerId, buf: B, now: u64, flags: Flags) {
         let Some(bearer) = self.bearers.get(b).copied() else {
             Drops::count(&mut self.drops.no_bearer);
-            return Received::Consumed;
+            return;
         };
-        let p = match Packet::new_checked(bytes) {
+        let p = match Packet::new_checked(buf.bytes()) {
             Ok(p) => p,
             Err(e) => {
                 self.drops.malformed(e);
-                return Received::Consumed;
+                return;
             }
         };
         if p.flags().non_seq {
             if p.user() != Some(User::LinkConfig) {
                 Drops::count(&mut self.drops.broadcast);
-                return Received::Consumed;
+                return;
             }
             match DiscoveryRepr::parse(&p) {
                 Ok(d) => self.on_discovery(&bearer, &d, now, flags),
                 Err(e) => self.drops.malformed(e),
             }
-            return Received::Consumed;
+            return;
         }
         if p.header_len() != SHORT_H_SIZE && p.destnode() != self.own.addr() {
             Drops::count(&mut self.drops.not_for_us);
-            return Received::Consumed;
+            return;
         }
-        let (peers, drops, mut cx) = self.split(now, flags);
-        let Some(peer) = peers.iter_mut().find(|n| n.addr() == p.prevnode()) else {
-            Drops::count(&mut drops.unknown_peer);
-            return Received::Consumed;
-        };
+        let prevnode = p.prevnode();
         let user = p.user();
+        let (peers, drops, mut cx) = self.split(now, flags);
+        let Some(peer) = peers.iter_mut().find(|n| n.addr() == prevnode) else {
+            Drops::count(&mut drops.unknown_peer);
+            return;
+        };
         if user != Some(User::LinkProtocol) {
-            if !peer.receive(b, Arrival::Seq(p.seqno()), drops, &mut cx) {
-                return Received::Consumed;
-            }
-            return match user {
-                Some(
-                    u @ (User::Low
-                    | User::Medium
-                    | User::High
-                    | User::Critical
-                    | User::ConnManager
-                    | User::MsgBundler),
-                ) => Received::Deliver(u),
-                _ => {
-                    Drops::count(&mut drops.unhandled);
-                    Received::Consumed
-                }
-            };
+            peer.receive(b, Arrival::Seq(buf), drops, &mut cx);
+            return;
         }
+        let p = Packet::new_unchecked(buf.bytes());
         match LinkProtoRepr::parse(&p, peer.caps()) {
-            Ok(m) => {
-                peer.receive(b, Arrival::Proto(&m), drops, &mut cx);
-            }
+            Ok(m) => peer.receive(b, Arrival::Proto(&m), drops, &mut cx),
             Err(e) => drops.malformed(e),
         }
-        Received::Consumed
     }
 
     /// The peers, the drop counters and the context the peers' calls need, borrowed apart.
@@ -399,7 +418,7 @@ impl Cluster {
         &mut self,
         now: u64,
         flags: Flags,
-    ) -> (&mut KVec<Peer>, &mut Drops, Ctx<'_>) {
+    ) -> (&mut KVec<Peer<B>>, &mut Drops, Ctx<'_, B>) {
         let cx = Ctx {
             out: &mut self.out,
             discs: &mut self.discs,

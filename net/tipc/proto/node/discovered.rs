@@ -15,13 +15,14 @@ use crate::kalloc::Flags;
 use crate::proto::bearer::table::Bearer;
 use crate::proto::discovery::message::discovery_msg;
 use crate::proto::discovery::receive::{receive, PeerInfo, Verdict};
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::link::endpoint::{Ends, Link};
 use crate::proto::wire::discovery::{DiscoveryRepr, DiscoveryType};
 
 /// Links a peer may have at most (`tipc_node_check_dest`).
 const MAX_LINKS_PER_PEER: usize = 2;
 
-impl Cluster {
+impl<B: PacketBuf> Cluster<B> {
     /// A parsed discovery message on `bearer`.
     pub(super) fn on_discovery(
         &mut self,
@@ -130,7 +131,7 @@ impl Cluster {
         let Some(p) = self.peers.get_mut(i) else {
             return (false, false);
         };
-        let entry = p.links.get(b.id.index()).copied().flatten();
+        let entry = p.links.get(b.id.index()).and_then(|e| e.as_ref());
         let link_up = entry.is_some_and(|e| e.link.is_up());
         let mut link_is_reset = entry.is_some_and(|e| e.link.state().is_reset());
         let addr_match = entry.is_some_and(|e| e.maddr == info.maddr);

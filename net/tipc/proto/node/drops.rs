@@ -34,13 +34,13 @@ pub(crate) struct Drops {
     pub(crate) refused: u64,
     /// Broadcast packets (no broadcast link yet).
     pub(crate) broadcast: u64,
-    /// Packets taken in sequence whose user nothing handles yet (name distribution, the
-    /// broadcast link, fragments, failover: issue 10).
+    /// Packets taken in sequence whose user nothing handles yet (name distribution, group
+    /// protocol, the broadcast link, failover).
     pub(crate) unhandled: u64,
     /// Sequenced packets already received, or too far ahead.
     pub(crate) duplicates: u64,
-    /// Sequenced packets ahead of the next one (no deferred queue yet): dropped, and the
-    /// peer asked to retransmit.
+    /// Sequenced packets ahead of the next one: kept in the deferred queue (not dropped;
+    /// counted here as the link's `deferred_recv`), or dropped as duplicates.
     pub(crate) out_of_order: u64,
     /// Outputs lost to a failed allocation.
     pub(crate) nomem: u64,
@@ -74,7 +74,7 @@ impl Drops {
         bump(c);
     }
 
-    /// Every drop but the wire's.
+    /// Every drop but the wire's (deferred packets are not dropped).
     pub(crate) fn total(&self) -> u64 {
         [
             self.corrupt,
@@ -91,7 +91,6 @@ impl Drops {
             self.broadcast,
             self.unhandled,
             self.duplicates,
-            self.out_of_order,
             self.nomem,
         ]
         .iter()

@@ -32,6 +32,15 @@ pub(crate) enum Event {
         /// `tipc_link_id`: the peer's bearer above this one's.
         link_id: u32,
     },
+    /// A socket that was told `ELINKCONG` by [`Cluster::send`](super::cluster::Cluster::send)
+    /// may send to `peer` again (C's `SOCK_WAKEUP` message), or the link it waited for
+    /// was reset.
+    Wakeup {
+        /// The peer.
+        peer: u32,
+        /// The socket's port.
+        port: u32,
+    },
     /// A link went down: withdraw that binding.
     LinkDown {
         /// The peer's address.

@@ -4,22 +4,46 @@
 //! events, each in order.
 
 use super::event::Event;
-use super::transmit::{Dest, Message, Transmit};
+use super::transmit::{Delivery, Dest, Message, Transmit};
 use crate::kalloc::{Flags, KVec};
 use crate::proto::bearer::BearerId;
 
 /// The queues, and what did not fit in them.
-#[derive(Debug, Default)]
-pub(crate) struct Outbox {
-    transmits: KVec<Transmit>,
+#[derive(Debug)]
+pub(crate) struct Outbox<B> {
+    transmits: KVec<Transmit<B>>,
     events: KVec<Event>,
-    /// Packets and events lost to a failed allocation.
+    deliveries: KVec<Delivery<B>>,
+    /// Packets, messages and events lost to a failed allocation.
     pub(crate) lost: u64,
 }
 
-impl Outbox {
+impl<B> Default for Outbox<B> {
+    fn default() -> Self {
+        Self {
+            transmits: KVec::new(),
+            events: KVec::new(),
+            deliveries: KVec::new(),
+            lost: 0,
+        }
+    }
+}
+
+impl<B> Outbox<B> {
+    /// Queues a message for this node.
+    pub(crate) fn deliver(&mut self, d: Delivery<B>, flags: Flags) {
+        if self.deliveries.push(d, flags).is_err() {
+            self.lost = self.lost.saturating_add(1);
+        }
+    }
+
+    /// The oldest message for this node.
+    pub(crate) fn pop_delivery(&mut self) -> Option<Delivery<B>> {
+        self.deliveries.remove(0).ok()
+    }
+
     /// Queues a packet.
-    pub(crate) fn send(&mut self, bearer: BearerId, dest: Dest, msg: Message, flags: Flags) {
+    pub(crate) fn send(&mut self, bearer: BearerId, dest: Dest, msg: Message<B>, flags: Flags) {
         let t = Transmit { bearer, dest, msg };
         if self.transmits.push(t, flags).is_err() {
             self.lost = self.lost.saturating_add(1);
@@ -34,7 +58,7 @@ impl Outbox {
     }
 
     /// The oldest packet.
-    pub(crate) fn pop_transmit(&mut self) -> Option<Transmit> {
+    pub(crate) fn pop_transmit(&mut self) -> Option<Transmit<B>> {
         self.transmits.remove(0).ok()
     }
 

@@ -8,6 +8,7 @@ use super::identity::NodeId;
 use super::state::{NodeEvent, NodeState};
 use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::{BearerId, MAX_BEARERS};
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::link::endpoint::Link;
 use crate::proto::wire::consts::Caps;
 
@@ -17,24 +18,24 @@ pub(crate) const NODE_CLEANUP_AFTER: u64 = 300_000;
 pub(crate) const SLOW_TIMER: u64 = 10_000;
 
 /// A link to the peer and where the peer is on that bearer.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct LinkEntry {
+#[derive(Debug)]
+pub(crate) struct LinkEntry<B> {
     /// The link.
-    pub(crate) link: Link,
+    pub(crate) link: Link<B>,
     /// The peer's media address on the bearer.
     pub(crate) maddr: MediaAddr,
 }
 
 /// A neighbour.
-#[derive(Clone, Debug)]
-pub(crate) struct Peer {
+#[derive(Debug)]
+pub(crate) struct Peer<B> {
     pub(super) addr: u32,
     pub(super) id: NodeId,
     pub(super) caps: Caps,
     /// The signature of its discovery messages; `None` until one is accepted.
     pub(super) signature: Option<u16>,
     pub(super) state: NodeState,
-    pub(super) links: [Option<LinkEntry>; MAX_BEARERS],
+    pub(super) links: [Option<LinkEntry<B>>; MAX_BEARERS],
     /// The bearers of the active links: both the best one, or two of equal priority.
     pub(super) active: [Option<BearerId>; 2],
     pub(super) working_links: u32,
@@ -43,7 +44,7 @@ pub(crate) struct Peer {
     pub(super) delete_at: u64,
 }
 
-impl Peer {
+impl<B: PacketBuf> Peer<B> {
     /// A peer discovered at `now` (`tipc_node_create`): "leaving" until it shows it reset.
     pub(crate) fn new(addr: u32, id: NodeId, caps: Caps, now: u64) -> Self {
         Self {
@@ -52,7 +53,7 @@ impl Peer {
             caps,
             signature: None,
             state: NodeState::SelfDownPeerLeaving,
-            links: [None; MAX_BEARERS],
+            links: core::array::from_fn(|_| None),
             active: [None; 2],
             working_links: 0,
             keepalive_intv: SLOW_TIMER,
@@ -87,7 +88,7 @@ impl Peer {
     }
 
     /// The link on `bearer`.
-    pub(crate) fn link(&self, bearer: BearerId) -> Option<&Link> {
+    pub(crate) fn link(&self, bearer: BearerId) -> Option<&Link<B>> {
         self.links.get(bearer.index())?.as_ref().map(|e| &e.link)
     }
 
@@ -120,8 +121,25 @@ impl Peer {
         self.state = self.state.on(evt);
     }
 
-    pub(super) fn entry(&mut self, bearer: BearerId) -> Option<&mut LinkEntry> {
+    pub(super) fn entry(&mut self, bearer: BearerId) -> Option<&mut LinkEntry<B>> {
         self.links.get_mut(bearer.index())?.as_mut()
+    }
+
+    /// The link named `name`, to change.
+    pub(crate) fn link_named_mut(&mut self, name: &[u8]) -> Option<&mut Link<B>> {
+        self.links
+            .iter_mut()
+            .flatten()
+            .map(|e| &mut e.link)
+            .find(|l| l.name().as_bytes() == name)
+    }
+
+    /// A new largest window for the link on `b` (`TIPC_NL_LINK_SET`).
+    pub(super) fn set_window(&mut self, b: BearerId, win: u32) {
+        if let Some(e) = self.entry(b) {
+            let min = e.link.min_win();
+            e.link.set_queue_limits(min, win);
+        }
     }
 
     /// The peer came back with other capabilities: its links read its messages by them.

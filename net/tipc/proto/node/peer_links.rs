@@ -13,22 +13,28 @@ use super::event::Event;
 use super::outbox::Outbox;
 use super::peer::{Peer, NODE_CLEANUP_AFTER, SLOW_TIMER};
 use super::state::NodeEvent;
-use super::transmit::{Dest, Message};
-use crate::kalloc::Flags;
+use super::transmit::{Delivery, Dest, Message};
+use crate::kalloc::{Flags, KVec};
+use crate::proto::bearer::media_addr::MediaAddr;
 use crate::proto::bearer::{BearerId, MAX_BEARERS};
 use crate::proto::discovery::discoverer::Discoverer;
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::link::endpoint::Change;
+use crate::proto::link::endpoint::Waiter;
+use crate::proto::link::proto_msg::ProtoMsg;
 use crate::proto::link::proto_msg::StateOpts;
+use crate::proto::link::send::LinkOut;
 use crate::proto::link::state::{LinkEvent, LinkState};
-use crate::proto::wire::link_proto::{LinkMsgType, LinkProtoRepr};
+use crate::proto::wire::consts::User;
+use crate::proto::wire::link_proto::LinkMsgType;
 
 /// The longest node timer interval a link asks for (ms).
 const MAX_KEEPALIVE: u64 = 500;
 
 /// Where the node layer's outputs go.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Ctx<'a, B> {
     /// Packets and events.
-    pub(crate) out: &'a mut Outbox,
+    pub(crate) out: &'a mut Outbox<B>,
     /// The bearers' discoverers, told of links up and down.
     pub(crate) discs: &'a mut [Option<Discoverer>; MAX_BEARERS],
     /// The time now (ms).
@@ -37,15 +43,86 @@ pub(crate) struct Ctx<'a> {
     pub(crate) flags: Flags,
 }
 
-impl Ctx<'_> {
+impl<B> Ctx<'_, B> {
     fn disc(&mut self, b: BearerId) -> Option<&mut Discoverer> {
         self.discs.get_mut(b.index())?.as_mut()
     }
 }
 
-impl Peer {
+/// A link's outputs, as the node layer takes them: packets to the peer's media address on
+/// the link's bearer, messages for this node tagged with the peer (those of users the glue
+/// does not deliver yet counted as unhandled), wakeups as events.
+pub(crate) struct Sink<'c, 'a, B> {
+    pub(crate) cx: &'c mut Ctx<'a, B>,
+    pub(crate) bearer: BearerId,
+    pub(crate) maddr: MediaAddr,
+    pub(crate) peer: u32,
+    /// Messages of users nothing handles yet.
+    pub(crate) unhandled: u64,
+}
+
+impl<B> LinkOut<B> for Sink<'_, '_, B> {
+    fn transmit(&mut self, buf: B) {
+        let flags = self.cx.flags;
+        self.cx.out.send(
+            self.bearer,
+            Dest::Peer(self.maddr),
+            Message::Data(buf),
+            flags,
+        );
+    }
+
+    fn deliver(&mut self, user: User, buf: B) {
+        if !matches!(
+            user,
+            User::Low
+                | User::Medium
+                | User::High
+                | User::Critical
+                | User::ConnManager
+                | User::MsgBundler
+        ) {
+            self.unhandled += 1;
+            return;
+        }
+        let d = Delivery {
+            peer: self.peer,
+            user,
+            buf,
+        };
+        self.cx.out.deliver(d, self.cx.flags);
+    }
+
+    fn wakeup(&mut self, port: u32) {
+        let e = Event::Wakeup {
+            peer: self.peer,
+            port,
+        };
+        self.cx.out.event(e, self.cx.flags);
+    }
+
+    fn control(&mut self, msg: ProtoMsg) {
+        let flags = self.cx.flags;
+        self.cx.out.send(
+            self.bearer,
+            Dest::Peer(self.maddr),
+            Message::Link(msg),
+            flags,
+        );
+    }
+
+    fn now(&self) -> u64 {
+        self.cx.now
+    }
+
+    fn flags(&self) -> Flags {
+        self.cx.flags
+    }
+}
+
+impl<B: PacketBuf> Peer<B> {
     /// Sends `msg` over the link on `b`, to the peer's address there.
-    pub(super) fn send(&self, b: BearerId, msg: Option<LinkProtoRepr<'static>>, cx: &mut Ctx<'_>) {
+    pub(super) fn send(&self, b: BearerId, msg: Option<ProtoMsg>, cx: &mut Ctx<'_, B>) {
         let maddr = self
             .links
             .get(b.index())
@@ -58,7 +135,7 @@ impl Peer {
     }
 
     /// Acts on a link's change.
-    pub(super) fn on_change(&mut self, b: BearerId, change: Option<Change>, cx: &mut Ctx<'_>) {
+    pub(super) fn on_change(&mut self, b: BearerId, change: Option<Change>, cx: &mut Ctx<'_, B>) {
         match change {
             Some(Change::Up) => self.link_up(b, cx),
             Some(Change::Down) => self.link_down(b, false, cx),
@@ -67,7 +144,7 @@ impl Peer {
     }
 
     /// `__tipc_node_link_up`.
-    pub(super) fn link_up(&mut self, b: BearerId, cx: &mut Ctx<'_>) {
+    pub(super) fn link_up(&mut self, b: BearerId, cx: &mut Ctx<'_, B>) {
         let old = self.active[0]
             .and_then(|a| self.link(a))
             .map(|l| l.priority());
@@ -114,11 +191,12 @@ impl Peer {
 
     /// `tipc_node_link_down`: the link on `b` failed, or its bearer goes (`delete`). A link
     /// still establishing is only reset.
-    pub(super) fn link_down(&mut self, b: BearerId, delete: bool, cx: &mut Ctx<'_>) {
+    pub(super) fn link_down(&mut self, b: BearerId, delete: bool, cx: &mut Ctx<'_, B>) {
         let Some(e) = self.entry(b) else { return };
         if e.link.state() == LinkState::Establishing {
-            e.link.reset();
+            let w = e.link.reset();
             e.link.fsm(LinkEvent::Reset);
+            self.wake(w, cx);
         } else if !e.link.state().is_reset() {
             self.lose_link(b, cx);
         }
@@ -129,7 +207,7 @@ impl Peer {
         }
     }
 
-    fn lose_link(&mut self, b: BearerId, cx: &mut Ctx<'_>) {
+    fn lose_link(&mut self, b: BearerId, cx: &mut Ctx<'_, B>) {
         let Some(e) = self.entry(b) else { return };
         let link_id = e.link.id();
         let peer_was_down = e.link.state() == LinkState::PeerReset;
@@ -157,16 +235,18 @@ impl Peer {
         }
         let mut reset_msg = None;
         let lost_node = !self.is_up();
+        let mut waiters = KVec::new();
         if let Some(e) = self.entry(b) {
             if lost_node {
                 e.link.fsm(LinkEvent::Reset);
-                e.link.reset();
+                waiters = e.link.reset();
                 reset_msg = e.link.build_reset_msg();
             } else {
-                e.link.reset();
+                waiters = e.link.reset();
                 e.link.fsm(LinkEvent::Reset);
             }
         }
+        self.wake(waiters, cx);
         if lost_node {
             if peer_was_down {
                 self.fsm(NodeEvent::PeerLostContact);
@@ -182,6 +262,34 @@ impl Peer {
             link_id,
         };
         cx.out.event(e, cx.flags);
+    }
+
+    /// The sockets that waited for a link just reset may send again (C moves its wakeup
+    /// queue to the input queue in `tipc_link_reset`).
+    fn wake(&self, waiters: KVec<Waiter>, cx: &mut Ctx<'_, B>) {
+        for w in waiters.iter() {
+            let e = Event::Wakeup {
+                peer: self.addr,
+                port: w.port,
+            };
+            cx.out.event(e, cx.flags);
+        }
+    }
+
+    /// A sink for the link on `b`'s outputs, if there is a link there.
+    pub(super) fn sink<'c, 'a>(
+        &self,
+        b: BearerId,
+        cx: &'c mut Ctx<'a, B>,
+    ) -> Option<Sink<'c, 'a, B>> {
+        let maddr = self.links.get(b.index())?.as_ref()?.maddr;
+        Some(Sink {
+            cx,
+            bearer: b,
+            maddr,
+            peer: self.addr,
+            unhandled: 0,
+        })
     }
 
     /// `tipc_node_calculate_timer` for the link on `b`: the node's interval is a quarter of
@@ -201,7 +309,7 @@ impl Peer {
     /// `tipc_node_timeout` at `cx.now`: supervises every link, sends what they ask, takes
     /// down those that failed, and sets the next tick. Returns false if the peer, down for
     /// `NODE_CLEANUP_AFTER`, is to be forgotten.
-    pub(super) fn timeout(&mut self, cx: &mut Ctx<'_>) -> bool {
+    pub(super) fn timeout(&mut self, cx: &mut Ctx<'_, B>) -> bool {
         if !self.is_up() && cx.now > self.delete_at {
             return false;
         }
@@ -224,7 +332,7 @@ impl Peer {
 
     /// `tipc_node_apply_property` for a tolerance: the link on `b` takes it and tells its
     /// peer, and the node's timer follows.
-    pub(super) fn set_tolerance(&mut self, b: BearerId, tol: u32, cx: &mut Ctx<'_>) {
+    pub(super) fn set_tolerance(&mut self, b: BearerId, tol: u32, cx: &mut Ctx<'_, B>) {
         let Some(e) = self.entry(b) else { return };
         let msg = e.link.set_tolerance(tol);
         self.send(b, msg, cx);
@@ -232,7 +340,7 @@ impl Peer {
     }
 
     /// `tipc_link_set_prio` on the link on `b`.
-    pub(super) fn set_priority(&mut self, b: BearerId, prio: u32, cx: &mut Ctx<'_>) {
+    pub(super) fn set_priority(&mut self, b: BearerId, prio: u32, cx: &mut Ctx<'_, B>) {
         let Some(e) = self.entry(b) else { return };
         let msg = e.link.set_priority(prio);
         self.send(b, msg, cx);

@@ -5,21 +5,23 @@
 
 use super::drops::Drops;
 use super::peer::Peer;
-use super::peer_links::Ctx;
+use super::peer_links::{Ctx, Sink};
 use super::state::{NodeEvent, NodeState};
 use crate::proto::bearer::BearerId;
+use crate::proto::errno::Errno;
+use crate::proto::link::buf::PacketBuf;
 use crate::proto::wire::link_proto::{LinkMsgType, LinkProtoRepr};
 
 /// A packet for a peer's link: a parsed protocol message, or any other packet.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Arrival<'a> {
+#[derive(Debug)]
+pub(crate) enum Arrival<'a, B> {
     /// `LINK_PROTOCOL`.
     Proto(&'a LinkProtoRepr<'a>),
-    /// Any other user: a packet in the link's sequence.
-    Seq(u16),
+    /// Any other user: a checked packet in the link's sequence.
+    Seq(B),
 }
 
-impl Arrival<'_> {
+impl<B> Arrival<'_, B> {
     /// `msg_peer_link_is_up`: anything but `RESET` and `ACTIVATE`.
     fn peer_link_is_up(&self) -> bool {
         match self {
@@ -37,55 +39,83 @@ impl Arrival<'_> {
     }
 }
 
-impl Peer {
-    /// Takes `arrival` on the link on `b`, and acts on what it changed. Returns whether the
-    /// packet is the link's next in sequence, to be delivered.
+impl<B: PacketBuf> Peer<B> {
+    /// Takes `arrival` on the link on `b`, and acts on what it changed; what the link takes
+    /// in sequence goes to the outbox's deliveries.
     pub(crate) fn receive(
         &mut self,
         b: BearerId,
-        arrival: Arrival<'_>,
+        arrival: Arrival<'_, B>,
         drops: &mut Drops,
-        cx: &mut Ctx<'_>,
-    ) -> bool {
+        cx: &mut Ctx<'_, B>,
+    ) {
         if self.entry(b).is_none() {
             Drops::count(&mut drops.unknown_peer);
-            return false;
+            return;
         }
         if self.state != NodeState::SelfUpPeerUp && !self.check_state(b, &arrival) {
             Drops::count(&mut drops.refused);
-            return false;
+            return;
         }
-        let Some(e) = self.entry(b) else {
-            return false;
+        let addr = self.addr;
+        let Some(e) = self.links.get_mut(b.index()).and_then(|e| e.as_mut()) else {
+            return;
         };
-        let mut take = false;
+        let mut sink = Sink {
+            cx: &mut *cx,
+            bearer: b,
+            maddr: e.maddr,
+            peer: addr,
+            unhandled: 0,
+        };
         let change = match arrival {
             Arrival::Proto(m) => {
-                let out = e.link.receive(m);
+                let out = e.link.receive(m, &mut sink);
                 if !out.accepted {
                     Drops::count(&mut drops.refused);
                 }
-                self.send(b, out.reply, cx);
                 out.change
             }
-            Arrival::Seq(seqno) => {
-                let out = e.link.receive_seq(seqno);
+            Arrival::Seq(buf) => {
+                let out = e.link.receive_data(buf, &mut sink);
                 if out.duplicate {
                     Drops::count(&mut drops.duplicates);
-                } else if !out.take {
+                } else if out.deferred {
                     Drops::count(&mut drops.out_of_order);
                 }
-                take = out.take;
-                self.send(b, out.reply, cx);
                 out.change
             }
         };
+        drops.unhandled = drops.unhandled.saturating_add(sink.unhandled);
         self.on_change(b, change, cx);
-        take
+    }
+
+    /// Sends `buf` on the link on `b` (`tipc_link_xmit` under the node's lock).
+    pub(crate) fn send_data(
+        &mut self,
+        b: BearerId,
+        buf: B,
+        drops: &mut Drops,
+        cx: &mut Ctx<'_, B>,
+    ) -> Result<(), Errno> {
+        let addr = self.addr;
+        let Some(e) = self.links.get_mut(b.index()).and_then(|e| e.as_mut()) else {
+            return Err(Errno::EHOSTUNREACH);
+        };
+        let mut sink = Sink {
+            cx: &mut *cx,
+            bearer: b,
+            maddr: e.maddr,
+            peer: addr,
+            unhandled: 0,
+        };
+        let rc = e.link.send(buf, &mut sink);
+        drops.unhandled = drops.unhandled.saturating_add(sink.unhandled);
+        rc
     }
 
     /// `tipc_node_check_state` without failover and synchronisation.
-    fn check_state(&mut self, b: BearerId, arrival: &Arrival<'_>) -> bool {
+    fn check_state(&mut self, b: BearerId, arrival: &Arrival<'_, B>) -> bool {
         let Some(e) = self.entry(b) else { return false };
         let up = e.link.is_up();
         if let Arrival::Proto(m) = arrival {

@@ -4,6 +4,8 @@
 
 extern crate std;
 
+use std::vec::Vec;
+
 use super::cluster::Cluster;
 use super::event::Event;
 use super::identity::NodeId;
@@ -92,7 +94,7 @@ fn node_states() {
 
 #[test]
 fn enabling_makes_the_identity_and_starts_the_trial() {
-    let mut c = Cluster::new(5, 5, 5);
+    let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
     let adm = c
         .admit_bearer(b"udp:b1", 32, MediaProps::default_for)
         .unwrap();
@@ -116,7 +118,7 @@ fn enabling_makes_the_identity_and_starts_the_trial() {
     };
     assert_eq!(d.msg_type, DiscoveryType::Trial);
     // A node with no identity and an all-zero address cannot enable a bearer.
-    let mut c = Cluster::new(5, 5, 5);
+    let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
     let adm = c
         .admit_bearer(b"eth:x", 32, MediaProps::default_for)
         .unwrap();
@@ -135,7 +137,7 @@ fn enabling_makes_the_identity_and_starts_the_trial() {
 
 #[test]
 fn configuration_errors() {
-    let mut c = Cluster::new(5, 5, 5);
+    let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
     let req = PropRequest {
         tolerance: Some(2_000),
         ..PropRequest::default()
@@ -175,7 +177,7 @@ fn a_c_node_is_met_with_its_own_frames() {
     let state2 = hex(
         "4f40002c00000000000200025255000000000003040210005255000052560000000000000000000000040000",
     );
-    let mut c = Cluster::new(0x1234_5678, 0x1234_5678, 1);
+    let mut c = Cluster::<Vec<u8>>::new(0x1234_5678, 0x1234_5678, 1);
     let adm = c
         .admit_bearer(b"eth:eth0", 32, MediaProps::default_for)
         .unwrap();
@@ -187,7 +189,7 @@ fn a_c_node_is_met_with_its_own_frames() {
     while c.poll_transmit().is_some() {}
     c.handle_timeout(1_000, GFP_KERNEL);
     assert_eq!(c.poll_event(), Some(Event::AddressSet(0x5256_0000)));
-    c.handle_packet(b, &req, 1_100, GFP_KERNEL);
+    c.handle_packet(b, req.clone(), 1_100, GFP_KERNEL);
     let resp = c.poll_transmit().unwrap();
     let Message::Discovery(d) = resp.msg else {
         panic!()
@@ -200,7 +202,7 @@ fn a_c_node_is_met_with_its_own_frames() {
         resp.dest,
         Dest::Peer(MediaAddr::eth([0x52, 0x54, 0, 0, 0, 1]))
     );
-    c.handle_packet(b, &reset, 1_200, GFP_KERNEL);
+    c.handle_packet(b, reset.clone(), 1_200, GFP_KERNEL);
     let peer = c.peer(0x5255_0000).unwrap();
     let link = peer.link(b).unwrap();
     assert_eq!(link.state(), LinkState::Establishing);
@@ -209,7 +211,7 @@ fn a_c_node_is_met_with_its_own_frames() {
         b"525400000002:eth0-525400000001:eth0"
     );
     c.handle_timeout(peer.deadline(), GFP_KERNEL);
-    let link_msg = |c: &mut Cluster| loop {
+    let link_msg = |c: &mut Cluster<Vec<u8>>| loop {
         if let Message::Link(m) = c.poll_transmit().unwrap().msg {
             break m;
         }
@@ -219,7 +221,7 @@ fn a_c_node_is_met_with_its_own_frames() {
         (act.msg_type, act.dest_session),
         (LinkMsgType::Activate, Some(0x0402))
     );
-    c.handle_packet(b, &state, 1_600, GFP_KERNEL);
+    c.handle_packet(b, state.clone(), 1_600, GFP_KERNEL);
     assert!(matches!(
         c.poll_event(),
         Some(Event::NodeUp {
@@ -233,20 +235,35 @@ fn a_c_node_is_met_with_its_own_frames() {
     ));
     let st = link_msg(&mut c);
     assert_eq!((st.msg_type, st.common.seqno), (LinkMsgType::State, 1));
-    // The capture lacks the packet before the bulk (sequence number 1): the bulk is ahead,
-    // dropped, and the peer is asked for what is missing.
-    c.handle_packet(b, &bulk, 1_610, GFP_KERNEL);
+    // The capture lacks the packet before the bulk (sequence number 1): the bulk is ahead
+    // and deferred; with fewer than three packets deferred no NACK goes yet, as in C.
+    c.handle_packet(b, bulk.clone(), 1_610, GFP_KERNEL);
     assert_eq!(
         c.peer(0x5255_0000).unwrap().state(),
         NodeState::SelfUpPeerUp
     );
+    assert!(c.poll_transmit().is_none());
+    let link = c.peer(0x5255_0000).unwrap().link(b).unwrap();
+    assert_eq!(link.queue_lens(), (0, 0, 1));
+    assert_eq!(link.stats().deferred_recv, 1);
+    // The peer's STATE acknowledges its own traffic with the other C node (2), beyond what
+    // this end sent: counted as bogus and ignored.
+    c.handle_packet(b, state2.clone(), 1_700, GFP_KERNEL);
+    let link = c.peer(0x5255_0000).unwrap().link(b).unwrap();
+    assert_eq!(link.bogus_acks(), 1);
+    let d = c.drops();
+    assert_eq!((d.out_of_order, d.refused, d.total()), (1, 0, 0));
+    // The next probe names the gap before the deferred packet.
+    let peer = c.peer(0x5255_0000).unwrap();
+    c.handle_timeout(peer.deadline(), GFP_KERNEL);
     let nack = link_msg(&mut c);
     assert_eq!(
-        (nack.msg_type, nack.common.ack, nack.seq_gap),
-        (LinkMsgType::State, 0, 1)
+        (nack.msg_type, nack.common.ack, nack.seq_gap, nack.probe),
+        (LinkMsgType::State, 0, 1, true)
     );
-    c.handle_packet(b, &state2, 1_700, GFP_KERNEL);
-    let d = c.drops();
-    assert_eq!((d.out_of_order, d.refused, d.total()), (1, 0, 1));
+    assert_eq!(
+        nack.gap_acks(),
+        &[crate::proto::wire::gap_ack::GapAck { ack: 2, gap: 0 }]
+    );
     assert!(c.peer(0x5255_0000).unwrap().is_up());
 }

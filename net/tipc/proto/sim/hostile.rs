@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Hostile input: random bytes and mutated valid discovery and link protocol messages fed
-//! to a node with a live link. Nothing panics; what is not a valid message is counted.
+//! Hostile input: random bytes and mutated valid discovery, link protocol, data and
+//! fragment packets fed to a node with a live link (so forged acknowledgements, gaps and
+//! Gap ACK blocks too). Nothing panics; what is not a valid message is counted.
 
 #![cfg(test)]
 
@@ -13,14 +14,30 @@ use proptest::prelude::*;
 
 use super::net::{eth0, Impairment, Net};
 use crate::kalloc::GFP_KERNEL;
+use crate::proto::link::testing::data_msg;
+use crate::proto::wire::consts::Importance;
 use crate::proto::wire::header::Packet;
 
 /// Two linked nodes and what node 1 sent node 0 on the way (discovery, `RESET`,
-/// `ACTIVATE`, `STATE`), one of each kind.
+/// `ACTIVATE`, `STATE`, data, fragments), one of each kind.
 fn linked_pair(seed: u64) -> (Net, Vec<Vec<u8>>) {
     let mut net = Net::new(2, Impairment::CLEAN, seed);
     let t = net.run_until_linked(10_000).expect("linked");
     net.run_until(t + 2_000);
+    let (a0, a1) = (
+        net.nodes[0].cluster.own().addr(),
+        net.nodes[1].cluster.own().addr(),
+    );
+    for len in [100, 3_000] {
+        let m = data_msg(a1, a0, Importance::Low, 7, &std::vec![0x5a; len]);
+        let now = net.now;
+        net.nodes[1]
+            .cluster
+            .send(a0, 0, m, now, GFP_KERNEL)
+            .expect("send");
+        net.drain(1);
+    }
+    net.run_until(net.now + 1_000);
     let mut samples: Vec<Vec<u8>> = Vec::new();
     for (_, from, to, bytes) in &net.log {
         let kind = (bytes[0] >> 1 & 0xf, bytes[4] >> 5);
@@ -28,7 +45,7 @@ fn linked_pair(seed: u64) -> (Net, Vec<Vec<u8>>) {
             samples.push(bytes.clone());
         }
     }
-    assert!(samples.len() >= 5, "{} kinds", samples.len());
+    assert!(samples.len() >= 7, "{} kinds", samples.len());
     (net, samples)
 }
 
@@ -41,7 +58,7 @@ proptest! {
         let now = net.now;
         let c = &mut net.nodes[0].cluster;
         let before = c.drops().total();
-        c.handle_packet(eth0(), &bytes, now, GFP_KERNEL);
+        c.handle_packet(eth0(), bytes.clone(), now, GFP_KERNEL);
         // What is not counted as dropped passed the header checks and was judged as a
         // message.
         prop_assert!(c.drops().total() > before || Packet::new_checked(&bytes[..]).is_ok());
@@ -61,7 +78,7 @@ proptest! {
         }
         let now = net.now;
         for _ in 0..3 {
-            net.nodes[0].cluster.handle_packet(eth0(), &m, now, GFP_KERNEL);
+            net.nodes[0].cluster.handle_packet(eth0(), m.clone(), now, GFP_KERNEL);
         }
         // Whatever a forged message did, supervision brings the pair together again.
         let back = net.run_until_linked(now + 60_000);

@@ -6,6 +6,8 @@
 
 extern crate std;
 
+use core::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::vec::Vec;
 
 use super::rng::Rng;
@@ -18,7 +20,10 @@ use crate::proto::bearer::BearerId;
 use crate::proto::node::cluster::Cluster;
 use crate::proto::node::event::Event;
 use crate::proto::node::state::NodeState;
-use crate::proto::node::transmit::{Dest, MAX_PACKET};
+use crate::proto::node::transmit::{Dest, Message, MAX_PACKET};
+use crate::proto::wire::bundle::Unbundler;
+use crate::proto::wire::consts::User;
+use crate::proto::wire::header::Packet;
 
 /// How the segment misbehaves.
 #[derive(Clone, Copy, Debug)]
@@ -43,7 +48,8 @@ impl Impairment {
     };
 }
 
-/// A frame on its way.
+/// A frame on its way, ordered by arrival.
+#[derive(PartialEq, Eq)]
 struct Frame {
     at: u64,
     order: u64,
@@ -53,10 +59,24 @@ struct Frame {
     bytes: Vec<u8>,
 }
 
+impl Ord for Frame {
+    fn cmp(&self, o: &Self) -> core::cmp::Ordering {
+        (self.at, self.order).cmp(&(o.at, o.order))
+    }
+}
+
+impl PartialOrd for Frame {
+    fn partial_cmp(&self, o: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
 /// One simulated node.
 pub(super) struct Node {
     /// Its cluster core.
-    pub(super) cluster: Cluster,
+    pub(super) cluster: Cluster<Vec<u8>>,
+    /// Messages its links took, with the time and the peer they came from.
+    pub(super) inbox: Vec<(u64, u32, Vec<u8>)>,
     /// Its MAC address on each segment.
     pub(super) macs: Vec<[u8; 6]>,
     /// Whether it runs and its frames reach the segment.
@@ -79,10 +99,14 @@ pub(super) struct Net {
     prios: Vec<u32>,
     /// Segments that carry nothing.
     pub(super) cut: Vec<bool>,
-    /// Every frame delivered: time, sender, receiver and bytes.
+    /// Every frame delivered: time, sender, receiver and bytes (if `keep_log`).
     pub(super) log: Vec<(u64, usize, usize, Vec<u8>)>,
+    /// Whether to keep the log (the data scenarios do not).
+    pub(super) keep_log: bool,
+    /// Sequenced (non-protocol) frames from the first node to the second are all lost.
+    pub(super) drop_data: Option<(usize, usize)>,
     rng: Rng,
-    frames: Vec<Frame>,
+    frames: BinaryHeap<Reverse<Frame>>,
     order: u64,
 }
 
@@ -131,8 +155,10 @@ impl Net {
             prios: prios.to_vec(),
             cut: std::vec![false; prios.len()],
             log: Vec::new(),
+            keep_log: true,
+            drop_data: None,
             rng: Rng::new(seed),
-            frames: Vec::new(),
+            frames: BinaryHeap::new(),
             order: 0,
         };
         for m in macs {
@@ -141,6 +167,7 @@ impl Net {
                 cluster,
                 macs: m.clone(),
                 on: true,
+                inbox: Vec::new(),
                 events: Vec::new(),
                 last_rx: std::vec![None; macs.len()],
             });
@@ -152,9 +179,9 @@ impl Net {
     }
 
     /// A fresh core with its bearers enabled now.
-    fn boot(&mut self, macs: &[[u8; 6]]) -> Cluster {
+    fn boot(&mut self, macs: &[[u8; 6]]) -> Cluster<Vec<u8>> {
         let r = self.rng.next();
-        let mut c = Cluster::new(r as u32, (r >> 32) as u32, self.rng.next());
+        let mut c = Cluster::<Vec<u8>>::new(r as u32, (r >> 32) as u32, self.rng.next());
         for (s, &mac) in macs.iter().enumerate() {
             let name = std::format!("eth:eth{s}");
             let adm = c
@@ -195,12 +222,27 @@ impl Net {
         while let Some(e) = self.nodes[i].cluster.poll_event() {
             self.nodes[i].events.push((self.now, e));
         }
+        while let Some(d) = self.nodes[i].cluster.poll_deliver() {
+            if d.user != User::MsgBundler {
+                self.nodes[i].inbox.push((self.now, d.peer, d.buf));
+                continue;
+            }
+            // Each message of a bundle, as the glue delivers them.
+            let p = Packet::new_checked(&d.buf[..]).expect("bundle");
+            for m in Unbundler::new(p.payload()) {
+                let m = m.expect("bundled message").into_inner().to_vec();
+                self.nodes[i].inbox.push((self.now, d.peer, m));
+            }
+        }
         while let Some(t) = self.nodes[i].cluster.poll_transmit() {
             let mut buf = [0u8; MAX_PACKET];
-            let n = t
-                .msg
-                .emit(&mut buf)
-                .unwrap_or_else(|e| panic!("emit: {e:?}"));
+            let bytes: Vec<u8> = match &t.msg {
+                Message::Data(b) => b.clone(),
+                m => {
+                    let n = m.emit(&mut buf).unwrap_or_else(|e| panic!("emit: {e:?}"));
+                    buf[..n].to_vec()
+                }
+            };
             if !self.nodes[i].on {
                 continue;
             }
@@ -212,7 +254,7 @@ impl Net {
                     .collect(),
             };
             for to in targets {
-                self.put(s, i, to, &buf[..n]);
+                self.put(s, i, to, &bytes);
             }
         }
     }
@@ -222,25 +264,30 @@ impl Net {
         if self.cut[segment] || self.rng.chance(self.imp.loss) {
             return;
         }
+        let user = bytes.first().map(|b| b >> 1 & 0xf);
+        let seq = !matches!(user, Some(7 | 13)) && bytes.get(1).is_some_and(|b| b & 0x10 == 0);
+        if self.drop_data == Some((from, to)) && seq {
+            return;
+        }
         let copies = if self.rng.chance(self.imp.dup) { 2 } else { 1 };
         for _ in 0..copies {
             let at = self.now + self.imp.delay + self.rng.below(self.imp.jitter + 1);
             self.order += 1;
-            self.frames.push(Frame {
+            self.frames.push(Reverse(Frame {
                 at,
                 order: self.order,
                 segment,
                 from,
                 to,
                 bytes: bytes.to_vec(),
-            });
+            }));
         }
     }
 
     /// Runs until `until` (ms): frames arrive and timers fire in time order.
     pub(super) fn run_until(&mut self, until: u64) {
         loop {
-            let frame = self.frames.iter().map(|f| (f.at, f.order)).min();
+            let frame = self.frames.peek().map(|f| (f.0.at, f.0.order));
             let timer = (0..self.nodes.len())
                 .filter(|&i| self.nodes[i].on)
                 .filter_map(|i| self.nodes[i].cluster.poll_timeout())
@@ -255,20 +302,19 @@ impl Net {
                 break;
             }
             self.now = self.now.max(next);
-            if let Some((at, order)) = frame.filter(|&(at, _)| at <= self.now) {
-                let k = self
-                    .frames
-                    .iter()
-                    .position(|f| f.at == at && f.order == order)
-                    .unwrap_or_else(|| unreachable!());
-                let f = self.frames.swap_remove(k);
+            if frame.is_some_and(|(at, _)| at <= self.now) {
+                let Some(Reverse(f)) = self.frames.pop() else {
+                    unreachable!()
+                };
                 if self.nodes[f.to].on {
                     self.nodes[f.to].last_rx[f.from] = Some(self.now);
-                    self.log.push((self.now, f.from, f.to, f.bytes.clone()));
+                    if self.keep_log {
+                        self.log.push((self.now, f.from, f.to, f.bytes.clone()));
+                    }
                     let now = self.now;
                     self.nodes[f.to].cluster.handle_packet(
                         eth(f.segment),
-                        &f.bytes,
+                        f.bytes,
                         now,
                         GFP_KERNEL,
                     );

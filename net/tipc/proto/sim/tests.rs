@@ -40,11 +40,7 @@ fn two_nodes_meet() {
     // The identities are the MAC addresses; the addresses their hashes.
     assert_eq!(a0, 0x5254_0000 ^ 0x0001_0000);
     assert_eq!(a1, 0x5254_0000 ^ 0x0002_0000);
-    let l = net.nodes[0]
-        .cluster
-        .peer(a1)
-        .and_then(|p| p.link(eth0()))
-        .copied();
+    let l = net.nodes[0].cluster.peer(a1).and_then(|p| p.link(eth0()));
     let l = l.expect("link");
     assert_eq!(l.name().as_bytes(), b"525400000001:eth0-525400000002:eth0");
     assert_eq!((l.mtu(), l.tolerance(), l.priority()), (1500, 1500, 10));
@@ -249,7 +245,7 @@ fn a_second_node_with_a_known_address_is_a_duplicate() {
     let mut net = Net::new(2, Impairment::CLEAN, 6);
     let t = net.run_until_linked(10_000).expect("linked");
     // A third node that claims node 1's address (a configured address, no trial).
-    let mut imposter = crate::proto::node::cluster::Cluster::new(99, 99, 99);
+    let mut imposter = crate::proto::node::cluster::Cluster::<std::vec::Vec<u8>>::new(99, 99, 99);
     let set = crate::proto::node::own::NetSet {
         addr: Some(net.nodes[1].cluster.own().addr()),
         ..Default::default()
@@ -270,7 +266,7 @@ fn a_second_node_with_a_known_address_is_a_duplicate() {
     let n = req.msg.emit(&mut b).expect("emit");
     let c = &mut net.nodes[0].cluster;
     let before = c.drops().duplicate_address;
-    c.handle_packet(eth0(), &b[..n], t, GFP_KERNEL);
+    c.handle_packet(eth0(), b[..n].to_vec(), t, GFP_KERNEL);
     assert_eq!(c.drops().duplicate_address, before + 1);
     assert!(c.poll_transmit().is_none(), "no response to a duplicate");
     assert!(net.linked(0, 1));

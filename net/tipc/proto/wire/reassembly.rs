@@ -124,7 +124,7 @@ impl<'b> Reassembler<'b> {
 
 /// The size the message in a first fragment declares, after checking its header as far as
 /// the fragment holds it: version, header length, size, and a user that may be fragmented.
-fn inner_size(data: &[u8]) -> Result<usize> {
+pub(crate) fn inner_size(data: &[u8]) -> Result<usize> {
     if data.len() < MIN_H_SIZE {
         return Err(Error::ReassemblyInner);
     }
