@@ -3,22 +3,19 @@
 //! `TIPC_NL_LINK_GET`, `TIPC_NL_LINK_SET` and `TIPC_NL_LINK_RESET_STATS`: the links to the
 //! peers and the broadcast link ("broadcast-link").
 //!
-//! The reliable link (issue 10) does not exist yet: what C reports from it is reported as C
-//! reports it for a link that carried no message: counters zero, and the window a link
-//! starts with (the bearer's smallest, which `tipc link set window` leaves in place until
-//! traffic widens it). Where C's answer differs only in its counters, ours is the same.
+//! A link's counters and window are the link's own (`Link::stats`, `Link::window`). The
+//! broadcast link does not exist yet: its counters are zero, as C reports them for a
+//! broadcast link that carried no message.
 
 use super::{media::PROP_POLICY, namespace, node::peers_from, put_name, tipc_net, TipcGenl};
 use crate::{
     cluster::{self, Core as Cluster, CorePeer as Peer},
     proto::{
-        bearer::{
-            props::{PropRequest, DEF_LINK_WIN},
-            BearerId,
-        },
+        bearer::{props::PropRequest, BearerId},
         errno::Errno,
         link::name::LinkName,
-        netlink::{cmd, idle_bc_link_stats, idle_link_stats, link, nla, prop},
+        link::stats::LinkStats,
+        netlink::{cmd, idle_bc_link_stats, link, nla, prop},
         node::bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
     },
 };
@@ -90,16 +87,13 @@ struct LinkView {
     priority: u32,
     tolerance: u32,
     window: u32,
+    stats: LinkStats,
 }
 
 impl LinkView {
     /// The link of `peer` on bearer `b`, if there is one.
     fn new(core: &Cluster, peer: &Peer, b: BearerId) -> Option<Self> {
         let l = peer.link(b)?;
-        let window = core
-            .bearers()
-            .get(b)
-            .map_or(DEF_LINK_WIN, |b| b.props.min_win);
         Some(Self {
             name: *l.name(),
             dest: core.own().addr() & ZONE_CLUSTER_MASK,
@@ -108,19 +102,20 @@ impl LinkView {
             active: peer.active().contains(&Some(b)),
             priority: l.priority(),
             tolerance: l.tolerance(),
-            window,
+            window: l.window(),
+            stats: *l.stats(),
         })
     }
 
     /// Its nest (`__tipc_nl_add_link`): name, cluster, MTU, packets, up and active flags,
-    /// priority, tolerance, window and, as C has it, the priority again; counters zero.
+    /// priority, tolerance, window and, as C has it, the priority again; the counters.
     fn put(&self, msg: &mut Writer<'_>) -> Result {
         msg.nest(nla::LINK, |msg| {
             put_name(msg, link::NAME, self.name.as_bytes())?;
             msg.put_u32(link::DEST, self.dest)?;
             msg.put_u32(link::MTU, self.mtu)?;
-            msg.put_u32(link::RX, 0)?;
-            msg.put_u32(link::TX, 0)?;
+            msg.put_u32(link::RX, self.stats.recv_pkts)?;
+            msg.put_u32(link::TX, self.stats.sent_pkts)?;
             if self.up {
                 msg.put_flag(link::UP)?;
             }
@@ -133,7 +128,7 @@ impl LinkView {
                 msg.put_u32(prop::WIN, self.window)?;
                 msg.put_u32(prop::PRIO, self.priority)
             })?;
-            put_u32_nest(msg, link::STATS, idle_link_stats())
+            put_u32_nest(msg, link::STATS, self.stats.nl_counters())
         })
     }
 }
@@ -325,20 +320,20 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 
 /// `TIPC_NL_LINK_RESET_STATS` (`tipc_nl_node_reset_link_stats`): the broadcast link, a
 /// peer's broadcast receive link ("broadcast-link:<peer>") or a link, by name; `EINVAL` for
-/// a name none has. The counters are zero already.
+/// a name none has. The broadcast links' counters are zero already (no broadcast link yet).
 pub(super) fn reset_stats(req: &Request<'_, TipcGenl>) -> Result {
     let (name, _) = requested(req)?;
     if name == BCLINK_NAME {
         return Ok(());
     }
-    let st = namespace(req).cluster.lock();
+    let mut st = namespace(req).cluster.lock();
     let found = if name.windows(BCLINK_NAME.len()).any(|w| w == BCLINK_NAME) {
         st.core.peers().iter().any(|p| {
             let (buf, len) = rcv_link_name(p.id(), p.addr());
             buf.get(..len) == Some(name)
         })
     } else {
-        find(&st.core, name).is_some()
+        st.core.reset_link_stats(name).is_ok()
     };
     if found {
         Ok(())

@@ -190,46 +190,6 @@ pub(crate) mod stats {
     pub(crate) const AVG_QUEUE: u16 = 33;
 }
 
-/// The counters of a unicast link's `TIPC_NLA_LINK_STATS` nest, in C's order
-/// (`__tipc_nl_add_stats`), for a link that carried no message: all zero but the profile's
-/// total, which C reports as 1 when it has no sample. The reliable link (issue 10) will
-/// count.
-pub(crate) fn idle_link_stats() -> impl Iterator<Item = (u16, u32)> {
-    use stats::*;
-    let head = [
-        RX_INFO,
-        RX_FRAGMENTS,
-        RX_FRAGMENTED,
-        RX_BUNDLES,
-        RX_BUNDLED,
-        TX_INFO,
-        TX_FRAGMENTS,
-        TX_FRAGMENTED,
-        TX_BUNDLES,
-        TX_BUNDLED,
-    ]
-    .map(|k| (k, 0));
-    let profile = [(MSG_PROF_TOT, 1), (MSG_LEN_CNT, 0), (MSG_LEN_TOT, 0)];
-    let lengths = (MSG_LEN_P0..=MSG_LEN_P6).map(|k| (k, 0));
-    let tail = [
-        RX_STATES,
-        RX_PROBES,
-        RX_NACKS,
-        RX_DEFERRED,
-        TX_STATES,
-        TX_PROBES,
-        TX_NACKS,
-        TX_ACKS,
-        RETRANSMITTED,
-        DUPLICATES,
-        LINK_CONGS,
-        MAX_QUEUE,
-        AVG_QUEUE,
-    ]
-    .map(|k| (k, 0));
-    head.into_iter().chain(profile).chain(lengths).chain(tail)
-}
-
 /// The counters of a broadcast link's `TIPC_NLA_LINK_STATS` nest, in C's order
 /// (`__tipc_nl_add_bc_link_stat`), for a link that carried no message: all zero.
 pub(crate) fn idle_bc_link_stats() -> impl Iterator<Item = (u16, u32)> {
@@ -398,7 +358,8 @@ mod tests {
 
     #[test]
     fn idle_link_counters_in_c_order() {
-        let uc: std::vec::Vec<_> = idle_link_stats().collect();
+        let idle = crate::proto::link::stats::LinkStats::default();
+        let uc: std::vec::Vec<_> = idle.nl_counters().collect();
         assert_eq!(uc.len(), 33);
         assert!(uc.iter().map(|&(k, _)| k).eq(1..=33));
         assert_eq!(uc.iter().filter(|&&(_, v)| v != 0).count(), 1);
