@@ -80,6 +80,9 @@ pub(crate) struct ClusterState {
     /// Frames lost before they reached a device: no memory for the buffer, or a message the
     /// engine could not write.
     pub(crate) lost_frames: u64,
+    /// Wakeups of congested sockets lost to a failed allocation: such a socket waits for
+    /// the link's next wakeup.
+    pub(crate) lost_wakeups: u64,
 }
 
 impl ClusterState {
@@ -94,6 +97,7 @@ impl ClusterState {
             attached: [const { None }; MAX_BEARERS],
             timer_at: None,
             lost_frames: 0,
+            lost_wakeups: 0,
         }
     }
 
@@ -150,6 +154,7 @@ pub(crate) fn drive<R>(
     f: impl FnOnce(&mut ClusterState, u64) -> R,
 ) -> R {
     let mut frames = KVec::new();
+    let mut wakeups = KVec::new();
     let (r, names_changed) = {
         let mut st = net.cluster.lock();
         let now = net.now_ms();
@@ -161,6 +166,14 @@ pub(crate) fn drive<R>(
         st.collect_frames(&mut frames);
         let mut names_changed = false;
         while let Some(ev) = st.core.poll_event() {
+            if let Event::Wakeup { peer, port } = ev {
+                // Sockets are woken once the lock is released: a socket's locks are never
+                // taken inside the cluster's.
+                if wakeups.push((peer, port), GFP_ATOMIC).is_err() {
+                    st.lost_wakeups = st.lost_wakeups.saturating_add(1);
+                }
+                continue;
+            }
             names_changed |= on_event(net, &st.core, ev);
         }
         if let Some(at) = st.core.poll_timeout() {
@@ -174,10 +187,48 @@ pub(crate) fn drive<R>(
     for frame in frames {
         frame.transmit();
     }
+    for (peer, port) in wakeups {
+        wake(net, peer, port);
+    }
     if names_changed {
         topsrv::flush(net, flags);
     }
+    if !net.input.is_empty() {
+        input::drain(net, flags);
+    }
     r
+}
+
+/// The link to `peer` has room again for the socket at `port` (`SOCK_WAKEUP`).
+fn wake(net: &TipcNet, peer: u32, port: u32) {
+    if let Some(sk) = net.socket(port) {
+        sk.state().inner.lock().cong.remove(peer);
+        sk.wake_writers();
+    }
+}
+
+/// `tipc_node_xmit` to another node: `EHOSTUNREACH` without a working link to it,
+/// [`Errno::ELINKCONG`] if the message was queued beyond its link's backlog limit (the
+/// sender waits for the link to wake it before it sends there again).
+pub(crate) fn send(
+    net: &Arc<TipcNet>,
+    dnode: u32,
+    selector: u32,
+    skb: OwnedSkBuff,
+    flags: Flags,
+) -> Result<(), Errno> {
+    drive(net, flags, |st, now| {
+        st.core.send(dnode, selector, skb, now, GFP_ATOMIC)
+    })
+}
+
+/// Whether node `dnode` is a peer with a working link.
+pub(crate) fn reaches(net: &TipcNet, dnode: u32) -> bool {
+    net.cluster
+        .lock()
+        .core
+        .peer(dnode)
+        .is_some_and(|p| p.is_up())
 }
 
 /// Queues the timer's work item to run at `at` (ms), replacing an earlier arming; sleeps
@@ -226,6 +277,7 @@ fn on_event(net: &TipcNet, core: &Core, ev: Event) -> bool {
         // reliable link (issue 10): there are none yet to withdraw or abort.
         Event::NodeUp { .. } | Event::NodeDown { .. } => return false,
         // No socket sends to another node yet (`Cluster::send`), so none waits for a link.
+        // Handled by `drive`, once the lock is released.
         Event::Wakeup { .. } => return false,
     };
     let range = ServiceRange {
@@ -344,10 +396,9 @@ pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: OwnedSkBuff) {
         let Some(b) = st.bearer_on(dev) else {
             return skb.consume();
         };
-        // What the link takes goes to the input queue in `drive`.
+        // What the link takes goes to the input queue, and is delivered, in `drive`.
         st.core.handle_packet(b, skb, now, GFP_ATOMIC);
     });
-    input::drain(net, GFP_ATOMIC);
 }
 
 /// A device changed (`tipc_l2_device_event`, process context under the RTNL lock): a device

@@ -19,6 +19,7 @@
 //! level deep.
 
 use crate::{
+    cluster,
     deliver::deliver_one,
     kalloc::{Flags, KVec},
     netns::TipcNet,
@@ -66,23 +67,33 @@ impl<'a> Xmit<'a> {
         self.flags
     }
 
-    /// Whether a message for node `dnode` can leave now: it is this node, or (once links
-    /// exist) a node with a link up.
+    /// Whether a message for node `dnode` can leave now: it is this node, or a node with a
+    /// working link.
     pub(crate) fn reaches(&self, dnode: u32) -> bool {
-        self.net.is_own(dnode)
+        self.net.is_own(dnode) || cluster::reaches(self.net, dnode)
     }
 
     /// Sends `skb` to node `dnode`. `selector` keeps one sender's messages on one link when
     /// the node has several (the sender's port, as in C). `EHOSTUNREACH` for a node with no
-    /// link, the message dropped.
-    pub(crate) fn send(&mut self, dnode: u32, skb: OwnedSkBuff, _selector: u32) -> Result {
-        if !self.reaches(dnode) {
-            skb.consume();
-            return Err(unreachable());
+    /// working link, the message dropped; a message queued beyond its link's backlog limit
+    /// counts as sent (see [`Xmit::send_to`] for a sender that waits for the link).
+    pub(crate) fn send(&mut self, dnode: u32, skb: OwnedSkBuff, selector: u32) -> Result {
+        self.send_to(dnode, skb, selector).map(|_| ())
+    }
+
+    /// Sends `skb` to node `dnode`, as [`Xmit::send`], and says whether the link to another
+    /// node is congested: the message was queued all the same, and the sender is to wait
+    /// for the link's wakeup before it sends there again.
+    pub(crate) fn send_to(&mut self, dnode: u32, skb: OwnedSkBuff, selector: u32) -> Result<Sent> {
+        if self.net.is_own(dnode) {
+            self.deliver(skb);
+            return Ok(Sent::Delivered);
         }
-        // Reachable and with no links yet, so for this node.
-        self.deliver(skb);
-        Ok(())
+        match cluster::send(self.net, dnode, selector, skb, self.flags) {
+            Ok(()) => Ok(Sent::Delivered),
+            Err(Errno::ELINKCONG) => Ok(Sent::Congested),
+            Err(e) => Err(Error::from_errno(-e.get())),
+        }
     }
 
     /// Sends `skb`, a whole message whose header names its destination (a message with a
@@ -133,6 +144,15 @@ impl<'a> Xmit<'a> {
         }
         self.busy = false;
     }
+}
+
+/// How a message left.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Sent {
+    /// Delivered here, or on its way to the other node.
+    Delivered,
+    /// Queued beyond its link's backlog limit (`ELINKCONG`).
+    Congested,
 }
 
 /// `EHOSTUNREACH`: the answer for a node with no link.

@@ -1,26 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `sendmsg(2)` on a connectionless socket (`SOCK_RDM`, `SOCK_DGRAM`) to sockets on this
-//! node.
+//! `sendmsg(2)` on a connectionless socket (`SOCK_RDM`, `SOCK_DGRAM`).
 
 use crate::{
     kalloc::KVec,
-    node::Xmit,
+    node::{Sent, Xmit},
     proto::{
+        cong_links::CongLinks,
+        conn::machine::Wake,
         errno::Errno,
         msg::{
             dest::send_destination,
             header::{data_header, emit_header, Addressing, Sender},
+            recv::MSG_DONTWAIT,
             route::{resolve, Route},
         },
         sock_kind::SockKind,
         wire::{consts::MAX_H_SIZE, data::DataRepr},
     },
-    socket::{error, msg_error, TipcFamily},
+    socket::{error, msg_error, TipcFamily, TipcSock},
+    wait::wait_for,
 };
 use kernel::{
+    ffi::c_long,
     iov::IovIterSource,
-    net::{msghdr::SendMsg, skb::OwnedSkBuff, socket::Socket},
+    net::{msghdr::SendMsg, skb::OwnedSkBuff, sock::SkGuard, socket::Socket},
     prelude::*,
 };
 
@@ -43,7 +47,8 @@ pub(crate) fn sendmsg(
         return Err(error(Errno::EOPNOTSUPP));
     }
     let net = sk.net_state();
-    let _guard = sk.lock();
+    let mut guard = sk.lock();
+    let mut timeo = sk.sndtimeo(msg.flags() & MSG_DONTWAIT != 0);
     let (sender, route) = {
         let inner = state.inner.lock();
         let dest = send_destination(msg.name(), inner.peer, len).map_err(msg_error)?;
@@ -58,8 +63,12 @@ pub(crate) fn sendmsg(
     let selector = state.port();
     match route {
         Route::Unicast { addressing } => {
+            let dnode = addressing.dest_node();
+            wait_uncongested(&mut guard, state, &mut timeo, |c| !c.blocks(dnode))?;
             let skb = build(&sender, &addressing, len, |buf| fill_from(msg.data(), buf))?;
-            xmit.send(addressing.dest_node(), skb, selector)?;
+            if xmit.send_to(dnode, skb, selector)? == Sent::Congested {
+                state.inner.lock().cong.add(dnode);
+            }
         }
         Route::Multicast {
             range,
@@ -69,6 +78,9 @@ pub(crate) fn sendmsg(
             // One copy per socket here and one per other node (port 0, for that node to look
             // up): read the data once, then build each copy from it. A node the message
             // cannot reach is left out, as C's replicast leaves it.
+            if !remote_nodes.is_empty() {
+                wait_uncongested(&mut guard, state, &mut timeo, CongLinks::is_empty)?;
+            }
             let data = read_data(msg, len)?;
             let own = sender.node;
             let copies = Iterator::chain(
@@ -81,11 +93,33 @@ pub(crate) fn sendmsg(
                     buf.copy_from_slice(&data);
                     Ok(())
                 })?;
-                let _ = xmit.send(node, skb, selector);
+                if let Ok(Sent::Congested) = xmit.send_to(node, skb, selector) {
+                    state.inner.lock().cong.add(node);
+                }
             }
         }
     }
     Ok(len)
+}
+
+/// Waits until `ready` says the socket's congested links let it send (`tipc_wait_for_cond`
+/// on `cong_links`): `EAGAIN` when the send timeout runs out, at once for a non-blocking
+/// send.
+fn wait_uncongested(
+    guard: &mut SkGuard<'_, TipcFamily>,
+    state: &TipcSock,
+    timeo: &mut c_long,
+    ready: impl Fn(&CongLinks) -> bool,
+) -> Result {
+    wait_for(guard, timeo, |_, _, w| {
+        if ready(&state.inner.lock().cong) {
+            Ok(Wake::Ready)
+        } else if w.time_left {
+            Ok(Wake::Sleep)
+        } else {
+            Err(Errno::EAGAIN)
+        }
+    })
 }
 
 /// A message from `sender` to `to` with `len` bytes of data, which `fill` writes.

@@ -6,6 +6,7 @@ use crate::{
     conn_close, conn_io, conn_setup,
     netns::{Names, NetSlot},
     proto::{
+        cong_links::CongLinks,
         conn::{close::Reason, machine::Conn},
         errno::Errno,
         ioctl::{Request, LN_REQ_LEN},
@@ -80,6 +81,8 @@ pub(crate) struct Inner {
     pub(crate) conn: Option<Conn>,
     /// The last SYN sent, kept while the connection says so, for a retry.
     pub(crate) syn_copy: Option<KVec<u8>>,
+    /// The nodes whose links answered a send with `ELINKCONG`, until they wake the socket.
+    pub(crate) cong: CongLinks,
 }
 
 impl TipcSock {
@@ -97,6 +100,7 @@ impl TipcSock {
                     rx_offset: 0,
                     conn: None,
                     syn_copy: None,
+                    cong: CongLinks::default(),
                 },
                 "tipc_sock"
             ),
@@ -272,6 +276,7 @@ impl Family for TipcFamily {
             kind: sock.state().kind,
             readable,
             shut: sk.shutdown_mask() != 0,
+            congested: !sock.state().inner.lock().cong.is_empty(),
         })
     }
 

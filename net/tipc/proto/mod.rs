@@ -11,6 +11,7 @@
     expect(dead_code, reason = "the cluster core is ahead of its glue (issue 9)")
 )]
 pub(crate) mod bearer;
+pub(crate) mod cong_links;
 pub(crate) mod conn;
 #[cfg_attr(
     not(test),

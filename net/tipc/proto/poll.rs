@@ -26,15 +26,17 @@ pub(crate) struct OpenSocket {
     pub(crate) readable: bool,
     /// `shutdown(2)` ran: both directions are shut.
     pub(crate) shut: bool,
+    /// A link it sent on is congested and has not woken it yet (`cong_link_cnt`).
+    pub(crate) congested: bool,
 }
 
-/// The events of an open socket: it can always send (no link congestion on one node, and
-/// outside a group); a connectionless one can also be read when a message is queued, while a
-/// connection socket that is not connected never reads. After `shutdown(2)` it also reports
-/// read hang-up, readable and hang-up.
+/// The events of an open socket: it can send unless a link it sent on is congested
+/// (outside a group); a connectionless one can also be read when a message is queued, while
+/// a connection socket that is not connected never reads. After `shutdown(2)` it also
+/// reports read hang-up, readable and hang-up.
 pub(crate) fn open_events(s: OpenSocket) -> u32 {
     let connectionless = matches!(s.kind, SockKind::Rdm | SockKind::Dgram);
-    let mut events = EPOLLOUT;
+    let mut events = if s.congested { 0 } else { EPOLLOUT };
     if s.shut {
         events |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM | EPOLLHUP;
     }
@@ -61,6 +63,7 @@ mod tests {
                     kind,
                     readable: false,
                     shut: false,
+                    congested: false,
                 }),
                 EPOLLOUT
             );
@@ -73,6 +76,7 @@ mod tests {
             kind: SockKind::Rdm,
             readable: false,
             shut: true,
+            congested: false,
         });
         assert_eq!(ev, EPOLLRDHUP | EPOLLIN | EPOLLRDNORM | EPOLLHUP | EPOLLOUT);
     }
@@ -85,6 +89,7 @@ mod tests {
                     kind,
                     readable: true,
                     shut: false,
+                    congested: false,
                 }),
                 0x45
             );
@@ -95,9 +100,21 @@ mod tests {
                     kind,
                     readable: true,
                     shut: false,
+                    congested: false,
                 }),
                 EPOLLOUT
             );
         }
+    }
+
+    #[test]
+    fn congested_socket_cannot_send() {
+        let ev = open_events(OpenSocket {
+            kind: SockKind::Rdm,
+            readable: true,
+            shut: false,
+            congested: true,
+        });
+        assert_eq!(ev, EPOLLIN | EPOLLRDNORM);
     }
 }
