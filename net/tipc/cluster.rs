@@ -21,12 +21,23 @@ use crate::{
             BearerId, MAX_BEARERS,
         },
         errno::Errno,
-        name_table::addr::{Scope, ServiceRange, SocketAddr},
+        name_table::{
+            addr::{Scope, ServiceRange, SocketAddr},
+            distr::{Change, Distributor},
+            publication::Publication,
+            table::{Binding, Withdrawn},
+        },
         node::{
             cluster::Cluster,
             event::Event,
             peer::Peer,
             transmit::{Message, MAX_PACKET},
+        },
+        topology::server::{Context, TopSrv},
+        wire::{
+            bundle::Unbundler,
+            consts::{User, MAX_MSG_SIZE},
+            header::Packet,
         },
     },
     topsrv,
@@ -159,12 +170,23 @@ pub(crate) fn drive<R>(
         let mut st = net.cluster.lock();
         let now = net.now_ms();
         let r = f(&mut st, now);
-        // What the links took, in their order, for the input queue.
-        while let Some(d) = st.core.poll_deliver() {
-            net.input.enqueue(d.buf);
-        }
-        st.collect_frames(&mut frames);
+        // What the links took, in their order: name distribution to the name table at once
+        // (so that a peer's updates are applied before its loss is), the rest to the input
+        // queue.
         let mut names_changed = false;
+        while let Some(d) = st.core.poll_deliver() {
+            match d.user {
+                User::NameDistributor => {
+                    names_changed |= named_receive(net, d.peer, d.buf.data());
+                    d.buf.consume();
+                }
+                User::MsgBundler => {
+                    names_changed |= named_in_bundle(net, d.peer, d.buf.data());
+                    net.input.enqueue(d.buf);
+                }
+                _ => net.input.enqueue(d.buf),
+            }
+        }
         while let Some(ev) = st.core.poll_event() {
             if let Event::Wakeup { peer, port } = ev {
                 // Sockets are woken once the lock is released: a socket's locks are never
@@ -174,8 +196,10 @@ pub(crate) fn drive<R>(
                 }
                 continue;
             }
-            names_changed |= on_event(net, &st.core, ev);
+            names_changed |= on_event(net, &mut st.core, ev, now);
         }
+        // After the events, whose handling may send (a bulk of bindings to a new peer).
+        st.collect_frames(&mut frames);
         if let Some(at) = st.core.poll_timeout() {
             if st.timer_at.is_none_or(|armed| at < armed) {
                 st.timer_at = Some(at);
@@ -249,10 +273,53 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
     });
 }
 
+/// Applies a `NAME_DISTRIBUTOR` message the link to `peer` took to the name table, telling
+/// the topology server of each change (`tipc_named_rcv`), under the cluster's lock. Returns
+/// whether the table changed.
+fn named_receive(net: &TipcNet, peer: u32, msg: &[u8]) -> bool {
+    let mut names = net.names.lock();
+    let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+    let crate::netns::Names {
+        table,
+        topsrv,
+        distr,
+        ..
+    } = &mut *names;
+    let mut changed = false;
+    distr.receive(table, peer, msg, GFP_ATOMIC, |c| {
+        changed = true;
+        tell_topsrv(topsrv, c, &ctx);
+    });
+    changed
+}
+
+/// Tells the topology server of a change name distribution made.
+fn tell_topsrv(topsrv: &mut TopSrv, c: Change, ctx: &Context) {
+    match c {
+        Change::Published(range, p) => topsrv.published(&range, &p, ctx),
+        Change::Withdrawn(w) => topsrv.withdrawn(&w, ctx),
+    }
+}
+
+/// Applies the `NAME_DISTRIBUTOR` messages of a bundle from `peer`; the input queue passes
+/// them over.
+fn named_in_bundle(net: &TipcNet, peer: u32, bundle: &[u8]) -> bool {
+    let Ok(p) = Packet::new_checked(bundle) else {
+        return false;
+    };
+    let mut changed = false;
+    for inner in Unbundler::new(p.payload()).map_while(|m| m.ok()) {
+        if inner.user() == Some(User::NameDistributor) {
+            changed |= named_receive(net, peer, inner.message());
+        }
+    }
+    changed
+}
+
 /// Acts on an engine event (`tipc_net_finalize`, `tipc_node_write_unlock`), under the
 /// cluster's lock; takes the name table's. Returns whether the name table changed, so that
 /// the topology server has events to send.
-fn on_event(net: &TipcNet, core: &Core, ev: Event) -> bool {
+fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
     let (ty, peer, sk, scope, key, up) = match ev {
         Event::AddressSet(addr) => {
             let mut names = net.names.lock();
@@ -273,9 +340,28 @@ fn on_event(net: &TipcNet, core: &Core, ev: Event) -> bool {
             let up = matches!(ev, Event::LinkUp { .. });
             (TIPC_LINK_STATE, peer, sk, Scope::Node, link_id, up)
         }
-        // Peers' bindings and connections to them come with name distribution and the
-        // reliable link (issue 10): there are none yet to withdraw or abort.
-        Event::NodeUp { .. } | Event::NodeDown { .. } => return false,
+        // The peer's bindings are withdrawn (`tipc_publ_notify`); connections to it come
+        // with the reliable link's glue (issue 10): there are none yet to abort.
+        Event::NodeDown { peer } => {
+            let mut names = net.names.lock();
+            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let crate::netns::Names {
+                table,
+                topsrv,
+                distr,
+                ..
+            } = &mut *names;
+            let mut changed = false;
+            distr.node_down(table, peer, GFP_ATOMIC, |c| {
+                changed = true;
+                tell_topsrv(topsrv, c, &ctx);
+            });
+            return changed;
+        }
+        Event::NodeUp { peer, .. } => {
+            node_up(net, core, peer, now);
+            return false;
+        }
         // No socket sends to another node yet (`Cluster::send`), so none waits for a link.
         // Handled by `drive`, once the lock is released.
         Event::Wakeup { .. } => return false,
@@ -287,17 +373,141 @@ fn on_event(net: &TipcNet, core: &Core, ev: Event) -> bool {
     };
     let mut names = net.names.lock();
     let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-    let crate::netns::Names { table, topsrv, .. } = &mut *names;
-    if up {
+    let crate::netns::Names {
+        table,
+        topsrv,
+        distr,
+        ..
+    } = &mut *names;
+    let update = if up {
         // Without memory for it the binding is missing, as in C, whose publish fails alike.
         match table.publish(range, sk, scope, key, GFP_ATOMIC) {
-            Ok(p) => topsrv.published(&range, &p, &ctx),
+            Ok(p) => {
+                topsrv.published(&range, &p, &ctx);
+                Update::published(distr, &range, &p.publication)
+            }
             Err(_) => return false,
         }
     } else if let Some(w) = table.withdraw(range, sk, key) {
         topsrv.withdrawn(&w, &ctx);
+        Update::withdrawn(distr, &w)
+    } else {
+        None
+    };
+    let own = table.own_node();
+    drop(names);
+    // The node state binding is cluster scope: told to the peers up, if any.
+    if let Some(u) = update {
+        send_updates(core, own, &[u], now);
     }
     true
+}
+
+/// One of this node's cluster-scope binding changes, numbered, for every peer up
+/// (`tipc_named_publish`, `tipc_named_withdraw`).
+#[derive(Clone, Copy)]
+pub(crate) struct Update {
+    withdraw: bool,
+    seqno: u16,
+    binding: Binding,
+}
+
+impl Update {
+    /// The update for publication `p` of `range`, numbered by `distr`; `None` if it is of
+    /// node scope. Called under the name table's lock, where the change was made.
+    pub(crate) fn published(
+        distr: &mut Distributor,
+        range: &ServiceRange,
+        p: &Publication,
+    ) -> Option<Self> {
+        let binding = Binding::of(*range, p);
+        distr.local_change(&binding).map(|seqno| Self {
+            withdraw: false,
+            seqno,
+            binding,
+        })
+    }
+
+    /// The update for withdrawal `w`, as [`Update::published`].
+    pub(crate) fn withdrawn(distr: &mut Distributor, w: &Withdrawn) -> Option<Self> {
+        let binding = Binding::of(w.range, &w.publication);
+        distr.local_change(&binding).map(|seqno| Self {
+            withdraw: true,
+            seqno,
+            binding,
+        })
+    }
+}
+
+/// Sends this node's binding changes to every peer up, as C's replicast does
+/// (`tipc_node_broadcast` without the broadcast link); called once the name table's lock
+/// is released.
+pub(crate) fn distribute(net: &Arc<TipcNet>, updates: &[Update]) {
+    if updates.is_empty() {
+        return;
+    }
+    drive(net, GFP_KERNEL, |st, now| {
+        let own = net.own_node();
+        send_updates(&mut st.core, own, updates, now);
+    });
+}
+
+/// Sends `updates` from `own` to every peer up, under the cluster's lock.
+fn send_updates(core: &mut Core, own: u32, updates: &[Update], now: u64) {
+    let mut up: KVec<u32> = KVec::new();
+    for p in core.peers().iter().filter(|p| p.is_up()) {
+        if up.push(p.addr(), GFP_ATOMIC).is_err() {
+            break;
+        }
+    }
+    for &peer in up.iter() {
+        for u in updates {
+            let msg =
+                Distributor::update_msg(own, peer, u.withdraw, u.seqno, &u.binding, GFP_ATOMIC);
+            if let Some(m) = msg {
+                send_msg(core, peer, &m, now);
+            }
+        }
+    }
+}
+
+/// A peer came up (`tipc_named_node_up`): this node's cluster-scope bindings go to it in
+/// bulk, in messages that fit its first active link's mss.
+fn node_up(net: &TipcNet, core: &mut Core, peer: u32, now: u64) {
+    let mss = core
+        .peer(peer)
+        .and_then(|p| p.active()[0].and_then(|b| p.link(b)))
+        .map_or(MAX_MSG_SIZE as u32, |l| l.mss());
+    let mut msgs: KVec<KVec<u8>> = KVec::new();
+    {
+        let names = net.names.lock();
+        names.distr.bulk(&names.table, peer, mss, GFP_ATOMIC, |m| {
+            // Without memory the peer misses these bindings, as C's bulk does.
+            let _ = msgs.push(m, GFP_ATOMIC);
+        });
+    }
+    for m in msgs.iter() {
+        send_msg(core, peer, m, now);
+    }
+}
+
+/// Sends the message `msg` to `peer` over its link. `ELINKCONG` means it was queued over
+/// the backlog's limit, so it is sent; without a link or memory it is lost, as in C.
+fn send_msg(core: &mut Core, peer: u32, msg: &[u8], now: u64) {
+    let Ok(mut skb) = OwnedSkBuff::alloc(msg.len(), GFP_ATOMIC) else {
+        return;
+    };
+    let copied = match skb.put(msg.len()) {
+        Ok(buf) => {
+            buf.copy_from_slice(msg);
+            true
+        }
+        Err(_) => false,
+    };
+    if !copied {
+        return skb.consume();
+    }
+    let _ = core.send(peer, 0, skb, now, GFP_ATOMIC);
 }
 
 /// `TIPC_NL_BEARER_ENABLE` (`tipc_enable_bearer`): the name and priority rules, then the

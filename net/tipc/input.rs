@@ -53,8 +53,13 @@ fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
                 count_drop(xmit.net());
                 break;
             };
+            if inner.user() == Some(User::NameDistributor) {
+                // Applied to the name table when the link took the bundle
+                // (`cluster::drive`).
+                continue;
+            }
             if !delivered_here(inner.user()) {
-                // Name distribution and group protocol messages have no handler yet.
+                // Group protocol messages have no handler yet.
                 count_drop(xmit.net());
                 continue;
             }

@@ -5,7 +5,11 @@
 
 use crate::{
     cluster::{self, ClusterState, CLUSTER_TIMER},
-    proto::{msg::port::allocate_port, name_table::table::NameTable, topology::server::TopSrv},
+    proto::{
+        msg::port::allocate_port,
+        name_table::{distr::Distributor, table::NameTable},
+        topology::server::TopSrv,
+    },
     sock_timer::{self, SockTimers, SOCK_TIMER},
     socket::TipcFamily,
     topsrv::{self, TOPSRV_TIMER},
@@ -50,6 +54,8 @@ pub(crate) struct Names {
     pub(crate) table: NameTable,
     /// The topology server, whose events follow the table's changes in order.
     pub(crate) topsrv: TopSrv,
+    /// Name distribution: peers' update sequences and this node's.
+    pub(crate) distr: Distributor,
     /// A thread is sending the topology server's output (see [`topsrv::flush`]).
     pub(crate) flushing: bool,
     /// When the timer is armed to fire (ms), if it is.
@@ -163,6 +169,7 @@ impl NetSlot {
                     Names {
                         table: NameTable::new(0, false),
                         topsrv: TopSrv::new(listener),
+                        distr: Distributor::new(),
                         flushing: false,
                         timer_at: None,
                     },

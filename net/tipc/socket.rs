@@ -3,6 +3,7 @@
 //! Glue between the kernel's socket layer and the core's socket rules.
 
 use crate::{
+    cluster::{self, Update},
     conn_close, conn_io, conn_setup,
     netns::{Names, NetSlot},
     proto::{
@@ -144,6 +145,7 @@ impl Family for TipcFamily {
         let sk = sock.sk();
         let state = sock.state();
         let net = sk.net_state();
+        let mut updates = KVec::new();
         let events = {
             let mut guard = sk.lock();
             if state.kind.is_connection() {
@@ -153,15 +155,22 @@ impl Family for TipcFamily {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
             let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-            let Names { table, topsrv, .. } = &mut *names;
-            inner
-                .bindings
-                .unbind_all(table, state.port(), |w| topsrv.withdrawn(w, &ctx));
+            let Names {
+                table,
+                topsrv,
+                distr,
+                ..
+            } = &mut *names;
+            inner.bindings.unbind_all(table, state.port(), |w| {
+                topsrv.withdrawn(w, &ctx);
+                note(&mut updates, Update::withdrawn(distr, w));
+            });
             topsrv.has_output()
         };
         if events {
             topsrv::flush(net, GFP_KERNEL);
         }
+        cluster::distribute(net, &updates);
         // Dropped here, with no lock held: the socket still holds its own reference.
         drop(net.remove_port(state.port()));
         if !state.kind.is_connection() {
@@ -176,26 +185,43 @@ impl Family for TipcFamily {
         let port = state.port();
         let net = sk.net_state();
         let _guard = sk.lock();
+        let mut updates = KVec::new();
         let (result, events) = {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
             let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-            let Names { table, topsrv, .. } = &mut *names;
+            let Names {
+                table,
+                topsrv,
+                distr,
+                ..
+            } = &mut *names;
             let result = match op {
                 BindOp::UnbindAll => {
-                    inner
-                        .bindings
-                        .unbind_all(table, port, |w| topsrv.withdrawn(w, &ctx));
+                    inner.bindings.unbind_all(table, port, |w| {
+                        topsrv.withdrawn(w, &ctx);
+                        note(&mut updates, Update::withdrawn(distr, w));
+                    });
                     Ok(())
                 }
-                BindOp::Bind(b) => inner
-                    .bindings
-                    .bind(table, port, &b, false, GFP_ATOMIC)
-                    .map(|p| topsrv.published(&b.range, &p, &ctx)),
-                BindOp::Unbind(b) => inner
-                    .bindings
-                    .unbind(table, port, &b)
-                    .map(|w| w.iter().for_each(|w| topsrv.withdrawn(w, &ctx))),
+                BindOp::Bind(b) => {
+                    inner
+                        .bindings
+                        .bind(table, port, &b, false, GFP_ATOMIC)
+                        .map(|p| {
+                            topsrv.published(&b.range, &p, &ctx);
+                            note(
+                                &mut updates,
+                                Update::published(distr, &b.range, &p.publication),
+                            );
+                        })
+                }
+                BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
+                    w.iter().for_each(|w| {
+                        topsrv.withdrawn(w, &ctx);
+                        note(&mut updates, Update::withdrawn(distr, w));
+                    })
+                }),
             };
             (result, topsrv.has_output())
         };
@@ -203,6 +229,8 @@ impl Family for TipcFamily {
         if events {
             topsrv::flush(net, GFP_KERNEL);
         }
+        // The peers up learn of a cluster-scope change.
+        cluster::distribute(net, &updates);
         result.map_err(error)
     }
 
@@ -413,4 +441,12 @@ pub(crate) fn error(e: Errno) -> Error {
 /// The kernel error for a messaging error of the core.
 pub(crate) fn msg_error(e: MsgError) -> Error {
     Error::from_errno(-e.errno())
+}
+
+/// Keeps a binding change for the peers; without memory they miss it, as C's peers miss a
+/// publication it could not allocate.
+fn note(updates: &mut KVec<Update>, u: Option<Update>) {
+    if let Some(u) = u {
+        let _ = updates.push(u, GFP_ATOMIC);
+    }
 }

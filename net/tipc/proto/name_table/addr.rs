@@ -31,7 +31,7 @@ pub(crate) fn is_protocol_type(ty: u32) -> bool {
 
 /// A service range: a service type and an inclusive instance range (`struct
 /// tipc_service_range`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash, Default)]
 pub(crate) struct ServiceRange {
     /// The service type.
     pub(crate) ty: u32,
@@ -51,9 +51,10 @@ pub(crate) struct SocketAddr {
 }
 
 /// How far a publication is visible.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash, Default)]
 pub(crate) enum Scope {
     /// `TIPC_CLUSTER_SCOPE`: distributed to every node of the cluster.
+    #[default]
     Cluster,
     /// `TIPC_NODE_SCOPE`: seen on this node only.
     Node,

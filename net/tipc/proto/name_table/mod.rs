@@ -17,6 +17,7 @@
 pub(crate) mod addr;
 pub(crate) mod bind;
 pub(crate) mod btree;
+pub(crate) mod distr;
 pub(crate) mod dump;
 pub(crate) mod lookup;
 pub(crate) mod publication;

@@ -9,7 +9,8 @@ use super::{
     publication::Publication,
     range::{AddError, Range, RangeKey},
 };
-use crate::kalloc::Flags;
+use crate::kalloc::{Flags, KVec};
+use core::ops::ControlFlow;
 
 /// Why a publication was refused. The socket layer reports each as `EINVAL`, as the C
 /// module does.
@@ -242,5 +243,109 @@ impl NameTable {
             self.local_count = self.local_count.saturating_sub(1);
         }
         Some(withdrawn)
+    }
+}
+
+/// A publication named by where it is: its range, socket and key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) struct Binding {
+    /// The range it binds.
+    pub(crate) range: ServiceRange,
+    /// The bound socket.
+    pub(crate) sk: SocketAddr,
+    /// Its key.
+    pub(crate) key: u32,
+    /// Its scope.
+    pub(crate) scope: Scope,
+}
+
+impl Binding {
+    /// The binding a publication of `range` made.
+    pub(crate) fn of(range: ServiceRange, p: &Publication) -> Self {
+        Self {
+            range,
+            sk: p.sk,
+            key: p.key,
+            scope: p.scope,
+        }
+    }
+}
+
+impl NameTable {
+    /// Calls `f` on each publication accepted by `pred`, in table order (type, lower bound,
+    /// newest range first, then each range's round-robin order), until `f` breaks.
+    pub(crate) fn visit_bindings<B>(
+        &self,
+        mut pred: impl FnMut(&Publication) -> bool,
+        mut f: impl FnMut(Binding) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        self.ranges.visit(
+            RangeKey::first(0, 0),
+            RangeKey::last(u32::MAX, u32::MAX),
+            0,
+            |r| {
+                let range = r.service_range();
+                for p in r.all.iter().filter(|p| pred(p)) {
+                    f(Binding {
+                        range,
+                        sk: p.sk,
+                        key: p.key,
+                        scope: p.scope,
+                    })?;
+                }
+                ControlFlow::Continue(())
+            },
+        )
+    }
+
+    /// Removes every publication of node `node` (`tipc_publ_notify`, when a peer is lost),
+    /// telling `f` of each; this node's own are never removed so. The bindings are gathered
+    /// first, into one allocation in `flags` or, without memory, a few at a time.
+    pub(crate) fn remove_node(&mut self, node: u32, flags: Flags, mut f: impl FnMut(Withdrawn)) {
+        if self.is_own(node) {
+            return;
+        }
+        let of_node = |p: &Publication| p.sk.node == node;
+        let mut count = 0usize;
+        let _ = self.visit_bindings(of_node, |_| {
+            count += 1;
+            ControlFlow::<()>::Continue(())
+        });
+        if count == 0 {
+            return;
+        }
+        if let Ok(mut all) = KVec::with_capacity(count, flags) {
+            let _ = self.visit_bindings(of_node, |b| match all.push(b, flags) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(_) => ControlFlow::Break(()),
+            });
+            for b in all.iter() {
+                if let Some(w) = self.remove(b.range, b.sk, b.key) {
+                    f(w);
+                }
+            }
+            return;
+        }
+        loop {
+            let mut batch = [Binding::default(); 16];
+            let mut n = 0;
+            let _ = self.visit_bindings(of_node, |b| {
+                if let Some(slot) = batch.get_mut(n) {
+                    *slot = b;
+                    n += 1;
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            });
+            if n == 0 {
+                return;
+            }
+            for b in batch.iter().take(n) {
+                if let Some(w) = self.remove(b.range, b.sk, b.key) {
+                    f(w);
+                }
+            }
+        }
     }
 }

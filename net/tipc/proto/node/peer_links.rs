@@ -81,6 +81,7 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
                 | User::Critical
                 | User::ConnManager
                 | User::MsgBundler
+                | User::NameDistributor
         ) {
             self.unhandled += 1;
             return;

@@ -58,8 +58,8 @@ impl<B> Message<B> {
 pub(crate) struct Delivery<B> {
     /// The peer it came from.
     pub(crate) peer: u32,
-    /// Its user: data (`Low` to `Critical`), `ConnManager`, or `MsgBundler` (the glue
-    /// delivers each message inside). A reassembled message is its own user.
+    /// Its user: data (`Low` to `Critical`), `ConnManager`, `NameDistributor` (for the
+    /// name table), or `MsgBundler` (the glue delivers each message inside). A reassembled message is its own user.
     pub(crate) user: User,
     /// The message.
     pub(crate) buf: B,

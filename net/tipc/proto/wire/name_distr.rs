@@ -49,7 +49,7 @@ pub(crate) struct NameItem {
 
 impl NameItem {
     /// Reads the item at `at`.
-    fn read(b: &[u8], at: usize) -> Option<Self> {
+    pub(crate) fn read(b: &[u8], at: usize) -> Option<Self> {
         Some(Self {
             service: read_u32(b, at)?,
             lower: read_u32(b, at + 4)?,
@@ -60,7 +60,7 @@ impl NameItem {
     }
 
     /// Writes the item at `at`.
-    fn write(&self, b: &mut [u8], at: usize) -> bool {
+    pub(crate) fn write(&self, b: &mut [u8], at: usize) -> bool {
         write_u32(b, at, self.service)
             && write_u32(b, at + 4, self.lower)
             && write_u32(b, at + 8, self.upper)

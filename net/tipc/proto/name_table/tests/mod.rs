@@ -5,6 +5,7 @@
 
 mod bind;
 mod btree;
+mod distr;
 mod dump;
 mod lookup;
 mod million;
