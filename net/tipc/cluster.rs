@@ -25,7 +25,7 @@ use crate::{
             addr::{Scope, ServiceRange, SocketAddr},
             distr::{Change, Distributor},
             publication::Publication,
-            table::{Binding, Withdrawn},
+            table::{Binding, NameTable, Withdrawn},
         },
         node::{
             cluster::Cluster,
@@ -277,6 +277,17 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
 /// the topology server of each change (`tipc_named_rcv`), under the cluster's lock. Returns
 /// whether the table changed.
 fn named_receive(net: &TipcNet, peer: u32, msg: &[u8]) -> bool {
+    named_step(net, |distr, table, tell| {
+        distr.receive(table, peer, msg, GFP_ATOMIC, tell)
+    })
+}
+
+/// Runs `step` of name distribution on the name table under its lock, telling the
+/// topology server of each change it makes. Returns whether the table changed.
+fn named_step(
+    net: &TipcNet,
+    step: impl FnOnce(&mut Distributor, &mut NameTable, &mut dyn FnMut(Change)),
+) -> bool {
     let mut names = net.names.lock();
     let ctx = topsrv::context(net, &names, GFP_ATOMIC);
     let crate::netns::Names {
@@ -286,7 +297,7 @@ fn named_receive(net: &TipcNet, peer: u32, msg: &[u8]) -> bool {
         ..
     } = &mut *names;
     let mut changed = false;
-    distr.receive(table, peer, msg, GFP_ATOMIC, |c| {
+    step(distr, table, &mut |c| {
         changed = true;
         tell_topsrv(topsrv, c, &ctx);
     });
@@ -343,20 +354,9 @@ fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
         // The peer's bindings are withdrawn (`tipc_publ_notify`); connections to it come
         // with the reliable link's glue (issue 10): there are none yet to abort.
         Event::NodeDown { peer } => {
-            let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-            let crate::netns::Names {
-                table,
-                topsrv,
-                distr,
-                ..
-            } = &mut *names;
-            let mut changed = false;
-            distr.node_down(table, peer, GFP_ATOMIC, |c| {
-                changed = true;
-                tell_topsrv(topsrv, c, &ctx);
+            return named_step(net, |distr, table, tell| {
+                distr.node_down(table, peer, GFP_ATOMIC, tell)
             });
-            return changed;
         }
         Event::NodeUp { peer, .. } => {
             node_up(net, core, peer, now);

@@ -92,9 +92,9 @@ fn put_bearer(msg: &mut Writer<'_>, b: &Bearer) -> Result {
     })
 }
 
-/// `TIPC_NL_BEARER_GET` for one bearer, by name.
-pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
-    let (name, _) = requested(req)?;
+/// The bearer of the request's namespace named `name` as it is now: "Bearer not found"
+/// (`EINVAL`) if there is none.
+fn named(req: &Request<'_, TipcGenl>, name: &[u8]) -> Result<Bearer> {
     let found = namespace(req)
         .cluster
         .lock()
@@ -102,7 +102,13 @@ pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
         .bearers()
         .find(name)
         .copied();
-    let b = found.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    found.ok_or_else(|| rejected(req, NOT_FOUND))
+}
+
+/// `TIPC_NL_BEARER_GET` for one bearer, by name.
+pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
+    let (name, _) = requested(req)?;
+    let b = named(req, name)?;
     req.reply(cmd::BEARER_GET, |msg| put_bearer(msg, &b))
 }
 
@@ -130,14 +136,7 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
     let net = namespace(req);
-    let media = net
-        .cluster
-        .lock()
-        .core
-        .bearers()
-        .find(name)
-        .map(|b| b.media);
-    let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    let media = named(req, name)?.media;
     let wanted = parse_props(req, nest.get(bearer::PROP.into()))?;
     cluster::drive(net, GFP_KERNEL, |st, now| {
         if wanted.mtu.is_some() && media != Media::Udp {
@@ -158,14 +157,7 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 /// without them does nothing. "Bearer not found" first.
 pub(super) fn add(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
-    let media = namespace(req)
-        .cluster
-        .lock()
-        .core
-        .bearers()
-        .find(name)
-        .map(|b| b.media);
-    let media = media.ok_or_else(|| rejected(req, NOT_FOUND))?;
+    let media = named(req, name)?.media;
     if nest.get(bearer::UDP_OPTS.into()).is_some() && media != Media::Udp {
         return Err(rejected(
             req,
