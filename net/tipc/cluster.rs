@@ -10,7 +10,7 @@
 //! deadline.
 
 use crate::{
-    eth, input,
+    conn_lost, eth, input,
     kalloc::Flags,
     netns::TipcNet,
     proto::{
@@ -94,6 +94,9 @@ pub(crate) struct ClusterState {
     /// Wakeups of congested sockets lost to a failed allocation: such a socket waits for
     /// the link's next wakeup.
     pub(crate) lost_wakeups: u64,
+    /// Lost nodes whose connections were not ended for want of memory: those connections
+    /// end when their probes go unanswered.
+    pub(crate) lost_aborts: u64,
 }
 
 impl ClusterState {
@@ -109,6 +112,7 @@ impl ClusterState {
             timer_at: None,
             lost_frames: 0,
             lost_wakeups: 0,
+            lost_aborts: 0,
         }
     }
 
@@ -166,6 +170,7 @@ pub(crate) fn drive<R>(
 ) -> R {
     let mut frames = KVec::new();
     let mut wakeups = KVec::new();
+    let mut lost_nodes = KVec::new();
     let (r, names_changed) = {
         let mut st = net.cluster.lock();
         let now = net.now_ms();
@@ -196,6 +201,12 @@ pub(crate) fn drive<R>(
                 }
                 continue;
             }
+            if let Event::NodeDown { peer } = ev {
+                // Its connections are ended once the lock is released.
+                if lost_nodes.push(peer, GFP_ATOMIC).is_err() {
+                    st.lost_aborts = st.lost_aborts.saturating_add(1);
+                }
+            }
             names_changed |= on_event(net, &mut st.core, ev, now);
         }
         // After the events, whose handling may send (a bulk of bindings to a new peer).
@@ -214,6 +225,9 @@ pub(crate) fn drive<R>(
     for (peer, port) in wakeups {
         wake(net, peer, port);
     }
+    for peer in lost_nodes {
+        conn_lost::node_lost(net, peer, flags);
+    }
     if names_changed {
         topsrv::flush(net, flags);
     }
@@ -226,7 +240,12 @@ pub(crate) fn drive<R>(
 /// The link to `peer` has room again for the socket at `port` (`SOCK_WAKEUP`).
 fn wake(net: &TipcNet, peer: u32, port: u32) {
     if let Some(sk) = net.socket(port) {
-        sk.state().inner.lock().cong.remove(peer);
+        let mut inner = sk.state().inner.lock();
+        inner.cong.remove(peer);
+        if let Some(conn) = inner.conn.as_mut() {
+            conn.set_link_congested(false);
+        }
+        drop(inner);
         sk.wake_writers();
     }
 }
@@ -351,8 +370,8 @@ fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
             let up = matches!(ev, Event::LinkUp { .. });
             (TIPC_LINK_STATE, peer, sk, Scope::Node, link_id, up)
         }
-        // The peer's bindings are withdrawn (`tipc_publ_notify`); connections to it come
-        // with the reliable link's glue (issue 10): there are none yet to abort.
+        // The peer's bindings are withdrawn (`tipc_publ_notify`); `drive` ends the
+        // connections to it.
         Event::NodeDown { peer } => {
             return named_step(net, |distr, table, tell| {
                 distr.node_down(table, peer, GFP_ATOMIC, tell)
@@ -362,7 +381,6 @@ fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
             node_up(net, core, peer, now);
             return false;
         }
-        // No socket sends to another node yet (`Cluster::send`), so none waits for a link.
         // Handled by `drive`, once the lock is released.
         Event::Wakeup { .. } => return false,
     };

@@ -4,6 +4,7 @@
 
 use crate::{
     conn_setup::sync_socket,
+    conn_xmit::ToPeer,
     deliver::return_to_sender,
     node::Xmit,
     proto::{
@@ -45,6 +46,7 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
         return;
     };
     let arrival = conn.on_message(skb.data(), &inc);
+    let dnode = conn.peer_node();
     sync_socket(sk, conn);
     let keeps_syn = conn.keeps_syn();
     if let Some(importance) = arrival.effects.importance {
@@ -77,20 +79,20 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
     if let Some((skb, code)) = rejected {
         return_to_sender(xmit, skb, code);
     }
-    apply(xmit, sk, &arrival.effects);
+    apply(xmit, sk, &arrival.effects, dnode);
 }
 
-/// Carries out `effects` for `sk` with no lock held: sends the backlog, then the reply, arms
-/// the socket's timer, then wakes whom the core says.
-fn apply(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, effects: &Effects) {
-    for msg in effects.flush.iter() {
-        xmit.send_bytes(msg);
-    }
+/// Carries out `effects` for `sk` with no lock held: sends the backlog to node `dnode`,
+/// then the reply, arms the socket's timer, then wakes whom the core says.
+fn apply(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, effects: &Effects, dnode: u32) {
+    let mut out = ToPeer::new(xmit, dnode, sk.state().port());
+    out.send_all(effects.flush.iter().map(|m| &m[..]));
+    out.finish(sk);
     if let Some(reply) = &effects.reply {
         xmit.send_bytes(reply.bytes());
     }
     if let Some(at) = effects.timer {
-        sock_timer::arm(xmit.net(), sk.state().port(), at);
+        sock_timer::arm(xmit.net(), sk.state().port(), at, xmit.flags());
     }
     if effects.state_change {
         sk.wake_all();

@@ -4,6 +4,7 @@
 
 use crate::{
     conn_setup::with_conn,
+    conn_xmit::ToPeer,
     deliver::return_to_sender,
     node::Xmit,
     proto::{
@@ -42,12 +43,14 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
     }
     let queue_empty = guard.peek_rcv().is_none();
     let own = net.own_node();
-    let closing = with_conn(sk, |c| Ok(c.close(reason, queue_empty, own))).map_err(error)?;
+    let (closing, dnode) = with_conn(sk, |c| {
+        Ok((c.close(reason, queue_empty, own), c.peer_node()))
+    })
+    .map_err(error)?;
     sk.set_shutdown_mask(SHUTDOWN_MASK);
+    let port = state.port();
     let mut xmit = Xmit::new(net, GFP_KERNEL);
-    for msg in closing.flush.iter() {
-        xmit.send_bytes(msg);
-    }
+    ToPeer::new(&mut xmit, dnode, port).send_all(closing.flush.iter().map(|m| &m[..]));
     match closing.queue {
         Queue::ReturnFirst(code) => {
             if let Some(skb) = guard.dequeue_rcv() {
@@ -69,7 +72,7 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
         }
     }
     if let Some(fin) = &closing.fin {
-        xmit.send_bytes(fin.bytes());
+        ToPeer::new(&mut xmit, dnode, port).send_all([fin.bytes()]);
     }
     if closing.purge_after {
         while let Some(skb) = guard.dequeue_rcv() {

@@ -5,6 +5,7 @@
 
 use crate::{
     conn_setup::{send_syn, wait_connected, with_conn},
+    conn_xmit::ToPeer,
     node::Xmit,
     proto::{
         conn::{
@@ -83,32 +84,34 @@ fn send_chunk(
     let sk = guard.sk();
     let net = sk.net_state();
     wait_for(guard, timeo, |_, _, w| with_conn(sk, |c| c.send_wait(w)))?;
-    let (chunk, sender) = {
+    let (chunk, sender, dnode) = {
         let mut inner = state.inner.lock();
         let sender = Sender::new(state.port(), net.own_node(), &inner.opts);
         let conn = inner.conn.as_mut().ok_or(EINVAL)?;
-        (conn.next_chunk(remaining, &sender), sender)
+        (
+            conn.next_chunk(remaining, &sender),
+            sender,
+            conn.peer_node(),
+        )
     };
     let mut xmit = Xmit::new(net, GFP_KERNEL);
-    match chunk {
+    let mut out = ToPeer::new(&mut xmit, dnode, state.port());
+    let sent = match chunk {
         Chunk::Message { len, header } => {
             let skb = build_with(&header, len, |buf| fill_from(msg.data(), buf))?;
             let held = with_conn(sk, |c| Ok(c.commit_message(len))).map_err(error)?;
-            for m in held.iter() {
-                xmit.send_bytes(m);
-            }
-            xmit.send_msg(skb);
-            Ok(len)
+            out.send_all(held.iter().map(|m| &m[..]));
+            out.send(skb).map(|()| len)
         }
         Chunk::Bundle { len } => {
             let data = read_data(msg, len)?;
-            let out = with_conn(sk, |c| c.append(&data, &sender, GFP_ATOMIC)).map_err(error)?;
-            for m in out.iter().flatten() {
-                xmit.send_bytes(m);
-            }
+            let held = with_conn(sk, |c| c.append(&data, &sender, GFP_ATOMIC)).map_err(error)?;
+            out.send_all(held.iter().flatten().map(|m| &m[..]));
             Ok(len)
         }
-    }
+    };
+    out.finish(sk);
+    sent
 }
 
 /// Receives on a connection: one message on `SOCK_SEQPACKET`, bytes across messages on

@@ -3,6 +3,7 @@
 //! Setting connections up: `connect(2)` and the SYN, `listen(2)`, `accept(2)`.
 
 use crate::{
+    conn_xmit::ToPeer,
     node::{unreachable, Xmit},
     proto::{
         conn::{
@@ -197,13 +198,15 @@ pub(crate) fn accept(
         let now = net.now_ms();
         with_conn(sk, |c| c.accept(syn.data(), &sender, now)).map_err(error)?
     };
-    {
+    let dnode = {
         let mut inner = new_sock.state().inner.lock();
         inner.opts.set_importance(accepted.importance);
         let conn = inner.conn.insert(accepted.conn);
         sync_socket(new_sock.sk(), conn);
-    }
-    sock_timer::arm(net, new_sock.state().port(), accepted.timer);
+        conn.peer_node()
+    };
+    let port = new_sock.state().port();
+    sock_timer::arm(net, port, accepted.timer, GFP_KERNEL);
     if let Some(syn) = guard.dequeue_rcv() {
         if accepted.keep_syn {
             new_sock.sk().queue_rcv(syn);
@@ -211,7 +214,10 @@ pub(crate) fn accept(
             syn.consume();
         }
     }
-    Xmit::new(net, GFP_KERNEL).send_bytes(&accepted.ack);
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
+    let mut out = ToPeer::new(&mut xmit, dnode, port);
+    out.send_all([&accepted.ack[..]]);
+    out.finish(new_sock.sk());
     Ok(())
 }
 

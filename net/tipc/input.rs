@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The namespace's input queue: packets the links took in sequence, delivered to this
-//! node's sockets in the order they were taken.
+//! node's sockets in the order they were taken; a multicast to each socket here in its
+//! range (`tipc_sk_mcast_rcv`).
 //!
 //! A link takes a packet under the cluster's lock and appends it to the queue there, so the
 //! queue holds each link's packets in sequence. Delivery happens once the lock is released,
@@ -12,7 +13,10 @@
 use crate::{
     netns::TipcNet,
     node::Xmit,
-    proto::wire::{bundle::Unbundler, consts::User, header::Packet},
+    proto::{
+        msg::mcast_rcv::{address_copy, is_mcast, mcast_ports},
+        wire::{bundle::Unbundler, consts::User, header::Packet},
+    },
 };
 use kernel::{
     net::skb::OwnedSkBuff,
@@ -45,7 +49,7 @@ pub(crate) fn drain(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
 fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     let bundle = Packet::new_checked(skb.data()).is_ok_and(|p| p.user() == Some(User::MsgBundler));
     if !bundle {
-        return xmit.send_msg(skb);
+        return deliver_msg(xmit, skb);
     }
     if let Ok(p) = Packet::new_checked(skb.data()) {
         for inner in Unbundler::new(p.payload()) {
@@ -63,20 +67,42 @@ fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
                 count_drop(xmit.net());
                 continue;
             }
-            let msg = inner.into_inner();
-            match OwnedSkBuff::alloc(msg.len(), xmit.flags()) {
-                Ok(mut copy) => match copy.put(msg.len()) {
-                    Ok(buf) => {
-                        buf.copy_from_slice(msg);
-                        xmit.send_msg(copy);
-                    }
-                    Err(_) => count_drop(xmit.net()),
-                },
-                Err(_) => count_drop(xmit.net()),
+            match xmit.copy(inner.into_inner()) {
+                Some(copy) => deliver_msg(xmit, copy),
+                None => count_drop(xmit.net()),
             }
         }
     }
     skb.consume();
+}
+
+/// Delivers one message: a multicast to each socket here in its range, anything else to
+/// the destination its header names.
+fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
+    let ports = match Packet::new_checked(skb.data()) {
+        Ok(p) if is_mcast(&p) => mcast_ports(&p, &xmit.net().names.lock().table, xmit.flags()),
+        _ => return xmit.send_msg(skb),
+    };
+    let Ok(ports) = ports else {
+        count_drop(xmit.net());
+        return skb.consume();
+    };
+    // Every socket but the last gets a copy; the last gets the message itself.
+    let Some((&last, others)) = ports.split_last() else {
+        return skb.consume();
+    };
+    for &port in others {
+        match xmit.copy(skb.data()) {
+            Some(mut copy) => {
+                address_copy(copy.data_mut(), port);
+                xmit.send_msg(copy);
+            }
+            None => count_drop(xmit.net()),
+        }
+    }
+    let mut skb = skb;
+    address_copy(skb.data_mut(), last);
+    xmit.send_msg(skb);
 }
 
 /// Whether messages of `user` go to this node's sockets: data and connection management.

@@ -6,8 +6,11 @@
 //! returned message, the topology server's events) leaves through an [`Xmit`], which alone
 //! decides where it goes: a message for this node (destination node 0 or this node's
 //! address) is delivered here; a message for another node goes to that node's links, and
-//! with no link to it (there are none yet) it is dropped and the send is `EHOSTUNREACH`,
-//! as the C module's `tipc_node_xmit` answers for a node it does not know.
+//! with no working link to it it is dropped and the send is `EHOSTUNREACH`, as the C
+//! module's `tipc_node_xmit` answers for a node it does not know.
+//!
+//! A connection's messages have a short header, which names no node: their sender gives
+//! the destination node, as C's sockets give it to `tipc_node_xmit`.
 //!
 //! Delivery is iterative. What delivering a message gives rise to (a returned message, an
 //! acknowledgement, the backlog a window opening releases) is sent through the same `Xmit`,
@@ -112,17 +115,29 @@ impl<'a> Xmit<'a> {
         }
     }
 
-    /// Sends `msg`, a whole message the core built, copying it into a buffer of its own. A
-    /// message there is no memory for is lost, as on a link.
+    /// Sends `msg`, a whole message the core built whose header names its destination, as
+    /// [`Xmit::send_msg`], copying it into a buffer of its own. A message there is no memory
+    /// for is lost, as on a link.
     pub(crate) fn send_bytes(&mut self, msg: &[u8]) {
-        let Ok(mut skb) = OwnedSkBuff::alloc(msg.len(), self.flags) else {
-            return;
-        };
-        let Ok(buf) = skb.put(msg.len()) else {
-            return;
-        };
-        buf.copy_from_slice(msg);
-        self.send_msg(skb);
+        if let Some(skb) = self.copy(msg) {
+            self.send_msg(skb);
+        }
+    }
+
+    /// Sends a copy of `msg`, a whole message the core built, to node `dnode` (a connection's
+    /// message, whose short header names no node), as [`Xmit::send_to`]. A message there is
+    /// no memory for is lost, as on a link.
+    pub(crate) fn send_bytes_to(&mut self, dnode: u32, msg: &[u8], selector: u32) -> Result<Sent> {
+        let skb = self.copy(msg).ok_or(ENOMEM)?;
+        self.send_to(dnode, skb, selector)
+    }
+
+    /// `msg` in a buffer of its own, allocated with this context's flags; `None` without
+    /// memory.
+    pub(crate) fn copy(&self, msg: &[u8]) -> Option<OwnedSkBuff> {
+        let mut skb = OwnedSkBuff::alloc(msg.len(), self.flags).ok()?;
+        skb.put(msg.len()).ok()?.copy_from_slice(msg);
+        Some(skb)
     }
 
     /// Delivers `skb` to its socket on this node, and then everything that gives rise to,

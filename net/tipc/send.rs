@@ -16,7 +16,7 @@ use crate::{
             route::{resolve, Route},
         },
         sock_kind::SockKind,
-        wire::{consts::MAX_H_SIZE, data::DataRepr},
+        wire::{consts::MAX_H_SIZE, data::DataRepr, header::Packet},
     },
     socket::{error, msg_error, TipcFamily, TipcSock},
     wait::wait_for,
@@ -89,10 +89,15 @@ pub(crate) fn sendmsg(
             );
             for (node, port) in copies {
                 let to = Addressing::Mcast { range, port };
-                let skb = build(&sender, &to, len, |buf| {
+                let mut skb = build(&sender, &to, len, |buf| {
                     buf.copy_from_slice(&data);
                     Ok(())
                 })?;
+                if node != own {
+                    // The copy for another node names it, as C's `tipc_rcast_xmit` does: a
+                    // node drops a long-header message that names another.
+                    Packet::new_unchecked(skb.data_mut()).set_destnode(node);
+                }
                 if let Ok(Sent::Congested) = xmit.send_to(node, skb, selector) {
                     state.inner.lock().cong.add(node);
                 }

@@ -6,7 +6,7 @@
 //! or sending the kept SYN again after a peer refused it as overloaded.
 
 use crate::{
-    conn_setup::sync_socket, netns::TipcNet, node::Xmit, proto::conn::timer::Tick,
+    conn_setup::sync_socket, kalloc::Flags, netns::TipcNet, node::Xmit, proto::conn::timer::Tick,
     socket::TipcFamily,
 };
 use kernel::{
@@ -62,8 +62,9 @@ fn earliest(due: &RBTree<(u64, u32), ()>) -> Option<(u64, u32)> {
 /// The socket at `port` wants its timer to fire at `at` (ms). Without memory for the entry
 /// the deadline is lost, as a timer that never fires: the probe or the retry does not
 /// happen, which the connection survives (a lost SYN retry ends in the connect timeout).
-pub(crate) fn arm(net: &Arc<TipcNet>, port: u32, at: u64) {
-    let Ok(reservation) = RBTreeNodeReservation::new(GFP_KERNEL) else {
+/// Allocates with `flags`: a message arriving in softirq arms timers too.
+pub(crate) fn arm(net: &Arc<TipcNet>, port: u32, at: u64, flags: Flags) {
+    let Ok(reservation) = RBTreeNodeReservation::new(flags) else {
         return;
     };
     let mut timers = net.sock_timers.lock();
@@ -110,7 +111,7 @@ fn tick(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, now: u64) {
         Some(at) if at <= now => {}
         Some(at) => {
             drop(inner);
-            arm(net, port, at);
+            arm(net, port, at, GFP_KERNEL);
             return;
         }
         None => return,
@@ -139,6 +140,6 @@ fn tick(net: &Arc<TipcNet>, sk: &Sk<TipcFamily>, now: u64) {
         Tick::Aborted => sk.wake_all(),
     }
     if let Some(at) = next {
-        arm(net, port, at);
+        arm(net, port, at, GFP_KERNEL);
     }
 }

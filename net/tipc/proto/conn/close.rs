@@ -9,8 +9,12 @@
 //! with the error code, or, with nothing unread, a FIN carries it; `shutdown(2)` says
 //! `TIPC_CONN_SHUTDOWN` (end of file), `close(2)` `TIPC_ERR_NO_PORT` (reset). A listener
 //! returns its queued SYNs with the code. `shutdown(2)` accepts only `SHUT_RDWR`.
+//!
+//! Ending it from the other end's side: when the peer's node is lost, this node delivers
+//! to the socket the message the peer would have sent ([`Conn::node_lost`]).
 
 use crate::proto::errno::Errno;
+use crate::proto::name_table::addr::SocketAddr;
 use crate::proto::wire::consts::ErrorCode;
 
 use super::ctrl::{fin, CtrlMsg};
@@ -126,12 +130,26 @@ impl Conn {
             result: if ended { Ok(()) } else { Err(Errno::ENOTCONN) },
         }
     }
+
+    /// Node `node` is lost: if it is this established connection's peer's, the message
+    /// that ends the connection, for delivery to this socket (`tipc_node_lost_contact`):
+    /// as if the peer had sent it, a critical, empty, 24-byte connection message with
+    /// `TIPC_ERR_NO_NODE`. Reading then gets `ECONNRESET`, sending `EPIPE`.
+    pub(crate) fn node_lost(&self, node: u32) -> Option<CtrlMsg> {
+        if self.state != State::Established || self.peer.node != node {
+            return None;
+        }
+        let own = SocketAddr {
+            port: self.port,
+            node: 0,
+        };
+        Some(fin(node, self.peer.port, own, ErrorCode::NoNode))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::name_table::addr::SocketAddr;
     use crate::proto::sock_kind::SockKind;
     use crate::proto::wire::consts::{DataType, User};
     use crate::proto::wire::header::Packet;

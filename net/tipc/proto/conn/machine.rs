@@ -47,6 +47,9 @@ pub(crate) struct Conn {
     pub(super) peer: SocketAddr,
     /// Flow control.
     pub(super) flow: Flow,
+    /// The link to the peer's node took a message beyond its backlog limit and has not
+    /// woken the socket since (`cong_link_cnt`).
+    pub(super) link_congested: bool,
     /// Nagle state and backlog.
     pub(super) nagle: Nagle,
     /// `TIPC_NODELAY`, as the glue last reported it.
@@ -84,6 +87,7 @@ impl Conn {
             state: State::Open,
             peer: SocketAddr { port: 0, node: 0 },
             flow: Flow::default(),
+            link_congested: false,
             nagle: Nagle::default(),
             nodelay: false,
             probe_unacked: false,
@@ -130,9 +134,21 @@ impl Conn {
         self.syn_kept
     }
 
-    /// Whether a send must wait for the peer's acknowledgement.
+    /// Whether a send must wait: for the peer's acknowledgement, or for the link to the
+    /// peer's node to wake the socket (`tsk_conn_cong`, `cong_link_cnt`).
     pub(crate) fn congested(&self) -> bool {
-        self.flow.congested()
+        self.flow.congested() || self.link_congested
+    }
+
+    /// The link to the peer's node is congested (`true`: a message was queued beyond its
+    /// backlog limit) or woke the socket (`false`).
+    pub(crate) fn set_link_congested(&mut self, congested: bool) {
+        self.link_congested = congested;
+    }
+
+    /// The node the connection's messages go to: the peer's, or the node a SYN went to.
+    pub(crate) fn peer_node(&self) -> u32 {
+        self.peer.node
     }
 
     /// Takes the pending socket error (`sock_error`; also `SO_ERROR`).
@@ -192,7 +208,7 @@ impl Conn {
     /// this order, the pending error, `EPIPE` when disconnecting, `ENOTCONN` when not
     /// connected (also while connecting), `EAGAIN` without time, or the signal.
     pub(crate) fn send_wait(&mut self, w: Waiting) -> Result<Wake, Errno> {
-        if self.state == State::Established && !self.flow.congested() {
+        if self.state == State::Established && !self.congested() {
             return Ok(Wake::Ready);
         }
         self.not_ready(w)
@@ -221,7 +237,7 @@ impl Conn {
     /// The check of `shutdown(2)` and `close(2)` before they end a connection: wait (at
     /// most `CONN_TIMEOUT_DEFAULT`, whatever the result) while the window is closed.
     pub(crate) fn close_wait(&mut self, w: Waiting) -> Result<Wake, Errno> {
-        if !self.flow.congested() {
+        if !self.congested() {
             return Ok(Wake::Ready);
         }
         self.not_ready(w)
@@ -364,6 +380,20 @@ mod tests {
         assert_eq!(full.send_wait(WAIT), Ok(Wake::Sleep));
         assert_eq!(full.close_wait(WAIT), Ok(Wake::Sleep));
         assert_eq!(conn(State::Open).close_wait(WAIT), Ok(Wake::Ready));
+    }
+
+    #[test]
+    fn a_congested_link_holds_sends_until_it_wakes_the_socket() {
+        let mut c = conn(State::Established);
+        c.set_link_congested(true);
+        assert_eq!(c.send_wait(NOW), Err(Errno::EAGAIN));
+        assert_eq!(c.send_wait(WAIT), Ok(Wake::Sleep));
+        assert_eq!(c.close_wait(WAIT), Ok(Wake::Sleep));
+        assert_eq!(c.events(false) & super::super::poll::EPOLLOUT, 0);
+        c.set_link_congested(false);
+        assert_eq!(c.send_wait(NOW), Ok(Wake::Ready));
+        assert_eq!(c.close_wait(NOW), Ok(Wake::Ready));
+        assert_ne!(c.events(false) & super::super::poll::EPOLLOUT, 0);
     }
 
     #[test]

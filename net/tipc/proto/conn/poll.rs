@@ -19,7 +19,7 @@ pub(crate) const EPOLLRDHUP: u32 = 0x2000;
 impl Conn {
     /// The events of this socket with a receive queue that is or is not empty
     /// (`readable`): after `shutdown(2)`, read hang-up and hang-up; established, writable
-    /// while the window is open; established, listening or connecting, readable with a
+    /// while the window is open and the link uncongested; established, listening or connecting, readable with a
     /// message queued; open, writable; disconnecting, readable and hung up, nothing else.
     pub(crate) fn events(&self, readable: bool) -> u32 {
         let mut ev = if self.shut {
@@ -29,7 +29,7 @@ impl Conn {
         };
         match self.state {
             State::Established | State::Listen | State::Connecting => {
-                if self.state == State::Established && !self.flow.congested() {
+                if self.state == State::Established && !self.congested() {
                     ev |= EPOLLOUT;
                 }
                 if readable {

@@ -134,6 +134,15 @@ impl Node {
         self.socks.get_mut(&port).unwrap()
     }
 
+    /// One read of up to `buflen` bytes at socket `port`, as its kind reads.
+    fn recv(&mut self, port: u32, buflen: usize) -> Result<Vec<u8>, Errno> {
+        if self.sock(port).conn.stream {
+            self.recv_stream(port, buflen)
+        } else {
+            self.recv_packet(port, buflen)
+        }
+    }
+
     /// Delivers every message in flight, and what that sends in turn.
     fn run(&mut self) {
         while let Some(m) = self.wire.pop_front() {
@@ -579,21 +588,41 @@ fn close_resets_the_peer() {
         assert_eq!(n.send(1, b"data"), Ok(4));
         n.run();
         assert_eq!(n.close(1, Reason::Release), Ok(()));
-        let r = if kind == SockKind::Stream {
-            n.recv_stream(2, 100)
-        } else {
-            n.recv_packet(2, 100)
-        };
+        let r = n.recv(2, 100);
         assert_eq!(r.unwrap(), b"data", "data before the reset is read");
-        let r = if kind == SockKind::Stream {
-            n.recv_stream(2, 100)
-        } else {
-            n.recv_packet(2, 100)
-        };
+        let r = n.recv(2, 100);
         assert_eq!(r, Err(Errno::ECONNRESET));
         assert_eq!(n.sock(2).rx.len(), 1, "the reset stays queued");
         assert_eq!(n.send(2, b"x"), Err(Errno::EPIPE));
         assert_eq!(n.sock(2).conn.events(true), 0x51);
+    }
+}
+
+#[test]
+fn losing_the_peers_node_resets_the_connection() {
+    for kind in [SockKind::Stream, SockKind::SeqPacket] {
+        let mut n = connected(kind, 256 * 1024);
+        assert_eq!(
+            n.sock(10).conn.node_lost(NODE),
+            None,
+            "a listener has no peer"
+        );
+        assert_eq!(n.sock(1).conn.node_lost(NODE + 1), None, "another node");
+        assert_eq!(n.send(2, b"data"), Ok(4));
+        n.run();
+        let lost = n.sock(1).conn.node_lost(NODE).unwrap();
+        let p = Packet::new_checked(lost.bytes()).unwrap();
+        assert_eq!((p.orignode(), p.origport(), p.destport()), (NODE, 2, 1));
+        assert_eq!(p.errcode(), ErrorCode::NoNode.bits());
+        n.wire.push_back(lost.bytes().to_vec());
+        n.run();
+        assert_eq!(n.sock(1).conn.state(), State::Disconnecting);
+        let r = n.recv(1, 100);
+        assert_eq!(r.unwrap(), b"data", "data before the loss is read");
+        let r = n.recv(1, 100);
+        assert_eq!(r, Err(Errno::ECONNRESET));
+        assert_eq!(n.send(1, b"x"), Err(Errno::EPIPE));
+        assert_eq!(n.sock(1).conn.node_lost(NODE), None, "once");
     }
 }
 

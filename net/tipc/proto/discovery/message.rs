@@ -9,8 +9,21 @@ use crate::proto::wire::consts::Caps;
 use crate::proto::wire::discovery::{DiscoveryRepr, DiscoveryType};
 use crate::proto::wire::header::Flags;
 
-/// The capabilities this node announces (`TIPC_NODE_CAPABILITIES`).
-pub(crate) const NODE_CAPABILITIES: Caps = Caps::ALL;
+/// The capabilities this node announces (`TIPC_NODE_CAPABILITIES`): only what it implements,
+/// so that peers fall back for the rest. It takes multicast replicated over the unicast
+/// links (`BCAST_RCAST`), which a C peer uses for few destinations, but has no broadcast
+/// link: it leaves out `BCAST_SYNCH`, `BCAST_STATE_NACK` and `MCAST_RBCTL`; without
+/// `NAMED_BCAST` peers send it later name distribution by unicast (C's `rc_dests`);
+/// without failover tunnelling it leaves out `TUNNEL_ENHANCED`.
+pub(crate) const NODE_CAPABILITIES: Caps = Caps(
+    Caps::SYN_BIT
+        | Caps::BLOCK_FLOWCTL
+        | Caps::BCAST_RCAST
+        | Caps::NODE_ID128
+        | Caps::LINK_PROTO_SEQNO
+        | Caps::GAP_ACK_BLOCK
+        | Caps::NAGLE,
+);
 
 /// A discovery message of `msg_type` on `bearer` to nodes of `dest_domain`, suggesting
 /// `sugg_addr` (a `TRIAL_FAIL`) or 0.

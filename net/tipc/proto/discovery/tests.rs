@@ -17,6 +17,7 @@ use crate::proto::node::own::OwnNode;
 use crate::proto::wire::discovery::{DiscoveryRepr, DiscoveryType};
 
 /// Frame 1 of the capture: node 52:54:00:00:00:01, random 0xdd0777c6, on trial.
+/// Word 1 announces the C module's capabilities, 0x0fff, in bits 15..28.
 const C_TRIAL: &str = "5bf0004c47fff7c60000000052550000000012670000000152540000000100000000000000000000000000000000000000000000dd0777c60000000052540000000100000000000000000000";
 
 fn bearer(mac: u8) -> Bearer {
@@ -37,14 +38,45 @@ fn own(mac: u8) -> OwnNode {
     o
 }
 
+/// `C_TRIAL` with this node's capabilities, 0x0579, in word 1.
+const OUR_TRIAL: &str = "5bf0004c42bcf7c60000000052550000000012670000000152540000000100000000000000000000000000000000000000000000dd0777c60000000052540000000100000000000000000000";
+
 #[test]
-fn the_first_trial_is_the_c_modules() {
+fn the_first_trial_is_the_c_modules_but_for_capabilities() {
     let mut o = own(1);
     o.start_trial(0);
     let mut b = [0u8; 80];
     let n = request(&o, &bearer(1)).emit(&mut b).unwrap();
     let hex: std::string::String = b[..n].iter().map(|x| std::format!("{x:02x}")).collect();
-    assert_eq!(hex, C_TRIAL);
+    assert_eq!(hex, OUR_TRIAL);
+    assert_eq!(hex[..8], C_TRIAL[..8]);
+    assert_eq!(hex[16..], C_TRIAL[16..]);
+}
+
+#[test]
+fn only_implemented_capabilities_are_announced() {
+    use crate::proto::wire::consts::Caps;
+    let caps = super::message::NODE_CAPABILITIES;
+    for bit in [
+        Caps::SYN_BIT,
+        Caps::BLOCK_FLOWCTL,
+        Caps::BCAST_RCAST,
+        Caps::NODE_ID128,
+        Caps::LINK_PROTO_SEQNO,
+        Caps::GAP_ACK_BLOCK,
+        Caps::NAGLE,
+    ] {
+        assert!(caps.has(bit), "{bit:#x}");
+    }
+    for bit in [
+        Caps::BCAST_SYNCH,
+        Caps::BCAST_STATE_NACK,
+        Caps::MCAST_RBCTL,
+        Caps::TUNNEL_ENHANCED,
+        Caps::NAMED_BCAST,
+    ] {
+        assert!(!caps.has(bit), "{bit:#x}");
+    }
 }
 
 #[test]

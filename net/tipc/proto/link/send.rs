@@ -128,7 +128,8 @@ impl<B: PacketBuf> Link<B> {
                 nof_fragms: 0,
                 word5: BcastWord::default(),
                 orignode: p.prevnode(),
-                destnode: p.destnode(),
+                // The link's peer: a connection message's short header names no node.
+                destnode: self.addr,
                 importance: Importance::from_bits(importance(&p) as u32)
                     .unwrap_or(Importance::System),
             };

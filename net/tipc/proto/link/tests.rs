@@ -295,7 +295,7 @@ fn probe(a: &mut L) -> super::proto_msg::ProtoMsg {
 }
 
 use crate::proto::errno::Errno;
-use crate::proto::wire::consts::{Importance, User};
+use crate::proto::wire::consts::{DataType, Importance, User, SHORT_H_SIZE};
 
 #[test]
 fn packets_get_sequence_numbers_and_acknowledgements_release_them() {
@@ -556,6 +556,33 @@ fn long_messages_go_in_fragments_and_come_back_whole() {
     let mut again = first;
     Packet::new_unchecked(&mut again[..]).set_seqno(b.rcv_nxt());
     assert_eq!(b.receive_data(again, &mut rx).change, Some(Change::Down));
+}
+
+#[test]
+fn fragments_of_a_short_header_message_name_the_peer() {
+    // A connection message: 24-byte header, no node in it; its payload where a long header
+    // has the destination node.
+    let (mut a, mut b) = pair();
+    let mut m = std::vec![0xa5u8; SHORT_H_SIZE + 3000];
+    let mut p = Packet::new_unchecked(&mut m[..]);
+    p.init(User::Low, DataType::Conn.bits(), SHORT_H_SIZE);
+    p.set_prevnode(A);
+    p.set_origport(77);
+    p.set_destport(1);
+    p.set_total_len(SHORT_H_SIZE + 3000);
+    let mut out = Collect::default();
+    a.send(m.clone(), &mut out).unwrap();
+    assert_eq!(out.sent.len(), 3);
+    for f in &out.sent {
+        let p = Packet::new_checked(&f[..]).unwrap();
+        assert_eq!(p.user(), Some(User::MsgFragmenter));
+        assert_eq!((p.destnode(), p.orignode(), p.prevnode()), (B, A, A));
+    }
+    let mut rx = Collect::default();
+    for f in out.sent.drain(..) {
+        b.receive_data(f, &mut rx);
+    }
+    assert_eq!(rx.delivered, [(User::Low, m)]);
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub(crate) mod dest;
 pub(crate) mod error;
 pub(crate) mod filter;
 pub(crate) mod header;
+pub(crate) mod mcast_rcv;
 pub(crate) mod peer;
 pub(crate) mod port;
 pub(crate) mod rcvbuf;

@@ -27,11 +27,7 @@ pub(crate) enum Anycast {
 /// Which local publications a multicast delivery matches.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum McastScope {
-    /// Publications of exactly this scope.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
+    /// Publications of exactly this scope: another node's multicast, or a group's.
     Exact(Scope),
     /// Publications of any scope (`TIPC_ANY_SCOPE`): a message this node sent itself.
     Any,

@@ -277,7 +277,7 @@ impl Caps {
     pub(crate) const NAGLE: u16 = 1 << 10;
     /// Name distribution over the broadcast link.
     pub(crate) const NAMED_BCAST: u16 = 1 << 11;
-    /// Everything this implementation (and the current C module) supports.
+    /// Everything the current C module supports.
     pub(crate) const ALL: Self = Self(0x0fff);
 
     /// The node has capability `bit`.

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A multicast that arrived from another node (`tipc_sk_mcast_rcv`): it names a service
+//! range and no port, and this node gives each of its sockets in that range a copy with the
+//! socket's port as the destination.
+
+use crate::kalloc::{AllocError, Flags, KVec};
+use crate::proto::name_table::addr::Scope;
+use crate::proto::name_table::lookup::McastScope;
+use crate::proto::name_table::table::NameTable;
+use crate::proto::wire::consts::DataType;
+use crate::proto::wire::header::Packet;
+
+/// Whether `p` is a multicast this node's sockets get copies of: a service-range multicast
+/// (`TIPC_MCAST_MSG`), as a link delivers it.
+pub(crate) fn is_mcast<T: AsRef<[u8]>>(p: &Packet<T>) -> bool {
+    p.user().is_some_and(|u| u.is_data()) && p.data_type() == DataType::Mcast
+}
+
+/// The ports of the sockets here that multicast `p` goes to, ascending, each once: those
+/// bound to an instance of its range with cluster scope when it comes from another node
+/// (node-scope bindings are this node's alone), with any scope when it comes from this
+/// node. On `Err`, memory ran out and the message reaches no one, as C drops a copy it
+/// cannot make.
+pub(crate) fn mcast_ports<T: AsRef<[u8]>>(
+    p: &Packet<T>,
+    table: &NameTable,
+    flags: Flags,
+) -> Result<KVec<u32>, AllocError> {
+    let scope = if p.orignode() == table.own_node() {
+        McastScope::Any
+    } else {
+        McastScope::Exact(Scope::Cluster)
+    };
+    let mut ports = KVec::new();
+    table.lookup_mcast_sockets(
+        p.name_type(),
+        p.name_instance(),
+        p.name_upper(),
+        scope,
+        &mut ports,
+        flags,
+    )?;
+    Ok(ports)
+}
+
+/// Addresses `copy`, a copy of a multicast, to the socket at `port`.
+pub(crate) fn address_copy(copy: &mut [u8], port: u32) {
+    Packet::new_unchecked(copy).set_destport(port);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kalloc::GFP_KERNEL;
+    use crate::proto::msg::header::{data_header, emit_header, Addressing, Sender};
+    use crate::proto::name_table::addr::{ServiceRange, SocketAddr};
+    use crate::proto::sock_kind::SockKind;
+    use crate::proto::sockopt::SockOpts;
+    use crate::proto::wire::consts::MAX_H_SIZE;
+
+    /// This node.
+    const OWN: u32 = 0x0100_1001;
+    /// Another node.
+    const PEER: u32 = 0x0100_1002;
+
+    /// A multicast to `{1000, 2..=9}` from port 7 on `node`.
+    fn mcast(node: u32) -> std::vec::Vec<u8> {
+        let s = Sender::new(7, node, &SockOpts::new(SockKind::Rdm));
+        let to = Addressing::Mcast {
+            range: ServiceRange {
+                ty: 1000,
+                lower: 2,
+                upper: 9,
+            },
+            port: 0,
+        };
+        let mut b = std::vec![0u8; MAX_H_SIZE + 3];
+        let n = emit_header(&data_header(&s, &to), 3, &mut b).unwrap();
+        b.truncate(n + 3);
+        b
+    }
+
+    #[test]
+    fn another_nodes_multicast_reaches_cluster_scope_sockets_only() {
+        let mut t = NameTable::new(OWN, false);
+        for (key, (lower, upper, port, node, scope)) in (1u32..).zip([
+            (0, 10, 30, OWN, Scope::Cluster),
+            (5, 20, 20, OWN, Scope::Node),
+            (8, 8, 30, OWN, Scope::Cluster),
+            (3, 3, 99, PEER, Scope::Cluster),
+            (30, 40, 50, OWN, Scope::Cluster),
+        ]) {
+            let range = ServiceRange {
+                ty: 1000,
+                lower,
+                upper,
+            };
+            t.insert(range, SocketAddr { port, node }, scope, key, GFP_KERNEL)
+                .unwrap();
+        }
+        let from_peer = mcast(PEER);
+        let p = Packet::new_checked(&from_peer[..]).unwrap();
+        assert!(is_mcast(&p));
+        assert_eq!(&mcast_ports(&p, &t, GFP_KERNEL).unwrap()[..], &[30]);
+        let own = mcast(OWN);
+        let p = Packet::new_checked(&own[..]).unwrap();
+        assert_eq!(&mcast_ports(&p, &t, GFP_KERNEL).unwrap()[..], &[20, 30]);
+
+        let mut copy = from_peer.clone();
+        address_copy(&mut copy, 30);
+        let c = Packet::new_checked(&copy[..]).unwrap();
+        assert_eq!(c.destport(), 30);
+        assert_eq!(&copy[c.header_len()..], &from_peer[c.header_len()..]);
+    }
+
+    #[test]
+    fn other_messages_are_not_multicasts() {
+        let s = Sender::new(7, PEER, &SockOpts::new(SockKind::Rdm));
+        let to = Addressing::Direct {
+            to: SocketAddr { port: 5, node: OWN },
+        };
+        let mut b = [0u8; MAX_H_SIZE];
+        let n = emit_header(&data_header(&s, &to), 0, &mut b).unwrap();
+        assert!(!is_mcast(&Packet::new_checked(&b[..n]).unwrap()));
+    }
+}
