@@ -2,9 +2,11 @@
 # Boots two test VMs on one Ethernet segment and runs the multi-node differential run,
 # tools/testing/selftests/net/tipc/run_cluster.sh, on node 1 (node 2 runs its agent): every
 # cluster test once per module pairing, C-C, ours-C, C-ours, ours-ours, in one boot.
-# The segment is recorded (tools/vm.sh --pcap) for the capture test.
+# The segment is recorded (tools/vm.sh --pcap) for the capture test, and impaired when a test
+# writes SHARED/impair (tools/vm/hub.py).
 #
 # Usage: tools/cluster-test.sh [PAIRING...]    (default: all four)
+# TIPC_KTAP_ONLY="case ..." runs only those cases of cluster.py (the set-up steps always run).
 # Results, the captures and each pairing's KTAP go to $TIPC_RS_CACHE/logs/cluster-<time>/;
 # the last line is "N passed, N failed, N skipped"; the exit status is run_cluster.sh's.
 source "$(dirname "$0")/lib.sh"
@@ -34,8 +36,9 @@ python3 -m compileall -q "$ST" >/dev/null || true
 start=$(date +%s)
 rc=0
 "$TOP/tools/vm.sh" -n 2 -m none --rwdir "$SHARED" --pcap "$SHARED/segment.pcap" \
-    --on 2 "$ST/cluster_agent.sh $SHARED" \
-    -- env TIPC_CLUSTER_PCAP="$SHARED/segment.pcap" "$ST/run_cluster.sh" "$SHARED" "$@" || rc=$?
+    --impair "$SHARED/impair" --on 2 "$ST/cluster_agent.sh $SHARED" \
+    -- env TIPC_CLUSTER_PCAP="$SHARED/segment.pcap" TIPC_CLUSTER_IMPAIR="$SHARED/impair" \
+    TIPC_KTAP_ONLY="${TIPC_KTAP_ONLY:-}" "$ST/run_cluster.sh" "$SHARED" "$@" || rc=$?
 
 mkdir -p "$LOGS"
 cp -r "$SHARED/results/." "$LOGS/" 2>/dev/null || true

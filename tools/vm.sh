@@ -10,6 +10,8 @@
 #   --cpus N      vCPUs per node (default 1)
 #   --mem SIZE    memory per node (default 1G)
 #   --pcap FILE   record the segment's traffic as pcap
+#   --impair FILE impair the segment's TIPC frames as FILE says, when it says (loss,
+#                 duplication, reordering, delay: tools/vm/hub.py)
 #   --kernel K    debug (the test kernel, default) or release (tools/kernel.sh release; only
 #                 with -m c or none, as net/tipc/tipc.ko is built for the debug kernel)
 #   --rwdir DIR   let the guests write to DIR of the host (as virtme-ng's --rwdir)
@@ -31,7 +33,7 @@ if [ -n "${TIPC_RS_VM_NS:-}" ]; then
     done
 fi
 
-nodes=2 modules=ours cpus=1 mem=1G pcap= kernel=debug rwdirs=()
+nodes=2 modules=ours cpus=1 mem=1G pcap= impair= kernel=debug rwdirs=()
 declare -A node_cmd
 while [ $# -gt 0 ]; do
     case $1 in
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --pcap) pcap=$2; shift 2 ;;
+    --impair) impair=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
     --rwdir) rwdirs+=(--rwdir "$2"); shift 2 ;;
     --on)
@@ -101,7 +104,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 "$TOP/tools/vm/hub.py" "$RUN" "$nodes" ${pcap:+--pcap "$pcap"} &
+python3 "$TOP/tools/vm/hub.py" "$RUN" "$nodes" ${pcap:+--pcap "$pcap"} ${impair:+--impair "$impair"} &
 hub=$!
 for _ in $(seq 50); do [ -S "$RUN/hub.sock" ] && break; sleep 0.1; done
 

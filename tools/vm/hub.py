@@ -5,21 +5,115 @@
 Each VM's NIC is a QEMU `-netdev dgram` whose local end is <dir>/node<i>.sock and whose remote
 end is <dir>/hub.sock. The hub repeats every frame it receives to every other node, so the VMs
 share one Ethernet segment that never touches the host's IP stack. With --pcap it also records
-every frame, as QEMU's filter-dump would.
+every frame, as QEMU's filter-dump would (as sent, before any impairment).
+
+With --impair FILE the hub impairs TIPC frames (Ethernet type 0x88ca) as FILE says, read
+again whenever it changes; without the file, or with an empty one, the segment is perfect.
+FILE holds JSON: {"seed": N, "loss": P, "duplicate": P, "reorder": P, "delay_ms": D}, each
+probability from 0 to 1 and applied to each copy (one per receiving node) on its own:
+lost, sent twice, held back until the next frame to that node has gone (reordered), and
+delayed by a uniform 0 to D ms. The random choices come from the seed, so a run with the
+same frames in the same order makes the same choices. The hub counts what it did in
+FILE.stats (JSON), rewritten at most once a second.
 """
 
 import argparse
+import heapq
+import json
 import os
+import random
+import select
 import socket
 import struct
 import time
 
+ETH_P_TIPC = 0x88CA
+
+
+class Impairment:
+    """The impairment FILE asks for, re-read when the file changes, and its counters."""
+
+    def __init__(self, path):
+        self.path = path
+        self.mtime = None
+        self.conf = {}
+        self.rng = random.Random(0)
+        self.held = {}  # node -> the frame held back to be reordered after the next one
+        self.stats = {"frames": 0, "lost": 0, "duplicated": 0, "reordered": 0, "delayed": 0}
+        self.stats_written = 0.0
+
+    def refresh(self):
+        try:
+            mtime = os.stat(self.path).st_mtime_ns
+        except FileNotFoundError:
+            mtime = None
+        if mtime == self.mtime:
+            return
+        self.mtime = mtime
+        conf = {}
+        if mtime is not None:
+            try:
+                with open(self.path) as f:
+                    text = f.read().strip()
+                conf = json.loads(text) if text else {}
+            except (OSError, ValueError):
+                conf = {}
+        self.conf = conf
+        self.rng = random.Random(conf.get("seed", 0))
+
+    def active(self):
+        return any(self.conf.get(k, 0) for k in ("loss", "duplicate", "reorder", "delay_ms"))
+
+    def copies(self, frame, node, now):
+        """The (time, frame) sends of one copy of `frame` to `node`."""
+        if not self.active() or frame[12:14] != struct.pack("!H", ETH_P_TIPC):
+            held = self.held.pop(node, None)
+            return [(now, frame)] + ([(now, held)] if held else [])
+        self.stats["frames"] += 1
+        rng = self.rng
+        if rng.random() < self.conf.get("loss", 0):
+            self.stats["lost"] += 1
+            return []
+        out = [frame]
+        if rng.random() < self.conf.get("duplicate", 0):
+            self.stats["duplicated"] += 1
+            out.append(frame)
+        held = self.held.pop(node, None)
+        if held is None and rng.random() < self.conf.get("reorder", 0):
+            self.stats["reordered"] += 1
+            self.held[node] = out.pop()
+        elif held is not None:
+            out.append(held)
+        sends = []
+        delay = self.conf.get("delay_ms", 0)
+        for f in out:
+            d = rng.uniform(0, delay) / 1000 if delay else 0
+            if d:
+                self.stats["delayed"] += 1
+            sends.append((now + d, f))
+        return sends
+
+    def flush_held(self):
+        """The frames held back, which go out when the segment goes quiet."""
+        held, self.held = self.held, {}
+        return held.items()
+
+    def write_stats(self, now):
+        if now - self.stats_written < 1:
+            return
+        self.stats_written = now
+        tmp = self.path + ".stats.tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.stats, f)
+        os.replace(tmp, self.path + ".stats")
+
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", help="directory holding hub.sock and node<i>.sock")
     ap.add_argument("nodes", type=int, help="number of nodes")
     ap.add_argument("--pcap", help="write every frame to this pcap file")
+    ap.add_argument("--impair", help="impair TIPC frames as this JSON file says (see above)")
     args = ap.parse_args()
 
     hub_path = os.path.join(args.dir, "hub.sock")
@@ -35,21 +129,55 @@ def main():
         # pcap global header: magic, v2.4, no timezone, snaplen 65535, LINKTYPE_ETHERNET.
         pcap.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
 
+    impair = Impairment(args.impair) if args.impair else None
+    pending = []  # heap of (time, sequence, node, frame): sends delayed by the impairment
+    seq = 0
+
+    def send(frame, node):
+        try:
+            sock.sendto(frame, node)
+        except OSError:
+            # That node is not up yet, or already gone: a hub drops the frame.
+            pass
+
     while True:
+        now = time.monotonic()
+        while pending and pending[0][0] <= now:
+            _, _, node, frame = heapq.heappop(pending)
+            send(frame, node)
+        timeout = max(0.0, pending[0][0] - now) if pending else (0.5 if impair else None)
+        if not select.select([sock], [], [], timeout)[0]:
+            if impair:
+                # Quiet: what was held back to be reordered goes now.
+                for node, frame in impair.flush_held():
+                    send(frame, node)
+                impair.refresh()
+                impair.write_stats(time.monotonic())
+            continue
         frame, sender = sock.recvfrom(65536)
         if pcap:
-            now = time.time()
-            sec = int(now)
-            pcap.write(struct.pack("<IIII", sec, int((now - sec) * 1e6), len(frame), len(frame)))
+            wall = time.time()
+            sec = int(wall)
+            pcap.write(struct.pack("<IIII", sec, int((wall - sec) * 1e6), len(frame), len(frame)))
             pcap.write(frame)
             pcap.flush()
+        if impair:
+            impair.refresh()
+        now = time.monotonic()
         for node in nodes:
-            if node != sender:
-                try:
-                    sock.sendto(frame, node)
-                except OSError:
-                    # That node is not up yet, or already gone: a hub drops the frame.
-                    pass
+            if node == sender:
+                continue
+            if not impair:
+                send(frame, node)
+                continue
+            for at, f in impair.copies(frame, node, now):
+                if at <= now:
+                    send(f, node)
+                else:
+                    seq += 1
+                    heapq.heappush(pending, (at, seq, node, f))
+        if impair:
+            impair.write_stats(now)
 
 
 if __name__ == "__main__":

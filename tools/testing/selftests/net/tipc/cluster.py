@@ -11,15 +11,19 @@ link it saw come up, empty if none), _PCAP and _PCAP_START (the segment's captur
 this pairing began in it), _METRICS (a file for the measured figures).
 """
 
+import errno
 import json
 import os
 import signal
 import socket
+import struct
 import subprocess
+import threading
 import time
 
 from tipc_cluster import (
     SERVICE_ADDR,
+    SERVICE_RANGE,
     LastHeard,
     LinkWatch,
     Peer,
@@ -30,7 +34,7 @@ from tipc_cluster import (
     tshark_malformed,
     unicast_links,
 )
-from tipc_ktap import Skip, case, eq, run
+from tipc_ktap import Skip, case, eq, raises_errno, run
 
 SHARED = os.environ.get("TIPC_CLUSTER_SHARED", "")
 PAIRING = os.environ.get("TIPC_CLUSTER_PAIRING", "?")
@@ -42,12 +46,17 @@ LINK = os.environ.get("TIPC_CLUSTER_LINK", "")
 PCAP = os.environ.get("TIPC_CLUSTER_PCAP", "")
 PCAP_START = int(os.environ.get("TIPC_CLUSTER_PCAP_START", "24") or 24)
 METRICS = os.environ.get("TIPC_CLUSTER_METRICS", "")
+IMPAIR = os.environ.get("TIPC_CLUSTER_IMPAIR", "")
 DIR = os.path.dirname(os.path.abspath(__file__))
 
 PEER = Peer(SHARED)
 STYPE = 18888
 CASE_SECONDS = 600
 MAC1, MAC2 = "52:54:00:00:00:01", "52:54:00:00:00:02"
+SOL_TIPC = 271
+TIPC_ERRINFO, TIPC_RETDATA = 1, 2
+TIPC_DEST_DROPPABLE = 129
+TIPC_ERR_NO_PORT = 2
 
 
 def metric(text):
@@ -200,14 +209,16 @@ def bearer_list_agrees():
 @case
 @timed
 def nametable_shows_peer_bindings():
-    """Node 2's cluster-scope bindings reach node 1's `tipc nametable show` with node 2's
-    ports and identity; its node-scope binding does not."""
+    """Node 2's cluster-scope bindings ({T,1}, {T,2}, {T,3}, {T,100,199}) reach node 1's
+    `tipc nametable show` with node 2's ports and identity; its node-scope binding does
+    not."""
     need_link()
     info = server()
     want = sorted(
         [
             ["1", "1", "cluster", str(info["rdm"]["ref"]), ID2],
             ["2", "2", "cluster", str(info["seqpacket"]["ref"]), ID2],
+            ["3", "3", "cluster", str(info["stream"]["ref"]), ID2],
             ["100", "199", "cluster", str(info["range"]["ref"]), ID2],
         ]
     )
@@ -230,6 +241,18 @@ def send_until_routed(s, data, addr, seconds=60):
         except OSError as e:
             if time.monotonic() > deadline:
                 raise AssertionError(f"sendto {addr}: {e} for {seconds} s") from None
+            time.sleep(0.3)
+
+
+def connect_until_routed(s, addr, seconds=60):
+    """connect, retried while the name has not reached this node's table yet."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return s.connect(addr)
+        except OSError as e:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"connect {addr}: {e} for {seconds} s") from None
             time.sleep(0.3)
 
 
@@ -256,17 +279,9 @@ def seqpacket_to_peer_service():
     boundaries, the peer's address, an orderly close."""
     need_link()
     info = server()
-    deadline = time.monotonic() + 60
     with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
         s.settimeout(60)
-        while True:
-            try:
-                s.connect((SERVICE_ADDR, STYPE, 2, 0))
-                break
-            except OSError as e:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"connect: {e}") from None
-                time.sleep(0.3)
+        connect_until_routed(s, (SERVICE_ADDR, STYPE, 2, 0))
         peer = s.getpeername()
         eq(peer[1], info["seqpacket"]["node"], "the peer's node")
         for n in [1, 100, 1000, 60000]:
@@ -274,6 +289,128 @@ def seqpacket_to_peer_service():
             s.send(msg)
             eq(s.recv(70000), b"echo:" + msg, f"the echo of a {n}-byte message")
         s.shutdown(socket.SHUT_RDWR)
+
+
+def stream_echo(total):
+    """Writes `total` bytes to node 2's STREAM echo at {T,3} in pieces of 1 to 70,000 bytes
+    while a second thread reads the echo; fails unless it comes back whole and in order."""
+    data = bytes((i * 31 + i // 251) & 0xFF for i in range(total))
+    got = bytearray()
+    errors = []
+    with socket.socket(socket.AF_TIPC, socket.SOCK_STREAM) as s:
+        s.settimeout(120)
+        connect_until_routed(s, (SERVICE_ADDR, STYPE, 3, 0))
+
+        def reader():
+            try:
+                while len(got) < len(data):
+                    chunk = s.recv(70000)
+                    if not chunk:
+                        break
+                    got.extend(chunk)
+            except OSError as e:
+                errors.append(e)
+
+        t = threading.Thread(target=reader)
+        t.start()
+        sizes = [1, 100, 1000, 4000, 66000, 70000]
+        sent = 0
+        i = 0
+        while sent < len(data):
+            n = min(sizes[i % len(sizes)], len(data) - sent)
+            s.sendall(data[sent : sent + n])
+            sent += n
+            i += 1
+        t.join(300)
+    eq(errors, [], "errors while reading the echo")
+    eq(len(got), len(data), "bytes echoed")
+    eq(bytes(got) == data, True, "the echo equals what was sent")
+
+
+@case
+@timed
+def stream_to_peer_service():
+    """A STREAM connection to node 2's {type,3} echo: 512 KiB written in pieces of 1 byte to
+    70,000 bytes comes back complete and in order (fragmentation, the connection's flow
+    control and Nagle, in both directions)."""
+    need_link()
+    server()
+    stream_echo(512 * 1024)
+
+
+def rdm_flood(count):
+    """Sends `count` RDM messages of 1 to 1,000 bytes back to back to node 2's echo at {T,1};
+    fails unless each echo comes back once, in order."""
+    msgs = [f"{i}:".encode() + bytes((i * 7 + k) & 0xFF for k in range((i * 37) % 1000)) for i in range(count)]
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.settimeout(120)
+        send_until_routed(s, msgs[0], (SERVICE_ADDR, STYPE, 1, 0))
+        for m in msgs[1:]:
+            s.sendto(m, (SERVICE_ADDR, STYPE, 1, 0))
+        got = [s.recv(70000) for _ in msgs]
+    eq([g[5:].split(b":")[0] for g in got], [m.split(b":")[0] for m in msgs], "the order of the echoes")
+    eq(got, [b"echo:" + m for m in msgs], "the echoes")
+
+
+@case
+@timed
+def rdm_flood_to_peer_service():
+    """600 RDM messages of 1 to 1,000 bytes sent back to back to node 2's echo service each
+    come back once, in order (bundling, the link's window and backlog, link congestion
+    making the sender wait)."""
+    need_link()
+    server()
+    rdm_flood(600)
+
+
+@case
+@timed
+def rdm_returned_from_peer():
+    """An RDM message to a port that node 2 does not have comes back from node 2 as a
+    returned message: empty data, TIPC_ERRINFO (TIPC_ERR_NO_PORT and the length), the data in
+    TIPC_RETDATA, the dead port on node 2 as its source."""
+    need_link()
+    info = server()
+    node2 = info["rdm"]["node"]
+    data = b"to a port node 2 does not have"
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.setsockopt(SOL_TIPC, TIPC_DEST_DROPPABLE, 0)
+        s.settimeout(60)
+        s.sendto(data, (socket.TIPC_ADDR_ID, node2, 1, 0))
+        got, anc, flags, src = s.recvmsg(4096, 4096)
+    eq((got, flags), (b"", 0), "recvmsg data and flags")
+    eq(src[1:3], (node2, 1), "the source: the dead port on node 2")
+    cmsgs = {t: d for level, t, d in anc if level == SOL_TIPC}
+    eq(cmsgs, {TIPC_ERRINFO: struct.pack("=II", TIPC_ERR_NO_PORT, len(data)), TIPC_RETDATA: data}, "cmsgs")
+
+
+@case
+@timed
+def multicast_to_members_on_both_nodes():
+    """Once node 2's {T,100,199} is in node 1's table, an RDM multicast to {T,150,160}
+    reaches a member on node 1 ({T,150}, cluster scope) and, over the link, node 2's member,
+    whose echo comes back from it; a node-scope member on node 1 gets it too."""
+    need_link()
+    info = server()
+    deadline = time.monotonic() + 60
+    while ["100", "199"] not in [r[1:3] for r in names(STYPE)]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"node 2's {{{STYPE},100,199}} did not reach node 1's table in 60 s")
+        time.sleep(0.5)
+    msg = f"multicast from node 1, {PAIRING}".encode()
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as member, socket.socket(
+        socket.AF_TIPC, socket.SOCK_RDM
+    ) as local_member, socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        member.bind((SERVICE_RANGE, STYPE, 150, 150, socket.TIPC_CLUSTER_SCOPE))
+        local_member.bind((SERVICE_RANGE, STYPE, 155, 155, socket.TIPC_NODE_SCOPE))
+        for x in (member, local_member, s):
+            x.settimeout(60)
+        s.sendto(msg, (SERVICE_RANGE, STYPE, 150, 160))
+        eq(member.recv(70000), msg, "node 1's cluster-scope member")
+        eq(local_member.recv(70000), msg, "node 1's node-scope member")
+        data, addr = s.recvfrom(70000)
+    eq(data, b"echo:" + msg, "node 2's member's echo")
+    eq(addr[1:3], (info["range"]["node"], info["range"]["ref"]), "the echo's source (node, port)")
 
 
 @case
@@ -374,6 +511,75 @@ def link_down_on_peer_bearer_disable():
         'tipc bearer disable media eth device "$TIPC_IF"',
         'tipc bearer enable media eth device "$TIPC_IF"',
     )
+
+
+@case
+@timed
+def transfers_survive_an_impaired_network():
+    """The hub loses 20 % of the TIPC frames it carries, duplicates 5 %, reorders 10 % and
+    delays each by up to 5 ms (seeded): a 256 KiB STREAM echo and 300 RDM echoes to node 2
+    still arrive whole, in order, each once, and the link stays up. The figures: how long
+    each took, and what the hub did to the frames."""
+    need_link()
+    server()
+    if not IMPAIR:
+        raise Skip("the hub takes no impairment here (TIPC_CLUSTER_IMPAIR is unset)")
+    conf = {"seed": 10, "loss": 0.2, "duplicate": 0.05, "reorder": 0.1, "delay_ms": 5}
+    watch = LinkWatch()
+    try:
+        with open(IMPAIR + ".tmp", "w") as f:
+            json.dump(conf, f)
+        os.replace(IMPAIR + ".tmp", IMPAIR)
+        t0 = time.monotonic()
+        stream_echo(256 * 1024)
+        t1 = time.monotonic()
+        rdm_flood(300)
+        t2 = time.monotonic()
+    finally:
+        if os.path.exists(IMPAIR):
+            os.unlink(IMPAIR)
+    time.sleep(1.5)
+    stats = {}
+    if os.path.exists(IMPAIR + ".stats"):
+        with open(IMPAIR + ".stats") as f:
+            stats = json.load(f)
+    metric(
+        f"impaired network ({conf}): 256 KiB stream echo in {t1 - t0:.1f} s, 300 RDM echoes in "
+        f"{t2 - t1:.1f} s; the hub: {stats}"
+    )
+    down = watch.wait(LinkWatch.WITHDRAWN, 0.1)
+    watch.close()
+    eq(down, None, "a link-down event during the impaired transfers")
+
+
+@case
+@timed
+def connection_reset_when_peer_node_lost():
+    """A SEQPACKET connection to node 2's echo service: node 2's NIC goes down, node 1 loses
+    the node, and the connection reads ECONNRESET, then writes EPIPE (C's
+    tipc_node_lost_contact); the link comes back once the NIC is up."""
+    need_link()
+    server()
+    watch = LinkWatch()
+    try:
+        with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(120)
+            connect_until_routed(s, (SERVICE_ADDR, STYPE, 2, 0))
+            s.send(b"before")
+            eq(s.recv(100), b"echo:before", "the echo before")
+            PEER.check('ip link set dev "$TIPC_IF" down', timeout=120)
+            try:
+                got = s.recv(100)
+            except ConnectionResetError:
+                got = "ECONNRESET"
+            eq(got, "ECONNRESET", "recv once node 2 is lost")
+            raises_errno(errno.EPIPE, s.send, b"after")
+    finally:
+        PEER.check('ip link set dev "$TIPC_IF" up', timeout=120)
+        back = watch.wait(LinkWatch.PUBLISHED, 120)
+        watch.close()
+    if back is None:
+        raise AssertionError("the link did not come back within 120 s of node 2's NIC going up")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@
 #
 # Usage: run_cluster.sh SHARED [PAIRING...]   PAIRING: c-c, ours-c, c-ours, ours-ours
 # Environment: TIPC_CLUSTER_KO (ours, default SHARED/tipc.ko), TIPC_CLUSTER_PCAP (the
-# segment's capture, as tools/vm.sh --pcap writes it), TIPC_CLUSTER_LINK_TIMEOUT (60 s).
+# segment's capture, as tools/vm.sh --pcap writes it), TIPC_CLUSTER_IMPAIR (the file the
+# hub takes impairments from, tools/vm/hub.py), TIPC_CLUSTER_LINK_TIMEOUT (60 s).
 # Last line: "N passed, N failed, N skipped". Exit status 0 when nothing failed.
 
 DIR=$(cd "$(dirname "$0")" && pwd)

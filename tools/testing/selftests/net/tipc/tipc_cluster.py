@@ -262,15 +262,19 @@ class LastHeard:
 
 
 def serve(stype, out, seconds):
-    """Binds, on this node: an RDM echo service at {stype,1} and a SEQPACKET echo service at
-    {stype,2}, both cluster scope; a cluster-scope range {stype,100,199} and a node-scope
-    {stype,300} on one more RDM socket. Writes their socket addresses to `out` (JSON), then
-    echoes ("echo:" + data) until out.stop exists or `seconds` pass."""
+    """Binds, on this node: an RDM echo service at {stype,1}, a SEQPACKET echo service at
+    {stype,2} and a STREAM one at {stype,3}, all cluster scope; a cluster-scope range
+    {stype,100,199} and a node-scope {stype,300} on one more RDM socket, which echoes too. Writes their socket
+    addresses to `out` (JSON), then echoes ("echo:" + data; a stream's bytes as they are)
+    until out.stop exists or `seconds` pass."""
     rdm = socket.socket(TIPC, socket.SOCK_RDM)
     rdm.bind((SERVICE_RANGE, stype, 1, 1, CLUSTER))
     lst = socket.socket(TIPC, socket.SOCK_SEQPACKET)
     lst.bind((SERVICE_RANGE, stype, 2, 2, CLUSTER))
     lst.listen(8)
+    slst = socket.socket(TIPC, socket.SOCK_STREAM)
+    slst.bind((SERVICE_RANGE, stype, 3, 3, CLUSTER))
+    slst.listen(8)
     rng = socket.socket(TIPC, socket.SOCK_RDM)
     rng.bind((SERVICE_RANGE, stype, 100, 199, CLUSTER))
     rng.bind((SERVICE_RANGE, stype, 300, 300, NODE))
@@ -280,34 +284,47 @@ def serve(stype, out, seconds):
         a = s.getsockname()
         return {"node": a[1], "ref": a[2], "raw": list(a)}
 
-    info = {"pid": os.getpid(), "rdm": sockid(rdm), "seqpacket": sockid(lst), "range": sockid(rng)}
+    info = {
+        "pid": os.getpid(),
+        "rdm": sockid(rdm),
+        "seqpacket": sockid(lst),
+        "stream": sockid(slst),
+        "range": sockid(rng),
+    }
     _write_atomic(out, json.dumps(info) + "\n")
     print("serving", json.dumps(info), flush=True)
     conns = []
+    streams = set()
+    rdm_count = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end and not os.path.exists(out + ".stop"):
-        r, _, _ = select.select([rdm, lst, *conns], [], [], 0.5)
+        r, _, _ = select.select([rdm, rng, lst, slst, *conns], [], [], 0.5)
         for s in r:
-            if s is rdm:
-                data, addr = rdm.recvfrom(70000)
-                print("rdm from", addr, len(data), flush=True)
-                rdm.sendto(b"echo:" + data, addr)
-            elif s is lst:
-                c, addr = lst.accept()
+            if s is rdm or s is rng:
+                data, addr = s.recvfrom(70000)
+                rdm_count += 1
+                if rdm_count % 100 == 1:
+                    print("rdm from", addr, len(data), "message", rdm_count, flush=True)
+                s.sendto(b"echo:" + data, addr)
+            elif s is lst or s is slst:
+                c, addr = s.accept()
                 print("accepted", addr, flush=True)
                 conns.append(c)
+                if s is slst:
+                    streams.add(c)
             else:
                 try:
                     data = s.recv(70000)
+                    if data:
+                        s.sendall(data if s in streams else b"echo:" + data)
                 except OSError as e:
                     data = b""
-                    print("recv:", e, flush=True)
-                if data:
-                    s.send(b"echo:" + data)
-                else:
+                    print("connection:", e, flush=True)
+                if not data:
                     conns.remove(s)
+                    streams.discard(s)
                     s.close()
-    for s in [rdm, lst, rng, *conns]:
+    for s in [rdm, lst, slst, rng, *conns]:
         s.close()
     print("done", flush=True)
     _write_atomic(out + ".done", "done\n")

@@ -8,6 +8,7 @@ was skipped) and 1 otherwise, as kselftest expects.
 
 import ctypes
 import errno
+import os
 import struct
 import sys
 import traceback
@@ -50,11 +51,14 @@ def raises_errno(want, fn, *args):
 
 
 def run():
-    """Runs every registered case and exits with the kselftest code."""
+    """Runs every registered case (or those TIPC_KTAP_ONLY names, separated by spaces) and
+    exits with the kselftest code."""
+    only = os.environ.get("TIPC_KTAP_ONLY", "").split()
+    cases = [fn for fn in _cases if not only or fn.__name__ in only]
     print("TAP version 13")
-    print(f"1..{len(_cases)}")
+    print(f"1..{len(cases)}")
     failed = skipped = 0
-    for i, fn in enumerate(_cases, 1):
+    for i, fn in enumerate(cases, 1):
         name = fn.__name__
         try:
             fn()
@@ -69,11 +73,11 @@ def run():
         else:
             print(f"ok {i} {name}")
         sys.stdout.flush()
-    passed = len(_cases) - failed - skipped
+    passed = len(cases) - failed - skipped
     print(f"# Totals: pass:{passed} fail:{failed} xfail:0 xpass:0 skip:{skipped} error:0")
     if failed:
         sys.exit(KSFT_FAIL)
-    sys.exit(KSFT_SKIP if skipped == len(_cases) else KSFT_PASS)
+    sys.exit(KSFT_SKIP if skipped == len(cases) else KSFT_PASS)
 
 
 # Raw socket calls, for what Python's socket module cannot express (odd address lengths,
