@@ -15,8 +15,9 @@ use crate::{
             recv::MSG_DONTWAIT,
             route::{resolve, Route},
         },
+        name_table::addr::SocketAddr,
         sock_kind::SockKind,
-        wire::{consts::MAX_H_SIZE, data::DataRepr, header::Packet},
+        wire::{consts::MAX_H_SIZE, data::DataRepr},
     },
     socket::{error, msg_error, TipcFamily, TipcSock},
     wait::wait_for,
@@ -84,20 +85,19 @@ pub(crate) fn sendmsg(
             let data = read_data(msg, len)?;
             let own = sender.node;
             let copies = Iterator::chain(
-                local_ports.iter().map(|&port| (own, port)),
-                remote_nodes.iter().map(|&node| (node, 0)),
+                local_ports
+                    .iter()
+                    .map(|&port| (own, SocketAddr { port, node: 0 })),
+                remote_nodes
+                    .iter()
+                    .map(|&node| (node, SocketAddr { port: 0, node })),
             );
-            for (node, port) in copies {
-                let to = Addressing::Mcast { range, port };
-                let mut skb = build(&sender, &to, len, |buf| {
+            for (node, to) in copies {
+                let to = Addressing::Mcast { range, to };
+                let skb = build(&sender, &to, len, |buf| {
                     buf.copy_from_slice(&data);
                     Ok(())
                 })?;
-                if node != own {
-                    // The copy for another node names it, as C's `tipc_rcast_xmit` does: a
-                    // node drops a long-header message that names another.
-                    Packet::new_unchecked(skb.data_mut()).set_destnode(node);
-                }
                 if let Ok(Sent::Congested) = xmit.send_to(node, skb, selector) {
                     state.inner.lock().cong.add(node);
                 }

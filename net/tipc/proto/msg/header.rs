@@ -35,14 +35,14 @@ pub(crate) enum Addressing {
         /// The destination socket.
         to: SocketAddr,
     },
-    /// `TIPC_MCAST_MSG`, 44-byte header, cluster lookup scope, no destination node: the copy
-    /// of a multicast to `range` for this node's socket `port` (0 for the copy other nodes
-    /// receive).
+    /// `TIPC_MCAST_MSG`, 44-byte header, cluster lookup scope: the copy of a multicast to
+    /// `range` for socket `to.port` on this node (`to.node` 0), or the copy node `to.node`
+    /// receives and looks up itself (`to.port` 0), named as C's `tipc_rcast_xmit` names it.
     Mcast {
         /// The range sent to.
         range: ServiceRange,
-        /// The receiving socket on this node, or 0.
-        port: u32,
+        /// The receiving socket here, or the receiving node.
+        to: SocketAddr,
     },
 }
 
@@ -50,16 +50,14 @@ impl Addressing {
     /// The destination node, as the header carries it.
     pub(crate) fn dest_node(&self) -> u32 {
         match self {
-            Self::Named { to, .. } | Self::Direct { to } => to.node,
-            Self::Mcast { .. } => 0,
+            Self::Named { to, .. } | Self::Direct { to } | Self::Mcast { to, .. } => to.node,
         }
     }
 
     /// The destination port, as the header carries it.
     pub(crate) fn dest_port(&self) -> u32 {
         match self {
-            Self::Named { to, .. } | Self::Direct { to } => to.port,
-            Self::Mcast { port, .. } => *port,
+            Self::Named { to, .. } | Self::Direct { to } | Self::Mcast { to, .. } => to.port,
         }
     }
 }
@@ -232,12 +230,20 @@ mod tests {
             lower: 1,
             upper: 9,
         };
-        let m = data_header(&s, &Addressing::Mcast { range, port: 42 });
+        let here = SocketAddr { port: 42, node: 0 };
+        let m = data_header(&s, &Addressing::Mcast { range, to: here });
         assert_eq!(m.msg_type, DataType::Mcast);
         assert_eq!(m.header_len, 44);
         assert_eq!(m.lookup_scope, LookupScope::CLUSTER);
         assert_eq!((m.destport, m.destnode), (42, 0));
         assert_eq!((m.name_type, m.name_lower, m.name_upper), (77, 1, 9));
+        let there = SocketAddr { port: 0, node: 5 };
+        let r = data_header(&s, &Addressing::Mcast { range, to: there });
+        assert_eq!(
+            (r.destport, r.destnode),
+            (0, 5),
+            "the copy for node 5 names it"
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ mod tests {
                 lower: 2,
                 upper: 9,
             },
-            port: 0,
+            to: SocketAddr { port: 0, node: OWN },
         };
         let mut b = std::vec![0u8; MAX_H_SIZE + 3];
         let n = emit_header(&data_header(&s, &to), 3, &mut b).unwrap();

@@ -129,7 +129,10 @@ impl Node {
                 range, local_ports, ..
             } => local_ports
                 .iter()
-                .map(|&port| Addressing::Mcast { range, port })
+                .map(|&port| Addressing::Mcast {
+                    range,
+                    to: SocketAddr { port, node: 0 },
+                })
                 .collect(),
         };
         for to in copies {
@@ -465,7 +468,7 @@ fn addressing() -> impl Strategy<Value = Addressing> {
                     lower: a.min(b),
                     upper: a.max(b),
                 },
-                port,
+                to: SocketAddr { port, node: 0 },
             }
         }),
     ]
