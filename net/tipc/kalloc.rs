@@ -3,8 +3,10 @@
 //! The allocation API the protocol core uses: the kernel's, with fallible allocation and
 //! explicit GFP flags. On the host, `proto/host_alloc.rs` provides the same names.
 
-// Used by the parts of the core that land ahead of their glue.
-#[allow(unused_imports)]
+#[expect(
+    unused_imports,
+    reason = "the core re-exports the whole API; the kernel build uses only part of it"
+)]
 pub(crate) use kernel::alloc::{
     flags::{GFP_ATOMIC, GFP_KERNEL},
     kvec::{InsertError, RemoveError},
