@@ -47,30 +47,28 @@ pub(crate) fn drain(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
 
 /// Delivers one packet a link took: a message, or each message of a bundle.
 fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
-    let bundle = Packet::new_checked(skb.data()).is_ok_and(|p| p.user() == Some(User::MsgBundler));
-    if !bundle {
-        return deliver_msg(xmit, skb);
-    }
-    if let Ok(p) = Packet::new_checked(skb.data()) {
-        for inner in Unbundler::new(p.payload()) {
-            let Ok(inner) = inner else {
-                count_drop(xmit.net());
-                break;
-            };
-            if inner.user() == Some(User::NameDistributor) {
-                // Applied to the name table when the link took the bundle
-                // (`cluster::drive`).
-                continue;
-            }
-            if !delivered_here(inner.user()) {
-                // Group protocol messages have no handler yet.
-                count_drop(xmit.net());
-                continue;
-            }
-            match xmit.copy(inner.into_inner()) {
-                Some(copy) => deliver_msg(xmit, copy),
-                None => count_drop(xmit.net()),
-            }
+    let p = match Packet::new_checked(skb.data()) {
+        Ok(p) if p.user() == Some(User::MsgBundler) => p,
+        _ => return deliver_msg(xmit, skb),
+    };
+    for inner in Unbundler::new(p.payload()) {
+        let Ok(inner) = inner else {
+            count_drop(xmit.net());
+            break;
+        };
+        if inner.user() == Some(User::NameDistributor) {
+            // Applied to the name table when the link took the bundle
+            // (`cluster::drive`).
+            continue;
+        }
+        if !delivered_here(inner.user()) {
+            // Group protocol messages have no handler yet.
+            count_drop(xmit.net());
+            continue;
+        }
+        match xmit.copy(inner.into_inner()) {
+            Some(copy) => deliver_msg(xmit, copy),
+            None => count_drop(xmit.net()),
         }
     }
     skb.consume();
