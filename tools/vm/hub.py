@@ -13,8 +13,11 @@ FILE holds JSON: {"seed": N, "loss": P, "duplicate": P, "reorder": P, "delay_ms"
 probability from 0 to 1 and applied to each copy (one per receiving node) on its own:
 lost, sent twice, held back until the next frame to that node has gone (reordered), and
 delayed by a uniform 0 to D ms. The random choices come from the seed, so a run with the
-same frames in the same order makes the same choices. The hub counts what it did in
-FILE.stats (JSON), rewritten at most once a second.
+same frames in the same order makes the same choices. The hub counts what it did since it
+started in FILE.stats (JSON), rewritten at most once a second, with the TIPC frames each node
+sent by kind ("sent"): link protocol STATE, RESET and ACTIVATE, discovery, and the messages of a
+link's sequence by user, with "resent", those whose sequence number that node had sent in
+the last 30 s (retransmissions, and the first packets of a new link session).
 """
 
 import argparse
@@ -28,6 +31,25 @@ import struct
 import time
 
 ETH_P_TIPC = 0x88CA
+LINK_PROTOCOL, LINK_CONFIG = 7, 13
+RESENT_WINDOW_S = 30
+USERS = {0: "low", 1: "medium", 2: "high", 3: "critical", 5: "bcast_protocol", 6: "bundler",
+         8: "conn_manager", 11: "name_distributor", 12: "fragmenter", 14: "tunnel"}
+LINK_PROTO_TYPES = {0: "STATE", 1: "RESET", 2: "ACTIVATE"}
+
+
+def kind_of(frame):
+    """The kind of a TIPC frame, and its link sequence number if it has one."""
+    words = frame[14:26]
+    if len(words) < 12:
+        return "short", None
+    w0, w1, w2 = struct.unpack("!III", words)
+    user = (w0 >> 25) & 0xF
+    if user == LINK_PROTOCOL:
+        return LINK_PROTO_TYPES.get(w1 >> 29, "link_protocol"), None
+    if user == LINK_CONFIG:
+        return "discovery", None
+    return USERS.get(user, f"user{user}"), w2 & 0xFFFF
 
 
 class Impairment:
@@ -39,8 +61,23 @@ class Impairment:
         self.conf = {}
         self.rng = random.Random(0)
         self.held = {}  # node -> the frame held back to be reordered after the next one
-        self.stats = {"frames": 0, "lost": 0, "duplicated": 0, "reordered": 0, "delayed": 0}
+        self.stats = {"frames": 0, "lost": 0, "duplicated": 0, "reordered": 0, "delayed": 0,
+                      "sent": {}}
         self.stats_written = 0.0
+        self.seen = {}  # sender -> {sequence number: when it was last sent}
+
+    def count_sent(self, frame, sender, now):
+        """Counts a TIPC frame `sender` put on the segment, by kind."""
+        if frame[12:14] != struct.pack("!H", ETH_P_TIPC):
+            return
+        kind, seqno = kind_of(frame)
+        sent = self.stats["sent"].setdefault(os.path.basename(sender).removesuffix(".sock"), {})
+        sent[kind] = sent.get(kind, 0) + 1
+        if seqno is not None:
+            seen = self.seen.setdefault(sender, {})
+            if now - seen.get(seqno, -RESENT_WINDOW_S) < RESENT_WINDOW_S:
+                sent["resent"] = sent.get("resent", 0) + 1
+            seen[seqno] = now
 
     def refresh(self):
         try:
@@ -164,6 +201,8 @@ def main():
         if impair:
             impair.refresh()
         now = time.monotonic()
+        if impair:
+            impair.count_sent(frame, sender, now)
         for node in nodes:
             if node == sender:
                 continue
