@@ -81,14 +81,14 @@ impl NameTable {
         let res = self.ranges.visit(from, to, 0, |r| {
             let skip = match resume {
                 Some(c) if c.range == r.key => {
-                    match r.all.position(|p| p.sk == c.sk && p.key == c.key) {
+                    match r.all().position(|p| p.sk == c.sk && p.key == c.key) {
                         Some(pos) => pos,
                         None => return ControlFlow::Continue(()),
                     }
                 }
                 _ => 0,
             };
-            for p in r.all.iter().skip(skip) {
+            for p in r.all().skip(skip) {
                 let entry = DumpEntry {
                     range: r.service_range(),
                     publication: *p,

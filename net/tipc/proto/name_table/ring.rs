@@ -5,6 +5,19 @@
 //! `list_move_tail`), so round-robin picks the same socket it would.
 
 use crate::kalloc::{AllocError, Flags, KVec};
+use core::{
+    iter::{Chain, Rev},
+    slice,
+};
+
+/// Items in a ring's logical order, front first.
+pub(crate) type Ordered<'a, T> = Chain<Rev<slice::Iter<'a, T>>, Rev<slice::Iter<'a, T>>>;
+
+/// The logical order of `items` stored back to front and rotated at `start`.
+pub(crate) fn ordered<T>(items: &[T], start: usize) -> Ordered<'_, T> {
+    let (a, b) = items.split_at(start.min(items.len()));
+    a.iter().rev().chain(b.iter().rev())
+}
 
 /// Items stored back to front, rotated: the logical order, front first, is the reverse of
 /// `items[start..]` then `items[..start]`. So adding to the front of a ring that has not
@@ -26,8 +39,15 @@ impl<T> Ring<T> {
         }
     }
 
+    /// An empty ring with room for `capacity` items.
+    pub(crate) fn with_capacity(capacity: usize, flags: Flags) -> Result<Self, AllocError> {
+        Ok(Self {
+            items: KVec::with_capacity(capacity, flags)?,
+            start: 0,
+        })
+    }
+
     /// How many items the ring holds.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
@@ -85,9 +105,8 @@ impl<T> Ring<T> {
     }
 
     /// The items in logical order, front first.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        let (a, b) = self.items.split_at(self.start.min(self.items.len()));
-        a.iter().rev().chain(b.iter().rev())
+    pub(crate) fn iter(&self) -> Ordered<'_, T> {
+        ordered(&self.items, self.start)
     }
 
     /// The items in logical order, front first, for changing them in place.

@@ -126,11 +126,11 @@ impl NameTable {
         self.own_node = node;
         self.legacy = legacy;
         self.ranges.for_each_mut(|r| {
-            r.all
-                .iter_mut()
-                .chain(r.local.iter_mut())
-                .filter(|p| p.sk.node == 0)
-                .for_each(|p| p.sk.node = node);
+            r.for_each_mut(|p| {
+                if p.sk.node == 0 {
+                    p.sk.node = node;
+                }
+            })
         });
     }
 
@@ -173,10 +173,8 @@ impl NameTable {
                     lower: range.lower,
                     order: u64::MAX - self.ranges_created,
                 };
-                let mut r = Range::new(key, range.upper);
-                r.add(publication, is_local, flags)?;
                 self.ranges
-                    .insert(r, flags)
+                    .insert(Range::new(key, range.upper, publication, is_local), flags)
                     .map_err(|_| PublishError::NoMemory)?;
                 self.ranges_created += 1;
                 true
@@ -198,7 +196,7 @@ impl NameTable {
         let k = self.find_exact(&range)?;
         let r = self.ranges.get_mut(&k)?;
         let publication = r.remove(sk, key)?;
-        let last = r.all.is_empty();
+        let last = r.is_empty();
         if last {
             self.ranges.remove(&k);
         }
@@ -285,7 +283,7 @@ impl NameTable {
             0,
             |r| {
                 let range = r.service_range();
-                for p in r.all.iter().filter(|p| pred(p)) {
+                for p in r.all().filter(|p| pred(p)) {
                     f(Binding {
                         range,
                         sk: p.sk,

@@ -364,10 +364,10 @@ impl TopSrv {
             .for_each_overlapping(ty, sub.lower, sub.upper, |r| {
                 let range = r.service_range();
                 if sub.filter & SUB_PORTS != 0 {
-                    for p in r.all.iter() {
+                    for p in r.all() {
                         found.push((range, *p), ctx.flags)?;
                     }
-                } else if let Some(p) = r.all.iter().min_by_key(|p| p.id) {
+                } else if let Some(p) = r.all().min_by_key(|p| p.id) {
                     found.push((range, *p), ctx.flags)?;
                 }
                 Ok(())
