@@ -92,11 +92,13 @@ impl NameTable {
         }
         let local_only = domain == self.own_node;
         let (from, to, min_upper) = overlap(ty, instance, instance);
-        let found = self.ranges.first_match(from, to, min_upper, |r: &Range| {
-            !local_only || r.has_local()
-        });
         let legacy = self.legacy;
-        let Some(r) = found.and_then(|k| self.ranges.get_mut(&k)) else {
+        let found = self
+            .ranges
+            .first_match_mut(from, to, min_upper, |r: &Range| {
+                !local_only || r.has_local()
+            });
+        let Some(r) = found else {
             return Anycast::NotFound;
         };
         let closest_first = local_only || (legacy && domain == 0 && r.has_local());
@@ -191,8 +193,7 @@ impl NameTable {
     ) -> Result<usize, AllocError> {
         let own = self.own_node;
         let (from, to, min_upper) = overlap(ty, instance, instance);
-        let found = self.ranges.first_match(from, to, min_upper, |_| true);
-        let Some(r) = found.and_then(|k| self.ranges.get_mut(&k)) else {
+        let Some(r) = self.ranges.first_match_mut(from, to, min_upper, |_| true) else {
             return Ok(0);
         };
         let wanted =

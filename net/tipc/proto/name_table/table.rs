@@ -134,9 +134,9 @@ impl NameTable {
         });
     }
 
-    /// The key of the range exactly `range`, if the table holds it.
-    pub(super) fn find_exact(&self, range: &ServiceRange) -> Option<RangeKey> {
-        self.ranges.first_match(
+    /// The range exactly `range`, if the table holds it.
+    pub(super) fn find_exact(&mut self, range: &ServiceRange) -> Option<&mut Range> {
+        self.ranges.first_match_mut(
             RangeKey::first(range.ty, range.lower),
             RangeKey::last(range.ty, range.lower),
             range.upper,
@@ -162,8 +162,7 @@ impl NameTable {
         };
         let is_local = self.is_own(sk.node);
         let first = match self.find_exact(&range) {
-            Some(k) => {
-                let r = self.ranges.get_mut(&k).ok_or(PublishError::NoMemory)?;
+            Some(r) => {
                 r.add(publication, is_local, flags)?;
                 false
             }
@@ -193,11 +192,11 @@ impl NameTable {
         sk: SocketAddr,
         key: u32,
     ) -> Option<Withdrawn> {
-        let k = self.find_exact(&range)?;
-        let r = self.ranges.get_mut(&k)?;
+        let r = self.find_exact(&range)?;
         let publication = r.remove(sk, key)?;
         let last = r.is_empty();
         if last {
+            let k = r.key;
             self.ranges.remove(&k);
         }
         self.count -= 1;

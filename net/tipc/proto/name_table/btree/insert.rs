@@ -6,14 +6,13 @@
 use super::{child_for, Child, Entry, Node, Tree, INNER_CAP, LEAF_CAP, MAX_HEIGHT};
 use crate::kalloc::{AllocError, Flags, KVec};
 
-/// Nodes allocated ahead for the splits one insertion makes.
+/// Nodes allocated ahead for the splits one insertion makes. Most insertions split
+/// nothing: then nothing is allocated.
 struct Spares<E: Entry> {
     /// The new right half of the leaf, if the leaf splits.
     leaf: Option<KVec<E>>,
-    /// The new right halves of inner nodes, bottom first.
-    inner: [Option<KVec<Child<E>>>; MAX_HEIGHT],
-    /// The index in `inner` of the next one to use.
-    inner_next: usize,
+    /// The new right halves of inner nodes, the lowest last.
+    inner: KVec<KVec<Child<E>>>,
 }
 
 impl<E: Entry> Spares<E> {
@@ -21,23 +20,27 @@ impl<E: Entry> Spares<E> {
     fn alloc(splits: usize, flags: Flags) -> Result<Self, AllocError> {
         let mut spares = Self {
             leaf: None,
-            inner: core::array::from_fn(|_| None),
-            inner_next: 0,
+            inner: KVec::new(),
         };
-        if splits > 0 {
-            spares.leaf = Some(KVec::with_capacity(LEAF_CAP, flags)?);
+        if splits == 0 {
+            return Ok(spares);
         }
-        for slot in spares.inner.iter_mut().take(splits.saturating_sub(1)) {
-            *slot = Some(KVec::with_capacity(INNER_CAP, flags)?);
+        spares.leaf = Some(KVec::with_capacity(LEAF_CAP, flags)?);
+        let inner = splits - 1;
+        if inner > 0 {
+            spares.inner = KVec::with_capacity(inner, flags)?;
+            for _ in 0..inner {
+                spares
+                    .inner
+                    .push(KVec::with_capacity(INNER_CAP, flags)?, flags)?;
+            }
         }
         Ok(spares)
     }
 
     /// The next inner node, bottom first.
     fn take_inner(&mut self) -> Result<KVec<Child<E>>, AllocError> {
-        let spare = self.inner.get_mut(self.inner_next).and_then(Option::take);
-        self.inner_next += 1;
-        spare.ok_or(AllocError)
+        self.inner.pop().ok_or(AllocError)
     }
 }
 
@@ -142,11 +145,13 @@ fn insert_into<E: Entry>(
         Node::Inner(v) => {
             let idx = child_for(v, &key);
             let child = v.get_mut(idx).ok_or(AllocError)?;
+            let upper = e.upper();
             let split = insert_into(&mut child.node, e, spares, flags)?;
-            child.refresh();
             let Some(new) = split else {
+                child.include(key, upper);
                 return Ok(None);
             };
+            child.refresh();
             let pos = idx + 1;
             if v.len() < INNER_CAP {
                 put(v, pos, new)?;

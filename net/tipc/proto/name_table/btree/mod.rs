@@ -72,6 +72,22 @@ impl<E: Entry> Node<E> {
         }
     }
 
+    /// The smallest key in the subtree, or `None` if it is empty.
+    fn first_key(&self) -> Option<E::Key> {
+        match self {
+            Self::Leaf(v) => v.first().map(Entry::key),
+            Self::Inner(v) => v.first().map(|c| c.min),
+        }
+    }
+
+    /// The largest `upper` in the subtree, or `None` if it is empty.
+    fn max_upper(&self) -> Option<u32> {
+        match self {
+            Self::Leaf(v) => v.iter().map(Entry::upper).max(),
+            Self::Inner(v) => v.iter().map(|c| c.max_upper).max(),
+        }
+    }
+
     /// The smallest key and largest `upper` in the subtree, or `None` if it is empty.
     fn summary(&self) -> Option<(E::Key, u32)> {
         match self {
@@ -98,6 +114,31 @@ impl<E: Entry> Child<E> {
             max_upper,
             node,
         })
+    }
+
+    /// Updates the summary after an entry with `key` and `upper` was added to the subtree
+    /// (which did not split).
+    fn include(&mut self, key: E::Key, upper: u32) {
+        if key < self.min {
+            self.min = key;
+        }
+        if upper > self.max_upper {
+            self.max_upper = upper;
+        }
+    }
+
+    /// Updates the summary after an entry with `upper` was removed from the subtree (and
+    /// nothing else changed); false if it is now empty. Only the loss of the largest upper
+    /// bound makes it look at every child.
+    fn exclude(&mut self, upper: u32) -> bool {
+        let Some(min) = self.node.first_key() else {
+            return false;
+        };
+        self.min = min;
+        if upper >= self.max_upper {
+            self.max_upper = self.node.max_upper().unwrap_or(0);
+        }
+        true
     }
 
     /// Recomputes the summary after the subtree changed; false if it is now empty.
@@ -180,6 +221,7 @@ impl<E: Entry> Tree<E> {
     }
 
     /// The entry with key `key`, to change anything but its key and `upper`.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &E::Key) -> Option<&mut E> {
         let mut node = &mut self.root;
         loop {

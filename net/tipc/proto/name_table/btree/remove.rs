@@ -42,19 +42,19 @@ fn remove_from<E: Entry>(node: &mut Node<E>, key: &E::Key) -> Option<E> {
         Node::Inner(v) => {
             let idx = child_for(v, key);
             let e = remove_from(&mut v.get_mut(idx)?.node, key)?;
-            rebalance(v, idx);
+            rebalance(v, idx, e.upper());
             Some(e)
         }
     }
 }
 
-/// After the child at `idx` lost an entry: refresh its summary, drop it if empty, merge it
-/// with a neighbour if it is small.
-fn rebalance<E: Entry>(children: &mut KVec<Child<E>>, idx: usize) {
+/// After the child at `idx` lost an entry whose upper bound was `upper`: update its
+/// summary, drop it if empty, merge it with a neighbour if it is small.
+fn rebalance<E: Entry>(children: &mut KVec<Child<E>>, idx: usize, upper: u32) {
     let Some(child) = children.get_mut(idx) else {
         return;
     };
-    if !child.refresh() {
+    if !child.exclude(upper) {
         let _ = children.remove(idx);
         return;
     }

@@ -6,7 +6,7 @@
 
 use core::ops::ControlFlow;
 
-use super::{child_for, Entry, Node, Tree};
+use super::{child_for, Entry, Node, Tree, MAX_HEIGHT};
 
 /// The bounds of a search.
 struct Bounds<K> {
@@ -36,26 +36,33 @@ impl<E: Entry> Tree<E> {
         visit_node(&self.root, &bounds, &mut f)
     }
 
-    /// The key of the first entry, in key order, with key in `from..=to`, `upper >=
-    /// min_upper`, and accepted by `pred`.
-    pub(crate) fn first_match(
-        &self,
+    /// The first entry, in key order, with key in `from..=to`, `upper >= min_upper`, and
+    /// accepted by `pred`, to change anything but its key and `upper`. One search finds
+    /// where it is, then the way there is taken again without searching.
+    pub(crate) fn first_match_mut(
+        &mut self,
         from: E::Key,
         to: E::Key,
         min_upper: u32,
         mut pred: impl FnMut(&E) -> bool,
-    ) -> Option<E::Key> {
-        let found = self.visit(from, to, min_upper, |e| {
-            if pred(e) {
-                ControlFlow::Break(e.key())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
-        match found {
-            ControlFlow::Break(key) => Some(key),
-            ControlFlow::Continue(()) => None,
+    ) -> Option<&mut E> {
+        let bounds = Bounds {
+            from,
+            to,
+            min_upper,
+        };
+        let mut path = [0u8; MAX_HEIGHT + 1];
+        if !find_node(&self.root, &bounds, &mut pred, &mut path, 0) {
+            return None;
         }
+        let mut node = &mut self.root;
+        for &step in path.iter() {
+            match node {
+                Node::Leaf(v) => return v.get_mut(usize::from(step)),
+                Node::Inner(v) => node = &mut v.get_mut(usize::from(step))?.node,
+            }
+        }
+        None
     }
 
     /// Calls `f` on every entry, in key order, to change anything but keys and uppers.
@@ -94,6 +101,48 @@ fn visit_node<E: Entry, B>(
         }
     }
     ControlFlow::Continue(())
+}
+
+/// The search of [`Tree::first_match_mut`] below `node`, at `depth`: whether it found an
+/// entry, whose index at each level from `depth` down it then wrote to `path`.
+fn find_node<E: Entry>(
+    node: &Node<E>,
+    b: &Bounds<E::Key>,
+    pred: &mut impl FnMut(&E) -> bool,
+    path: &mut [u8; MAX_HEIGHT + 1],
+    depth: usize,
+) -> bool {
+    let found = match node {
+        Node::Leaf(v) => {
+            let start = v.partition_point(|e| e.key() < b.from);
+            v.iter()
+                .enumerate()
+                .skip(start)
+                .take_while(|(_, e)| e.key() <= b.to)
+                .find(|(_, e)| e.upper() >= b.min_upper && pred(e))
+                .map(|(i, _)| i)
+        }
+        Node::Inner(v) => v
+            .iter()
+            .enumerate()
+            .skip(child_for(v, &b.from))
+            .take_while(|(_, c)| c.min <= b.to)
+            .find(|(_, c)| {
+                c.max_upper >= b.min_upper && find_node(&c.node, b, pred, path, depth + 1)
+            })
+            .map(|(i, _)| i),
+    };
+    // Nodes hold at most 64 items, so an index fits a byte.
+    match (
+        found.and_then(|i| u8::try_from(i).ok()),
+        path.get_mut(depth),
+    ) {
+        (Some(i), Some(slot)) => {
+            *slot = i;
+            true
+        }
+        _ => false,
+    }
 }
 
 /// [`Tree::for_each_mut`] below `node`.
