@@ -37,7 +37,7 @@ impl DumpCursor {
     /// The cursor as four words, to keep between the calls of a netlink dump.
     pub(crate) fn to_words(self) -> [u64; 4] {
         [
-            u64::from(self.range.ty) << 32 | u64::from(self.range.lower),
+            u64::from(self.range.ty()) << 32 | u64::from(self.range.lower()),
             self.range.order,
             u64::from(self.sk.port) << 32 | u64::from(self.sk.node),
             u64::from(self.key),
@@ -49,11 +49,7 @@ impl DumpCursor {
     pub(crate) fn from_words(words: [u64; 4]) -> Self {
         let [range, order, sk, key] = words;
         Self {
-            range: RangeKey {
-                ty: (range >> 32) as u32,
-                lower: range as u32,
-                order,
-            },
+            range: RangeKey::new((range >> 32) as u32, range as u32, order),
             sk: SocketAddr {
                 port: (sk >> 32) as u32,
                 node: sk as u32,

@@ -236,7 +236,7 @@ impl NameTable {
             0,
             |r| {
                 for p in r.all().filter(|p| p.scope == scope) {
-                    if let Err(e) = f(p.sk, r.key.lower) {
+                    if let Err(e) = f(p.sk, r.key.lower()) {
                         return ControlFlow::Break(e);
                     }
                 }

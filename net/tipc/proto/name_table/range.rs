@@ -14,34 +14,44 @@ use core::slice;
 /// Where a range sits in the table: by type, then lower bound, then newest range first.
 ///
 /// `order` falls as ranges are created, so among ranges with the same lower bound the newest
-/// comes first, as in the C module's tree (which descends left on equal lower bounds).
+/// comes first, as in the C module's tree (which descends left on equal lower bounds). Type
+/// and lower bound are kept as one number, so that a comparison, the table's most frequent
+/// operation, compares two words.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
 pub(crate) struct RangeKey {
-    /// The service type.
-    pub(crate) ty: u32,
-    /// The lowest instance of the range.
-    pub(crate) lower: u32,
+    /// The service type (high half) and the lowest instance of the range (low half).
+    name: u64,
     /// Creation order, falling: a newer range has a smaller value.
     pub(crate) order: u64,
 }
 
 impl RangeKey {
+    /// The key of type `ty`, lower bound `lower` and creation order `order`.
+    pub(crate) const fn new(ty: u32, lower: u32, order: u64) -> Self {
+        Self {
+            name: (ty as u64) << 32 | lower as u64,
+            order,
+        }
+    }
+
     /// The smallest key of type `ty` with lower bound `lower`.
     pub(crate) const fn first(ty: u32, lower: u32) -> Self {
-        Self {
-            ty,
-            lower,
-            order: 0,
-        }
+        Self::new(ty, lower, 0)
     }
 
     /// The largest key of type `ty` with lower bound `lower`.
     pub(crate) const fn last(ty: u32, lower: u32) -> Self {
-        Self {
-            ty,
-            lower,
-            order: u64::MAX,
-        }
+        Self::new(ty, lower, u64::MAX)
+    }
+
+    /// The service type.
+    pub(crate) const fn ty(&self) -> u32 {
+        (self.name >> 32) as u32
+    }
+
+    /// The lowest instance of the range.
+    pub(crate) const fn lower(&self) -> u32 {
+        self.name as u32
     }
 }
 
@@ -109,8 +119,8 @@ impl Range {
     /// The range as the user names it.
     pub(crate) fn service_range(&self) -> ServiceRange {
         ServiceRange {
-            ty: self.key.ty,
-            lower: self.key.lower,
+            ty: self.key.ty(),
+            lower: self.key.lower(),
             upper: self.upper,
         }
     }

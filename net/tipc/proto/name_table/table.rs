@@ -167,11 +167,7 @@ impl NameTable {
                 false
             }
             None => {
-                let key = RangeKey {
-                    ty: range.ty,
-                    lower: range.lower,
-                    order: u64::MAX - self.ranges_created,
-                };
+                let key = RangeKey::new(range.ty, range.lower, u64::MAX - self.ranges_created);
                 self.ranges
                     .insert(Range::new(key, range.upper, publication, is_local), flags)
                     .map_err(|_| PublishError::NoMemory)?;

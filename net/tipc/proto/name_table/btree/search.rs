@@ -6,7 +6,7 @@
 
 use core::ops::ControlFlow;
 
-use super::{child_for, Entry, Node, Tree, MAX_HEIGHT};
+use super::{child_for, Child, Entry, Node, Tree, MAX_HEIGHT};
 
 /// The bounds of a search.
 struct Bounds<K> {
@@ -71,6 +71,32 @@ impl<E: Entry> Tree<E> {
     }
 }
 
+/// The entries of leaf `v` from the first with a key in the bounds (found by binary search)
+/// to the last, and the index of the first. Leaves are short: the end is found by the scan.
+fn leaf_span<'a, E: Entry>(v: &'a [E], b: &Bounds<E::Key>) -> (usize, impl Iterator<Item = &'a E>) {
+    let start = v.partition_point(|e| e.key() < b.from);
+    let to = b.to;
+    let rest = v.get(start..).unwrap_or(&[]);
+    (start, rest.iter().take_while(move |e| e.key() <= to))
+}
+
+/// The children of `v` whose subtrees may hold a key in the bounds, and the index of the
+/// first. Both ends are found by binary search (the second unless the bounds end within
+/// the first child, as an exact search's do), so that a scan of the children looks at
+/// their largest upper bounds only.
+fn inner_span<'a, E: Entry>(v: &'a [Child<E>], b: &Bounds<E::Key>) -> (usize, &'a [Child<E>]) {
+    let start = child_for(v, &b.from);
+    let within = |c: &Child<E>| c.min <= b.to;
+    let end = match (v.get(start), v.get(start + 1..)) {
+        (Some(first), _) if !within(first) => start,
+        (Some(_), Some(rest)) if rest.first().is_some_and(within) => {
+            start + 1 + rest.partition_point(within)
+        }
+        _ => start + 1,
+    };
+    (start, v.get(start..end).unwrap_or(&[]))
+}
+
 /// [`Tree::visit`] below `node`.
 fn visit_node<E: Entry, B>(
     node: &Node<E>,
@@ -79,21 +105,14 @@ fn visit_node<E: Entry, B>(
 ) -> ControlFlow<B> {
     match node {
         Node::Leaf(v) => {
-            let start = v.partition_point(|e| e.key() < b.from);
-            for e in v.iter().skip(start) {
-                if e.key() > b.to {
-                    break;
-                }
+            for e in leaf_span(v, b).1 {
                 if e.upper() >= b.min_upper {
                     f(e)?;
                 }
             }
         }
         Node::Inner(v) => {
-            for c in v.iter().skip(child_for(v, &b.from)) {
-                if c.min > b.to {
-                    break;
-                }
+            for c in inner_span(v, b).1 {
                 if c.max_upper >= b.min_upper {
                     visit_node(&c.node, b, f)?;
                 }
@@ -114,23 +133,18 @@ fn find_node<E: Entry>(
 ) -> bool {
     let found = match node {
         Node::Leaf(v) => {
-            let start = v.partition_point(|e| e.key() < b.from);
-            v.iter()
-                .enumerate()
-                .skip(start)
-                .take_while(|(_, e)| e.key() <= b.to)
-                .find(|(_, e)| e.upper() >= b.min_upper && pred(e))
-                .map(|(i, _)| i)
+            let (start, mut span) = leaf_span(v, b);
+            span.position(|e| e.upper() >= b.min_upper && pred(e))
+                .map(|i| start + i)
         }
-        Node::Inner(v) => v
-            .iter()
-            .enumerate()
-            .skip(child_for(v, &b.from))
-            .take_while(|(_, c)| c.min <= b.to)
-            .find(|(_, c)| {
-                c.max_upper >= b.min_upper && find_node(&c.node, b, pred, path, depth + 1)
-            })
-            .map(|(i, _)| i),
+        Node::Inner(v) => {
+            let (start, span) = inner_span(v, b);
+            span.iter()
+                .position(|c| {
+                    c.max_upper >= b.min_upper && find_node(&c.node, b, pred, path, depth + 1)
+                })
+                .map(|i| start + i)
+        }
     };
     // Nodes hold at most 64 items, so an index fits a byte.
     match (

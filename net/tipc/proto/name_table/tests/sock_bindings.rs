@@ -208,3 +208,57 @@ fn publications_are_listed_newest_first_from_a_key() {
     // A key no binding has (withdrawn since) ends the list.
     assert_eq!(listed(Some(PORT + 9)), []);
 }
+
+#[test]
+fn unbinds_in_any_order_keep_the_newest_first_order() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    for i in 0..10 {
+        s.bind(&mut t, PORT, &b(100, i, i, N), false, GFP_KERNEL)
+            .unwrap();
+    }
+    let lowers =
+        |s: &SockBindings| -> Vec<u32> { s.newest_first(None).map(|(r, _)| r.lower).collect() };
+    // Oldest first, then from the middle, then the newest: holes left behind, dropped at
+    // the newest end, squeezed out once they are half.
+    for i in [0, 1, 2, 5, 9, 4] {
+        assert!(s.unbind(&mut t, PORT, &b(100, i, i, N)).unwrap().is_some());
+    }
+    assert_eq!(lowers(&s), [8, 7, 6, 3]);
+    assert_eq!((s.len(), t.len()), (4, 4));
+    let from_7: Vec<u32> = s
+        .newest_first(Some(PORT + 8))
+        .map(|(r, _)| r.lower)
+        .collect();
+    assert_eq!(from_7, [7, 6, 3]);
+    // A binding withdrawn is gone for unbind; the same name bound again is found again.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 5, 5, N)), Err(Errno::EINVAL));
+    s.bind(&mut t, PORT, &b(100, 5, 5, N), false, GFP_KERNEL)
+        .unwrap();
+    assert_eq!(lowers(&s), [5, 8, 7, 6, 3]);
+    let mut withdrawn = Vec::new();
+    s.unbind_all(&mut t, PORT, |w| withdrawn.push(w.range.lower));
+    assert_eq!(withdrawn, [5, 8, 7, 6, 3]);
+    assert!(!s.is_published());
+    assert!(t.is_empty());
+}
+
+#[test]
+fn unbind_takes_the_newest_of_the_same_name_and_scope() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    s.bind(&mut t, PORT, &b(100, 1, 1, N), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 5, C), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 3, N), false, GFP_KERNEL)
+        .unwrap();
+    // Node scope: the newest such is {100, 1, 3}; its upper bound decides.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 1, 1, N)), Err(Errno::EINVAL));
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 3, N)).unwrap().unwrap();
+    assert_eq!(w.range, sr(100, 1, 3));
+    // Now {100, 1, 1}; the cluster-scope binding in between does not count.
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 1, N)).unwrap().unwrap();
+    assert_eq!(w.range, sr(100, 1, 1));
+    assert_eq!(s.newest_first(None).count(), 1);
+}
