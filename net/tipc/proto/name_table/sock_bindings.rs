@@ -29,6 +29,22 @@ fn name_of(range: &ServiceRange) -> u64 {
     u64::from(range.ty) << 32 | u64::from(range.lower)
 }
 
+/// The index of the last `name` in `names`. Compares four at a time, without branching
+/// within the four, so that the compiler may compare them at once.
+fn rfind(names: &[u64], name: u64) -> Option<usize> {
+    let mut chunks = names.rchunks_exact(4);
+    let mut end = names.len();
+    for c in chunks.by_ref() {
+        end -= 4;
+        if let [a, b, c2, d] = *c {
+            if (a == name) | (b == name) | (c2 == name) | (d == name) {
+                return c.iter().rposition(|&n| n == name).map(|i| end + i);
+            }
+        }
+    }
+    chunks.remainder().iter().rposition(|&n| n == name)
+}
+
 /// What `names` holds where a binding was withdrawn (a binding may have this name too:
 /// `held` tells them apart).
 const HOLE: u64 = u64::MAX;
@@ -198,7 +214,7 @@ impl SockBindings {
         let name = name_of(&b.range);
         let mut end = self.names.len();
         loop {
-            let i = self.names.get(..end)?.iter().rposition(|&n| n == name)?;
+            let i = rfind(self.names.get(..end)?, name)?;
             match self.held.get(i) {
                 Some(Some(h)) if h.scope == b.scope => return Some((i, *h)),
                 _ => end = i,

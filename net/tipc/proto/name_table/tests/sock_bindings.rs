@@ -4,13 +4,15 @@
 
 use std::vec::Vec;
 
+use proptest::prelude::*;
+
 use super::{sk, sr, OWN};
 use crate::{
     kalloc::GFP_KERNEL,
     proto::{
         errno::Errno,
         name_table::{
-            addr::{Scope, TIPC_MAX_PUBL},
+            addr::{Scope, ServiceRange, TIPC_MAX_PUBL},
             bind::Binding,
             lookup::Anycast,
             sock_bindings::SockBindings,
@@ -261,4 +263,42 @@ fn unbind_takes_the_newest_of_the_same_name_and_scope() {
     let w = s.unbind(&mut t, PORT, &b(100, 1, 1, N)).unwrap().unwrap();
     assert_eq!(w.range, sr(100, 1, 1));
     assert_eq!(s.newest_first(None).count(), 1);
+}
+
+proptest! {
+    /// Binds and unbinds agree with a plain list searched newest first, as the C module
+    /// keeps a socket's publications, whatever holes the unbinds leave.
+    #[test]
+    fn agrees_with_a_list_searched_newest_first(
+        ops in prop::collection::vec((any::<bool>(), 0u32..6, 0u32..2, any::<bool>()), 1..200)
+    ) {
+        let mut t = NameTable::new(OWN, false);
+        let mut s = SockBindings::new();
+        let mut model: Vec<(ServiceRange, Scope)> = Vec::new();
+        for (bind, lower, extra, node) in ops {
+            let scope = if node { N } else { C };
+            let x = b(100, lower, lower + extra, scope);
+            if bind {
+                prop_assert!(s.bind(&mut t, PORT, &x, false, GFP_KERNEL).is_ok());
+                model.push((x.range, scope));
+            } else {
+                let newest = model
+                    .iter()
+                    .rposition(|(r, sc)| *sc == scope && r.lower == lower);
+                let want = match newest {
+                    Some(i) if model[i].0 == x.range => {
+                        model.remove(i);
+                        Ok(true)
+                    }
+                    _ if model.is_empty() => Ok(false),
+                    _ => Err(Errno::EINVAL),
+                };
+                prop_assert_eq!(s.unbind(&mut t, PORT, &x).map(|w| w.is_some()), want);
+            }
+            let held: Vec<ServiceRange> = s.newest_first(None).map(|(r, _)| r).collect();
+            let want: Vec<ServiceRange> = model.iter().rev().map(|(r, _)| *r).collect();
+            prop_assert_eq!(held, want);
+            prop_assert_eq!(t.len(), model.len());
+        }
+    }
 }
