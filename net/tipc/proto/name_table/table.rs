@@ -5,7 +5,7 @@
 
 use super::{
     addr::{is_protocol_type, Scope, ServiceRange, SocketAddr, TIPC_MAX_PUBL},
-    btree::Tree,
+    btree::{Path, Tree},
     publication::Publication,
     range::{AddError, Range, RangeKey},
 };
@@ -134,9 +134,9 @@ impl NameTable {
         });
     }
 
-    /// The range exactly `range`, if the table holds it.
-    pub(super) fn find_exact(&mut self, range: &ServiceRange) -> Option<&mut Range> {
-        self.ranges.first_match_mut(
+    /// Where the range exactly `range` is, if the table holds it.
+    pub(super) fn find_exact(&self, range: &ServiceRange) -> Option<Path> {
+        self.ranges.first_match(
             RangeKey::first(range.ty, range.lower),
             RangeKey::last(range.ty, range.lower),
             range.upper,
@@ -162,7 +162,8 @@ impl NameTable {
         };
         let is_local = self.is_own(sk.node);
         let first = match self.find_exact(&range) {
-            Some(r) => {
+            Some(path) => {
+                let r = self.ranges.at_mut(&path).ok_or(PublishError::NoMemory)?;
                 r.add(publication, is_local, flags)?;
                 false
             }
@@ -188,12 +189,12 @@ impl NameTable {
         sk: SocketAddr,
         key: u32,
     ) -> Option<Withdrawn> {
-        let r = self.find_exact(&range)?;
+        let path = self.find_exact(&range)?;
+        let r = self.ranges.at_mut(&path)?;
         let publication = r.remove(sk, key)?;
         let last = r.is_empty();
         if last {
-            let k = r.key;
-            self.ranges.remove(&k);
+            self.ranges.remove_at(&path);
         }
         self.count -= 1;
         Some(Withdrawn {

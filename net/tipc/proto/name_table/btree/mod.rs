@@ -162,6 +162,11 @@ fn child_for<E: Entry>(children: &[Child<E>], key: &E::Key) -> usize {
         .saturating_sub(1)
 }
 
+/// Where an entry is: its child's index at each inner level, top first, then its index in
+/// its leaf. Valid until the tree changes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Path([u8; MAX_HEIGHT + 1]);
+
 /// The tree.
 #[derive(Debug)]
 pub(crate) struct Tree<E: Entry> {
@@ -204,6 +209,24 @@ impl<E: Entry> Tree<E> {
     #[cfg(test)]
     pub(crate) fn height(&self) -> usize {
         self.height
+    }
+
+    /// Where the entry with key `key` is.
+    pub(crate) fn path_of(&self, key: &E::Key) -> Option<Path> {
+        let mut path = Path([0; MAX_HEIGHT + 1]);
+        let mut node = &self.root;
+        for step in path.0.iter_mut() {
+            let i = match node {
+                Node::Leaf(v) => v.binary_search_by(|e| e.key().cmp(key)).ok()?,
+                Node::Inner(v) => child_for(v, key),
+            };
+            *step = u8::try_from(i).ok()?;
+            match node {
+                Node::Leaf(_) => return Some(path),
+                Node::Inner(v) => node = &v.get(i)?.node,
+            }
+        }
+        None
     }
 
     /// The entry with key `key`.

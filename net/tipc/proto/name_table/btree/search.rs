@@ -6,7 +6,7 @@
 
 use core::ops::ControlFlow;
 
-use super::{child_for, Child, Entry, Node, Tree, MAX_HEIGHT};
+use super::{child_for, Child, Entry, Node, Path, Tree, MAX_HEIGHT};
 
 /// The bounds of a search.
 struct Bounds<K> {
@@ -36,27 +36,41 @@ impl<E: Entry> Tree<E> {
         visit_node(&self.root, &bounds, &mut f)
     }
 
-    /// The first entry, in key order, with key in `from..=to`, `upper >= min_upper`, and
-    /// accepted by `pred`, to change anything but its key and `upper`. One search finds
-    /// where it is, then the way there is taken again without searching.
-    pub(crate) fn first_match_mut(
-        &mut self,
+    /// Where the first entry is, in key order, with key in `from..=to`, `upper >=
+    /// min_upper`, and accepted by `pred`.
+    pub(crate) fn first_match(
+        &self,
         from: E::Key,
         to: E::Key,
         min_upper: u32,
         mut pred: impl FnMut(&E) -> bool,
-    ) -> Option<&mut E> {
+    ) -> Option<Path> {
         let bounds = Bounds {
             from,
             to,
             min_upper,
         };
-        let mut path = [0u8; MAX_HEIGHT + 1];
-        if !find_node(&self.root, &bounds, &mut pred, &mut path, 0) {
-            return None;
-        }
+        let mut path = Path([0; MAX_HEIGHT + 1]);
+        find_node(&self.root, &bounds, &mut pred, &mut path.0, 0).then_some(path)
+    }
+
+    /// The entry [`Tree::first_match`] finds, to change anything but its key and `upper`.
+    pub(crate) fn first_match_mut(
+        &mut self,
+        from: E::Key,
+        to: E::Key,
+        min_upper: u32,
+        pred: impl FnMut(&E) -> bool,
+    ) -> Option<&mut E> {
+        let path = self.first_match(from, to, min_upper, pred)?;
+        self.at_mut(&path)
+    }
+
+    /// The entry at `path`, to change anything but its key and `upper`; the way there is
+    /// taken without searching.
+    pub(crate) fn at_mut(&mut self, path: &Path) -> Option<&mut E> {
         let mut node = &mut self.root;
-        for &step in path.iter() {
+        for &step in path.0.iter() {
             match node {
                 Node::Leaf(v) => return v.get_mut(usize::from(step)),
                 Node::Inner(v) => node = &mut v.get_mut(usize::from(step))?.node,
