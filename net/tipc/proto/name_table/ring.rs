@@ -32,6 +32,7 @@ pub(crate) struct Ring<T> {
 
 impl<T> Ring<T> {
     /// An empty ring; allocates nothing.
+    #[cfg(test)]
     pub(crate) const fn new() -> Self {
         Self {
             items: KVec::new(),

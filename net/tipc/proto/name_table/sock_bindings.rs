@@ -30,14 +30,19 @@ fn name_of(range: &ServiceRange) -> u64 {
 }
 
 /// The index of the last `name` in `names`. Compares four at a time, without branching
-/// within the four, so that the compiler may compare them at once.
+/// within the four (the comparisons are or-ed as numbers), so that the compiler may
+/// compare them at once.
 fn rfind(names: &[u64], name: u64) -> Option<usize> {
     let mut chunks = names.rchunks_exact(4);
     let mut end = names.len();
     for c in chunks.by_ref() {
         end -= 4;
         if let [a, b, c2, d] = *c {
-            if (a == name) | (b == name) | (c2 == name) | (d == name) {
+            let hits = u8::from(a == name)
+                | u8::from(b == name)
+                | u8::from(c2 == name)
+                | u8::from(d == name);
+            if hits != 0 {
                 return c.iter().rposition(|&n| n == name).map(|i| end + i);
             }
         }
