@@ -154,7 +154,7 @@ impl Family for TipcFamily {
             }
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,
@@ -189,7 +189,7 @@ impl Family for TipcFamily {
         let (result, events) = {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,

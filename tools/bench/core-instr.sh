@@ -8,12 +8,15 @@
 # operations depend on the size; the others are measured at every size and shown once.
 #
 # Usage: tools/bench/core-instr.sh [SIZE...]   (default: 1000 100000 1000000)
+# TIPC_CORE_BENCH=PATH counts with that build of benches/core instead (another commit's, to
+# compare: cargo bench --bench core --no-run prints where it is).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 100000 1000000)
-bin=$(cargo bench --bench core --no-run --message-format=json 2>/dev/null |
+bin=${TIPC_CORE_BENCH:-}
+[ -n "$bin" ] || bin=$(cargo bench --bench core --no-run --message-format=json 2>/dev/null |
 	python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)

@@ -143,6 +143,18 @@ impl Range {
         }
     }
 
+    /// Bytes the range allocated for its publications, for measurements.
+    #[cfg(test)]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match &self.pubs {
+            Pubs::Many(r) => {
+                core::mem::size_of::<Rings>()
+                    + (r.all.capacity() + r.local.capacity()) * core::mem::size_of::<Publication>()
+            }
+            Pubs::Empty | Pubs::One(..) => 0,
+        }
+    }
+
     /// Whether the range has no publication left.
     pub(crate) fn is_empty(&self) -> bool {
         match &self.pubs {

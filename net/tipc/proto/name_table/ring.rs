@@ -48,6 +48,12 @@ impl<T> Ring<T> {
         })
     }
 
+    /// How many items the ring has room for.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
     /// How many items the ring holds.
     pub(crate) fn len(&self) -> usize {
         self.items.len()

@@ -131,6 +131,12 @@ impl TopSrv {
         self.counters
     }
 
+    /// Whether any subscription exists: without one, a change of the name table is nothing
+    /// to the server, which then reads nothing of the context it is given.
+    pub(crate) fn has_subscriptions(&self) -> bool {
+        self.registry.len() != 0
+    }
+
     /// Whether messages or released ports wait to be taken.
     pub(crate) fn has_output(&self) -> bool {
         !self.out.is_empty() || !self.released.is_empty()
