@@ -90,18 +90,7 @@ impl<E: Entry> Node<E> {
 
     /// The smallest key and largest `upper` in the subtree, or `None` if it is empty.
     fn summary(&self) -> Option<(E::Key, u32)> {
-        match self {
-            Self::Leaf(v) => {
-                let min = v.first()?.key();
-                let max = v.iter().map(Entry::upper).max()?;
-                Some((min, max))
-            }
-            Self::Inner(v) => {
-                let min = v.first()?.min;
-                let max = v.iter().map(|c| c.max_upper).max()?;
-                Some((min, max))
-            }
-        }
+        Some((self.first_key()?, self.max_upper()?))
     }
 }
 
