@@ -6,7 +6,7 @@
 //!
 //! As in `tools/bench/tipc-bench.c`: the table holds one service type, instances 0, 2, 4,
 //! ... in scrambled order, 1000 per socket; another socket binds [`CHURN`] free (odd)
-//! instances, then unbinds them in the same order. The fill uses [`NameTable::insert`],
+//! instances, then unbinds them in the same order. The fill uses `NameTable::insert`,
 //! which has no per-node limit, so that the table can hold more than the 65,534 bindings a
 //! node may make through `bind(2)`.
 

@@ -136,7 +136,7 @@ fn visit_node<E: Entry, B>(
     ControlFlow::Continue(())
 }
 
-/// The search of [`Tree::first_match_mut`] below `node`, at `depth`: whether it found an
+/// The search of [`Tree::first_match`] below `node`, at `depth`: whether it found an
 /// entry, whose index at each level from `depth` down it then wrote to `path`.
 fn find_node<E: Entry>(
     node: &Node<E>,
