@@ -158,7 +158,7 @@ impl Family for TipcFamily {
             }
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,
@@ -193,7 +193,7 @@ impl Family for TipcFamily {
         let (result, events) = {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,
