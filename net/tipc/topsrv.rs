@@ -6,6 +6,7 @@
 //! where they are made, under the table's lock ([`context`]).
 
 use crate::{
+    group,
     netns::{Endpoint, Names, TipcNet},
     node::Xmit,
     proto::{
@@ -95,7 +96,8 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
 }
 
 /// Sends what the topology server asked to send (allocating with `flags`), frees the ports
-/// of its connections that ended, and arms its timer.
+/// of its connections that ended, hands the group sockets their events, and arms its
+/// timer.
 ///
 /// One thread at a time sends, so that each connection's messages leave in the order the
 /// server made them; a thread that finds another sending leaves its output to that one,
@@ -112,7 +114,8 @@ pub(crate) fn flush(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
         arm(net, &mut names);
         let out = names.topsrv.take_transmits();
         let released = names.topsrv.take_released();
-        if out.is_empty() && released.is_empty() {
+        let groups = names.topsrv.groups.take_events();
+        if out.is_empty() && released.is_empty() && groups.is_empty() {
             names.flushing = false;
             return;
         }
@@ -123,6 +126,9 @@ pub(crate) fn flush(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
         let mut xmit = Xmit::new(net, flags);
         for t in out.iter() {
             xmit.send_bytes(t.bytes());
+        }
+        for ev in groups.iter() {
+            group::member_event(&mut xmit, ev);
         }
         names = net.names.lock();
     }
