@@ -37,13 +37,9 @@ use crate::{
 };
 use kernel::{
     alloc::Flags,
-    net::{
-        skb::OwnedSkBuff,
-        sock::Sk,
-        socket::Socket,
-    },
+    net::{skb::OwnedSkBuff, sock::Sk, socket::Socket},
     prelude::*,
-    sync::lock::spinlock_bh::SpinLockBhGuard,
+    sync::SpinLockBhGuard,
 };
 
 /// What is left of a group's effects once the socket's state lock is released: protocol
@@ -81,7 +77,8 @@ impl After {
 }
 
 /// Carries out the part of `fx` that belongs under the socket's state lock: deliveries to
-/// `sk`'s receive queue, in order, and the receive buffer; allocates with `flags`.
+/// `sk`'s receive queue, in order, and the receive buffer; allocates with `flags`
+/// (`GFP_ATOMIC`: the caller holds the lock).
 pub(crate) fn settle(sk: &Sk<TipcFamily>, fx: Effects<OwnedSkBuff>, flags: Flags) -> After {
     for d in fx.deliver {
         let msg = match d {
@@ -165,7 +162,10 @@ pub(crate) fn join(
             .groups
             .watch(port, join.group_type, join.scope, GFP_ATOMIC)
             .map_err(|_| ENOMEM)?;
-        match inner.bindings.bind(table, port, &binding, false, GFP_ATOMIC) {
+        match inner
+            .bindings
+            .bind(table, port, &binding, false, GFP_ATOMIC)
+        {
             Ok(p) => {
                 topsrv.published(&binding.range, &p, &ctx);
                 note(
@@ -200,7 +200,12 @@ pub(crate) fn join(
 /// `GRP_LEAVE` to every member, the watch ended and the group's binding withdrawn. The
 /// caller sends what is returned once it released `inner`, then flushes the topology
 /// server and distributes `updates`.
-pub(crate) fn leave(inner: &mut Inner, net: &TipcNet, port: u32, updates: &mut KVec<Update>) -> After {
+pub(crate) fn leave(
+    inner: &mut Inner,
+    net: &TipcNet,
+    port: u32,
+    updates: &mut KVec<Update>,
+) -> After {
     let Some(group) = inner.group.take() else {
         return After::none();
     };
@@ -272,7 +277,8 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) -> Opt
         };
         (proto, incoming, repr)
     };
-    let flags = xmit.flags();
+    // Under the state lock every allocation is atomic.
+    let flags = GFP_ATOMIC;
     let mut inner = sk.state().inner.lock();
     let Some(group) = inner.group.as_mut() else {
         if proto {
@@ -309,7 +315,7 @@ pub(crate) fn member_event(xmit: &mut Xmit<'_>, ev: &WatchEvent) {
         return;
     };
     let node_up = xmit.reaches(ev.event.sk.node);
-    let flags = xmit.flags();
+    let flags = GFP_ATOMIC;
     let mut inner = sk.state().inner.lock();
     let Some(group) = inner.group.as_mut() else {
         return;

@@ -29,19 +29,23 @@ use crate::{
         wire::{data::DataRepr, header::Packet},
     },
     send::{build_from, fill_from, read_data},
-    socket::{error, Inner, TipcFamily},
+    socket::{error, Inner, TipcFamily, TipcSock},
     wait::wait_for,
 };
 use kernel::{
     ffi::c_long,
-    net::{msghdr::SendMsg, sock::SkGuard, socket::Socket},
+    net::{
+        msghdr::SendMsg,
+        sock::{Sk, SkGuard},
+        socket::Socket,
+    },
     prelude::*,
 };
 
 /// Sends the `len` bytes of `msg` from a group member, with the owner lock held in
 /// `guard` and `timeo` jiffies to wait; returns `len`.
 pub(crate) fn sendmsg<'a>(
-    sock: &'a Socket<'a, TipcFamily>,
+    sock: &Socket<'a, TipcFamily>,
     guard: &mut SkGuard<'a, TipcFamily>,
     timeo: c_long,
     msg: &mut SendMsg<'_>,
@@ -60,7 +64,8 @@ pub(crate) fn sendmsg<'a>(
         ),
     };
     let mut s = GroupSend {
-        sock,
+        sk: sock.sk(),
+        state: sock.state(),
         guard,
         timeo,
         xmit: Xmit::new(sock.sk().net_state(), GFP_KERNEL),
@@ -83,7 +88,8 @@ pub(crate) fn sendmsg<'a>(
 
 /// One group send under way.
 struct GroupSend<'a, 'g> {
-    sock: &'a Socket<'a, TipcFamily>,
+    sk: &'a Sk<TipcFamily>,
+    state: &'a TipcSock,
     guard: &'g mut SkGuard<'a, TipcFamily>,
     /// What is left of the send timeout.
     timeo: c_long,
@@ -109,8 +115,8 @@ impl GroupSend<'_, '_> {
     /// This socket's address.
     fn own(&self) -> SocketAddr {
         SocketAddr {
-            port: self.sock.state().port(),
-            node: self.sock.sk().net_state().own_node(),
+            port: self.state.port(),
+            node: self.sk.net_state().own_node(),
         }
     }
 
@@ -118,13 +124,12 @@ impl GroupSend<'_, '_> {
     /// (C's wait in `tipc_send_group_unicast`); returns whether `to` is still a member that
     /// may receive.
     fn wait_member(&mut self, to: SocketAddr) -> Result<bool> {
-        let sock = self.sock;
-        let sk = sock.sk();
+        let (sk, state) = (self.sk, self.state);
         let xmit = &mut self.xmit;
         let blks = self.blks;
         let mut member = true;
         wait_for(self.guard, &mut self.timeo, |_, _, w| {
-            let mut inner = sock.state().inner.lock();
+            let mut inner = state.inner.lock();
             let Inner { group, cong, .. } = &mut *inner;
             let (go, after) = match group.as_mut() {
                 Some(g) if !cong.blocks(to.node) => {
@@ -154,7 +159,7 @@ impl GroupSend<'_, '_> {
     /// Sends the unicast to `to` and spends its window (`tipc_send_group_msg`); as in C,
     /// a node that cannot be reached loses the message without an error.
     fn send_unicast(&mut self, msg: &mut SendMsg<'_>, to: SocketAddr) -> Result {
-        let state = self.sock.state();
+        let state = self.state;
         let own = self.own();
         let repr = {
             let inner = state.inner.lock();
@@ -177,11 +182,11 @@ impl GroupSend<'_, '_> {
     /// An anycast to a member bound to `instance` (`tipc_send_group_anycast`): rounds of
     /// look-ups that skip congested members, then a wait for the first one found.
     fn anycast(&mut self, msg: &mut SendMsg<'_>, instance: u32) -> Result {
-        let sk = self.sock.sk();
+        let sk = self.sk;
         let net = sk.net_state();
         for _ in 0..ANYCAST_LOOKUPS {
             let (pick, link_cong, after) = {
-                let mut inner = self.sock.state().inner.lock();
+                let mut inner = self.state.inner.lock();
                 let Inner { group, cong, .. } = &mut *inner;
                 let g = group.as_mut().ok_or(error(Errno::EHOSTUNREACH))?;
                 let out = {
@@ -211,9 +216,9 @@ impl GroupSend<'_, '_> {
     /// A multicast to the members bound to `instance` (`tipc_send_group_mcast`): a
     /// unicast when one member has it, else a broadcast carrying the instance.
     fn multicast(&mut self, msg: &mut SendMsg<'_>, instance: u32) -> Result {
-        let net = self.sock.sk().net_state();
+        let net = self.sk.net_state();
         let plan = {
-            let inner = self.sock.state().inner.lock();
+            let inner = self.state.inner.lock();
             let g = inner.group.as_ref().ok_or(error(Errno::EHOSTUNREACH))?;
             let mut names = net.names.lock();
             g.mcast_plan(&mut names.table, instance, GFP_ATOMIC)
@@ -230,12 +235,11 @@ impl GroupSend<'_, '_> {
     /// member's window holds it, one copy for this node's members (delivered as a
     /// multicast here) and one per other node with members, replicast.
     fn broadcast(&mut self, msg: &mut SendMsg<'_>, instance: Option<u32>) -> Result {
-        let sock = self.sock;
-        let sk = sock.sk();
+        let (sk, state) = (self.sk, self.state);
         let blks = self.blks;
         let xmit = &mut self.xmit;
         wait_for(self.guard, &mut self.timeo, |_, _, w| {
-            let mut inner = sock.state().inner.lock();
+            let mut inner = state.inner.lock();
             let Inner { group, cong, .. } = &mut *inner;
             let (go, after) = match group.as_mut() {
                 Some(g) if cong.is_empty() => {
@@ -250,7 +254,7 @@ impl GroupSend<'_, '_> {
         })?;
         let own = self.own();
         let (repr, dests): (DataRepr, _) = {
-            let mut inner = sock.state().inner.lock();
+            let mut inner = state.inner.lock();
             let importance = wire_importance(inner.opts.importance());
             let g = inner.group.as_mut().ok_or(error(Errno::EHOSTUNREACH))?;
             let header = g.bc_header(instance).map_err(error)?;
@@ -272,10 +276,10 @@ impl GroupSend<'_, '_> {
             let mut skb = build_from(&repr, self.len, copy)?;
             Packet::new_unchecked(skb.data_mut()).set_destnode(node);
             if let Ok(Sent::Congested) = self.xmit.send_to(node, skb, own.port) {
-                sock.state().inner.lock().cong.add(node);
+                state.inner.lock().cong.add(node);
             }
         }
-        let mut inner = sock.state().inner.lock();
+        let mut inner = state.inner.lock();
         if let Some(g) = inner.group.as_mut() {
             let rcast = g.method_rcast();
             g.bc_sent(blks, rcast);

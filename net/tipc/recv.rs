@@ -10,13 +10,13 @@ use crate::{
     proto::{
         conn::close::{shutdown_check, RCV_SHUTDOWN, SHUTDOWN_MASK},
         errno::Errno,
+        group::{event::queued_recv_flags, recv::read_credit},
         msg::{
             ancillary::ancillary_on,
             recv::{check_buffer, recv_step, RecvPlan, RecvStep, MSG_DONTWAIT},
             srcaddr::{member_addr, source_addr},
         },
         name_table::bind::SOCKADDR_TIPC_LEN,
-        group::{event::queued_recv_flags, recv::read_credit},
         wire::consts::ErrorCode,
     },
     socket::{error, msg_error, TipcFamily},

@@ -144,7 +144,12 @@ mod tests {
             t.insert(range, sk, scope, key, GFP_KERNEL).unwrap();
         }
         for (ty, scope, from, want) in [
-            (DataType::GrpBcast, LookupScope::CLUSTER, PEER, &[20, 21][..]),
+            (
+                DataType::GrpBcast,
+                LookupScope::CLUSTER,
+                PEER,
+                &[20, 21][..],
+            ),
             (DataType::GrpMcast, LookupScope::CLUSTER, OWN, &[20, 21][..]),
             (DataType::GrpBcast, LookupScope::NODE, OWN, &[22][..]),
         ] {

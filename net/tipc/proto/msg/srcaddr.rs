@@ -30,7 +30,10 @@ pub(crate) fn in_group(msg: &[u8]) -> bool {
         p.user().is_some_and(|u| u.is_data())
             && matches!(
                 p.data_type(),
-                DataType::GrpMemberEvt | DataType::GrpBcast | DataType::GrpMcast | DataType::GrpUcast
+                DataType::GrpMemberEvt
+                    | DataType::GrpBcast
+                    | DataType::GrpMcast
+                    | DataType::GrpUcast
             )
     })
 }

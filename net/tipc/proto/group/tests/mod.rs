@@ -599,11 +599,14 @@ impl Net {
                     EventKind::Published => super::MSG_OOB,
                     EventKind::Withdrawn => super::MSG_OOB | super::MSG_EOR,
                 };
-                assert_eq!(crate::proto::group::event::queued_recv_flags(&buf), Some(want));
+                assert_eq!(
+                    crate::proto::group::event::queued_recv_flags(&buf),
+                    Some(want)
+                );
                 Got::Event {
-                kind: e.kind,
-                of: (e.node, e.port),
-                instance: e.instance,
+                    kind: e.kind,
+                    of: (e.node, e.port),
+                    instance: e.instance,
                 }
             }),
         }
