@@ -168,13 +168,14 @@ impl GroupSend<'_, '_> {
             g.ucast_header(to).repr(importance, own)
         };
         let skb = build_from(&repr, self.len, |buf| fill_from(msg.data(), buf))?;
-        let sent = self.xmit.send_to(to.node, skb, own.port);
-        let mut inner = state.inner.lock();
-        if let Ok(Sent::Congested) = sent {
-            inner.cong.add(to.node);
-        }
-        if let Some(g) = inner.group.as_mut() {
+        // Recorded before it leaves: what it brings back from a member on this node (an
+        // advertisement) finds the books as they are after the send, as in C, where it
+        // waits in the socket's backlog until the send is done.
+        if let Some(g) = state.inner.lock().group.as_mut() {
             g.ucast_sent(to, self.blks);
+        }
+        if let Ok(Sent::Congested) = self.xmit.send_to(to.node, skb, own.port) {
+            state.inner.lock().cong.add(to.node);
         }
         Ok(())
     }
@@ -268,21 +269,29 @@ impl GroupSend<'_, '_> {
             buf.copy_from_slice(&data);
             Ok(())
         };
-        if dests.local {
-            let skb = build_from(&repr, self.len, copy)?;
-            input::deliver_msg(&mut self.xmit, skb);
-        }
+        let local = match dests.local {
+            true => Some(build_from(&repr, self.len, copy)?),
+            false => None,
+        };
+        let mut remote = KVec::with_capacity(dests.remote.len(), GFP_KERNEL)?;
         for &node in dests.remote.iter() {
             let mut skb = build_from(&repr, self.len, copy)?;
             Packet::new_unchecked(skb.data_mut()).set_destnode(node);
+            remote.push((node, skb), GFP_KERNEL)?;
+        }
+        // Recorded before the copies leave: the acknowledgements members on this node send
+        // at once must find the broadcast counted (C's wait in the socket's backlog).
+        if let Some(g) = state.inner.lock().group.as_mut() {
+            let rcast = g.method_rcast();
+            g.bc_sent(blks, rcast);
+        }
+        if let Some(skb) = local {
+            input::deliver_msg(&mut self.xmit, skb);
+        }
+        for (node, skb) in remote {
             if let Ok(Sent::Congested) = self.xmit.send_to(node, skb, own.port) {
                 state.inner.lock().cong.add(node);
             }
-        }
-        let mut inner = state.inner.lock();
-        if let Some(g) = inner.group.as_mut() {
-            let rcast = g.method_rcast();
-            g.bc_sent(blks, rcast);
         }
         Ok(())
     }

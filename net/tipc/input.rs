@@ -19,6 +19,7 @@ use crate::{
     },
 };
 use kernel::{
+    alloc::flags::GFP_ATOMIC,
     net::skb::OwnedSkBuff,
     sync::{
         atomic::{Acquire, Relaxed, Release},
@@ -78,7 +79,8 @@ fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
 /// destination its header names.
 pub(crate) fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     let ports = match Packet::new_checked(skb.data()) {
-        Ok(p) if is_mcast(&p) => mcast_ports(&p, &xmit.net().names.lock().table, xmit.flags()),
+        // Under the name table's lock: an atomic allocation, whatever the caller's context.
+        Ok(p) if is_mcast(&p) => mcast_ports(&p, &xmit.net().names.lock().table, GFP_ATOMIC),
         _ => return xmit.send_msg(skb),
     };
     let Ok(ports) = ports else {

@@ -460,7 +460,7 @@ def group_with_a_member_on_the_peer():
                 s.sendto(msg, modes[i % 4])
         got = [struct.unpack("=I", next_msg()[0][5:9])[0] for _ in range(60)]
         eq(got, list(range(60)), "echoes in order")
-        s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN + 1, b"")
+        s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN + 1, None, 0)
         s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN, struct.pack("=IIII", gtype, 1, socket.TIPC_CLUSTER_SCOPE, 2))
         data, flags, addr = next_msg()
         eq((data, flags & socket.MSG_OOB, (addr[2], addr[1])), (b"", socket.MSG_OOB, peer), "join event again")

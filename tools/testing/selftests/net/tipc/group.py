@@ -59,7 +59,8 @@ def join(s, gtype, inst, flags=0, scope=CLUSTER):
 
 
 def leave(s):
-    s.setsockopt(SOL_TIPC, TIPC_GROUP_LEAVE, b"")
+    """TIPC_GROUP_LEAVE takes no value: a NULL one of length 0."""
+    s.setsockopt(SOL_TIPC, TIPC_GROUP_LEAVE, None, 0)
 
 
 def group_of(s):
@@ -209,6 +210,8 @@ def join_leave_and_getsockopt():
     eq(group_of(s), t, "in a group")
     raises_errno(errno.EACCES, join, s, t, 4)
     raises_errno(errno.EACCES, join, s, t + 1, 3)
+    raises_errno(errno.EINVAL, s.setsockopt, SOL_TIPC, TIPC_GROUP_LEAVE, b"")
+    eq(group_of(s), t, "a leave with a value is refused")
     leave(s)
     eq(group_of(s), 0, "left")
     raises_errno(errno.EINVAL, leave, s)
@@ -482,7 +485,7 @@ def unicast_window_then_eagain_and_poll():
     t = new_type()
     a, b, _ = trio(t)
     data = bytes(1000)
-    sent = fill_window(lambda: a.sendto(data, to_sock(b), MSG_DONTWAIT))
+    sent = fill_window(lambda: a.sendto(data, MSG_DONTWAIT, to_sock(b)))
     # The idle window, 65 blocks of 1 KiB, takes 32 messages of 1044 bytes (2 blocks each).
     eq(sent, 32, "messages in the idle window")
     eq(poll_mask(a) & select.POLLOUT, 0, "POLLOUT while congested")
@@ -495,7 +498,7 @@ def unicast_window_then_eagain_and_poll():
     expect_data(b, data, a, t, 1)
     if not poll_mask(a, 2000) & select.POLLOUT:
         raise AssertionError("no POLLOUT after the reader read")
-    a.sendto(data, to_sock(b), MSG_DONTWAIT)
+    a.sendto(data, MSG_DONTWAIT, to_sock(b))
     for _ in range(sent):
         expect_data(b, data, a, t, 1)
 
