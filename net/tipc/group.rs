@@ -12,7 +12,7 @@
 
 use crate::{
     cluster::{self, Update},
-    netns::{Names, SockRef, TipcNet},
+    netns::{SockRef, TipcNet},
     node::Xmit,
     proto::{
         group::{
@@ -143,47 +143,42 @@ pub(crate) fn join(
         },
         scope: join.scope,
     };
-    let fx = {
-        let mut names = net.names.lock();
-        let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-        let Names {
-            table,
-            topsrv,
-            distr,
-            ..
-        } = &mut *names;
-        let mut group = Group::new(&join, table.own_node(), port);
-        table
-            .for_each_group_member(join.group_type, join.scope, |s, instance| {
-                group.add_member(s, instance, GFP_ATOMIC)
-            })
-            .map_err(|_| ENOMEM)?;
-        topsrv
-            .groups
-            .watch(port, join.group_type, join.scope, GFP_ATOMIC)
-            .map_err(|_| ENOMEM)?;
-        match inner
-            .bindings
-            .bind(table, port, &binding, false, GFP_ATOMIC)
-        {
-            Ok(p) => {
-                topsrv.published(&binding.range, &p, &ctx);
-                note(
-                    &mut updates,
-                    Update::published(distr, &binding.range, &p.publication),
-                );
+    let fx = topsrv::with_names(
+        net,
+        |table, topsrv, distr, ctx| -> Result<Effects<OwnedSkBuff>> {
+            let mut group = Group::new(&join, table.own_node(), port);
+            table
+                .for_each_group_member(join.group_type, join.scope, |s, instance| {
+                    group.add_member(s, instance, GFP_ATOMIC)
+                })
+                .map_err(|_| ENOMEM)?;
+            topsrv
+                .groups
+                .watch(port, join.group_type, join.scope, GFP_ATOMIC)
+                .map_err(|_| ENOMEM)?;
+            match inner
+                .bindings
+                .bind(table, port, &binding, false, GFP_ATOMIC)
+            {
+                Ok(p) => {
+                    topsrv.published(&binding.range, &p, ctx);
+                    note(
+                        &mut updates,
+                        Update::published(distr, &binding.range, &p.publication),
+                    );
+                }
+                Err(e) => {
+                    // No member was told anything yet.
+                    topsrv.groups.unwatch(port);
+                    return Err(error(e));
+                }
             }
-            Err(e) => {
-                // No member was told anything yet.
-                topsrv.groups.unwatch(port);
-                return Err(error(e));
-            }
-        }
-        let fx = group.joined(GFP_ATOMIC);
-        inner.group = Some(group);
-        inner.opts.joined(join);
-        fx
-    };
+            let fx = group.joined(GFP_ATOMIC);
+            inner.group = Some(group);
+            inner.opts.joined(join);
+            Ok(fx)
+        },
+    )?;
     let after = settle(sk, fx, GFP_ATOMIC);
     drop(inner);
     let mut xmit = Xmit::new(net, GFP_KERNEL);
@@ -220,19 +215,13 @@ pub(crate) fn leave(
         },
         scope,
     };
-    let mut names = net.names.lock();
-    let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-    let Names {
-        table,
-        topsrv,
-        distr,
-        ..
-    } = &mut *names;
-    topsrv.groups.unwatch(port);
-    if let Ok(Some(w)) = inner.bindings.unbind(table, port, &binding) {
-        topsrv.withdrawn(&w, &ctx);
-        note(updates, Update::withdrawn(distr, &w));
-    }
+    topsrv::with_names(net, |table, topsrv, distr, ctx| {
+        topsrv.groups.unwatch(port);
+        if let Ok(Some(w)) = inner.bindings.unbind(table, port, &binding) {
+            topsrv.withdrawn(&w, ctx);
+            note(updates, Update::withdrawn(distr, &w));
+        }
+    });
     After {
         xmit: fx.xmit,
         wakeup: false,

@@ -5,7 +5,7 @@
 use crate::{
     cluster::{self, Update},
     conn_close, conn_io, conn_setup, group,
-    netns::{Names, NetSlot},
+    netns::NetSlot,
     node::Xmit,
     proto::{
         cong_links::CongLinks,
@@ -172,19 +172,14 @@ impl Family for TipcFamily {
             }
             let mut inner = state.inner.lock();
             let left = group::leave(&mut inner, net, state.port(), &mut updates);
-            let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-            let Names {
-                table,
-                topsrv,
-                distr,
-                ..
-            } = &mut *names;
-            inner.bindings.unbind_all(table, state.port(), |w| {
-                topsrv.withdrawn(w, &ctx);
-                note(&mut updates, Update::withdrawn(distr, w));
+            let events = topsrv::with_names(net, |table, topsrv, distr, ctx| {
+                inner.bindings.unbind_all(table, state.port(), |w| {
+                    topsrv.withdrawn(w, ctx);
+                    note(&mut updates, Update::withdrawn(distr, w));
+                });
+                topsrv.has_output()
             });
-            (topsrv.has_output(), left)
+            (events, left)
         };
         // The members hear of the leave before the withdrawal, as from C.
         left.finish(&mut Xmit::new(net, GFP_KERNEL), sk);
@@ -210,42 +205,35 @@ impl Family for TipcFamily {
         let mut updates = KVec::new();
         let (result, events) = {
             let mut inner = state.inner.lock();
-            let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
-            let Names {
-                table,
-                topsrv,
-                distr,
-                ..
-            } = &mut *names;
-            let result = match op {
-                BindOp::UnbindAll => {
-                    inner.bindings.unbind_all(table, port, |w| {
-                        topsrv.withdrawn(w, &ctx);
-                        note(&mut updates, Update::withdrawn(distr, w));
-                    });
-                    Ok(())
-                }
-                BindOp::Bind(b) => {
-                    inner
-                        .bindings
-                        .bind(table, port, &b, false, GFP_ATOMIC)
-                        .map(|p| {
-                            topsrv.published(&b.range, &p, &ctx);
-                            note(
-                                &mut updates,
-                                Update::published(distr, &b.range, &p.publication),
-                            );
-                        })
-                }
-                BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
-                    w.iter().for_each(|w| {
-                        topsrv.withdrawn(w, &ctx);
-                        note(&mut updates, Update::withdrawn(distr, w));
-                    })
-                }),
-            };
-            (result, topsrv.has_output())
+            topsrv::with_names(net, |table, topsrv, distr, ctx| {
+                let result =
+                    match op {
+                        BindOp::UnbindAll => {
+                            inner.bindings.unbind_all(table, port, |w| {
+                                topsrv.withdrawn(w, ctx);
+                                note(&mut updates, Update::withdrawn(distr, w));
+                            });
+                            Ok(())
+                        }
+                        BindOp::Bind(b) => inner
+                            .bindings
+                            .bind(table, port, &b, false, GFP_ATOMIC)
+                            .map(|p| {
+                                topsrv.published(&b.range, &p, ctx);
+                                note(
+                                    &mut updates,
+                                    Update::published(distr, &b.range, &p.publication),
+                                );
+                            }),
+                        BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
+                            w.iter().for_each(|w| {
+                                topsrv.withdrawn(w, ctx);
+                                note(&mut updates, Update::withdrawn(distr, w));
+                            })
+                        }),
+                    };
+                (result, topsrv.has_output())
+            })
         };
         // Only a change that earned events (or closed a subscriber) leaves output to send.
         if events {

@@ -11,7 +11,8 @@ use crate::{
     node::Xmit,
     proto::{
         name_table::addr::{Scope, ServiceRange, SocketAddr, TIPC_TOP_SRV},
-        topology::server::Context,
+        name_table::{distr::Distributor, table::NameTable},
+        topology::server::{Context, TopSrv},
     },
     sysctl,
 };
@@ -33,6 +34,25 @@ pub(crate) fn context(net: &TipcNet, names: &Names, flags: kernel::alloc::Flags)
         rcvbuf: sysctl::default_rcvbuf(),
         flags,
     }
+}
+
+/// Runs `f` on the name table, the topology server and name distribution under the name
+/// table's lock, with the server's context for atomic allocations: a change of bindings
+/// tells the server (and the groups watching) as it is made. The caller flushes the server
+/// once it let go of the lock.
+pub(crate) fn with_names<R>(
+    net: &TipcNet,
+    f: impl FnOnce(&mut NameTable, &mut TopSrv, &mut Distributor, &Context) -> R,
+) -> R {
+    let mut names = net.names.lock();
+    let ctx = context(net, &names, GFP_ATOMIC);
+    let Names {
+        table,
+        topsrv,
+        distr,
+        ..
+    } = &mut *names;
+    f(table, topsrv, distr, &ctx)
 }
 
 /// Binds the listener at `port` to `{TIPC_TOP_SRV, TIPC_TOP_SRV}` with node scope, as the C

@@ -69,10 +69,16 @@ mod tests {
     use crate::proto::wire::consts::{DataType, User};
     use crate::proto::wire::header::start;
 
+    /// An empty 44-byte data message of type `ty`.
+    fn msg(ty: DataType) -> [u8; 44] {
+        let mut b = [0u8; 44];
+        start(&mut b, User::Low, ty.bits(), 44, 0).unwrap();
+        b
+    }
+
     #[test]
     fn socket_address_of_the_origin() {
-        let mut b = [0u8; 44];
-        start(&mut b, User::Low, DataType::Mcast.bits(), 44, 0).unwrap();
+        let mut b = msg(DataType::Mcast);
         let mut p = Packet::new_unchecked(&mut b[..]);
         p.set_origport(0x1234);
         p.set_orignode(0x0100_1001);
@@ -90,8 +96,7 @@ mod tests {
 
     #[test]
     fn a_group_message_names_its_member_too() {
-        let mut b = [0u8; 44];
-        start(&mut b, User::Low, DataType::GrpUcast.bits(), 44, 0).unwrap();
+        let mut b = msg(DataType::GrpUcast);
         let mut p = Packet::new_unchecked(&mut b[..]);
         p.set_origport(0x1234);
         p.set_name_type(4711);
@@ -99,8 +104,7 @@ mod tests {
         mark_member(&mut b, 17);
         let m = member_addr(&b).unwrap();
         assert_eq!((m.addrtype, m.words), (TIPC_SERVICE_ADDR, [4711, 17, 0]));
-        let mut plain = [0u8; 44];
-        start(&mut plain, User::Low, DataType::Mcast.bits(), 44, 0).unwrap();
+        let mut plain = msg(DataType::Mcast);
         Packet::new_unchecked(&mut plain[..]).set_name_instance(3);
         mark_member(&mut plain, 17);
         assert_eq!(Packet::new_checked(&plain[..]).unwrap().name_instance(), 3);

@@ -135,31 +135,14 @@ mod tests {
         g.watch(10, 1000, Scope::Cluster, GFP_KERNEL).unwrap();
         g.watch(11, 1000, Scope::Node, GFP_KERNEL).unwrap();
         g.watch(12, 2000, Scope::Cluster, GFP_KERNEL).unwrap();
-        let flags = GFP_KERNEL;
-        g.report(
-            &range(1000, 5),
-            &publ(7, Scope::Cluster),
-            EventKind::Published,
-            flags,
-        );
-        g.report(
-            &range(1000, 6),
-            &publ(8, Scope::Node),
-            EventKind::Published,
-            flags,
-        );
-        g.report(
-            &range(3000, 6),
-            &publ(9, Scope::Node),
-            EventKind::Published,
-            flags,
-        );
-        g.report(
-            &range(1000, 5),
-            &publ(7, Scope::Cluster),
-            EventKind::Withdrawn,
-            flags,
-        );
+        for (ty, lower, port, scope, kind) in [
+            (1000, 5, 7, Scope::Cluster, EventKind::Published),
+            (1000, 6, 8, Scope::Node, EventKind::Published),
+            (3000, 6, 9, Scope::Node, EventKind::Published),
+            (1000, 5, 7, Scope::Cluster, EventKind::Withdrawn),
+        ] {
+            g.report(&range(ty, lower), &publ(port, scope), kind, GFP_KERNEL);
+        }
         assert!(g.has_events());
         let ev: std::vec::Vec<_> = g.take_events().iter().map(|e| (e.port, e.event)).collect();
         let sk = |port| SocketAddr { port, node: 1 };
