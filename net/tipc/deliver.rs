@@ -3,6 +3,7 @@
 //! Delivery of one message to its socket on this node, and the return of those refused.
 
 use crate::{
+    group,
     netns::{Endpoint, TipcNet},
     node::Xmit,
     proto::{
@@ -38,6 +39,9 @@ pub(crate) fn deliver_one(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     if sk.state().kind.is_connection() {
         return crate::conn_arrive::arrive(xmit, &sk, skb);
     }
+    let Some(skb) = group::arrive(xmit, &sk, skb) else {
+        return;
+    };
     let rcv = RcvbufUse {
         used: sk.receive_memory(),
         truesize: skb.truesize(),
@@ -45,7 +49,7 @@ pub(crate) fn deliver_one(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     };
     match filter(skb.data(), &rcv) {
         Verdict::Accept => sk.queue_rcv(skb),
-        // No internal protocol reaches a socket on a single node yet.
+        // The group's protocol went to `group::arrive`; no other reaches such a socket.
         Verdict::Protocol => skb.consume(),
         Verdict::Reject { code, counts_drop } => {
             if counts_drop {

@@ -19,6 +19,7 @@ use crate::{
     },
 };
 use kernel::{
+    alloc::flags::GFP_ATOMIC,
     net::skb::OwnedSkBuff,
     sync::{
         atomic::{Acquire, Relaxed, Release},
@@ -62,7 +63,6 @@ fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
             continue;
         }
         if !delivered_here(inner.user()) {
-            // Group protocol messages have no handler yet.
             count_drop(xmit.net());
             continue;
         }
@@ -74,11 +74,13 @@ fn deliver(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     skb.consume();
 }
 
-/// Delivers one message: a multicast to each socket here in its range, anything else to
-/// the destination its header names.
-fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
+/// Delivers one message: a multicast to each socket here in its range (a group broadcast
+/// or multicast to each socket here bound to the group's type), anything else to the
+/// destination its header names.
+pub(crate) fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     let ports = match Packet::new_checked(skb.data()) {
-        Ok(p) if is_mcast(&p) => mcast_ports(&p, &xmit.net().names.lock().table, xmit.flags()),
+        // Under the name table's lock: an atomic allocation, whatever the caller's context.
+        Ok(p) if is_mcast(&p) => mcast_ports(&p, &xmit.net().names.lock().table, GFP_ATOMIC),
         _ => return xmit.send_msg(skb),
     };
     let Ok(ports) = ports else {
@@ -103,11 +105,19 @@ fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     xmit.send_msg(skb);
 }
 
-/// Whether messages of `user` go to this node's sockets: data and connection management.
+/// Whether messages of `user` go to this node's sockets: data, connection management and
+/// the group protocol.
 fn delivered_here(user: Option<User>) -> bool {
     matches!(
         user,
-        Some(User::Low | User::Medium | User::High | User::Critical | User::ConnManager)
+        Some(
+            User::Low
+                | User::Medium
+                | User::High
+                | User::Critical
+                | User::ConnManager
+                | User::GroupProtocol
+        )
     )
 }
 

@@ -5,15 +5,18 @@
 
 use crate::{
     deliver::return_to_sender,
+    group,
     node::Xmit,
     proto::{
         conn::close::{shutdown_check, RCV_SHUTDOWN, SHUTDOWN_MASK},
         errno::Errno,
+        group::{event::queued_recv_flags, recv::read_credit},
         msg::{
             ancillary::ancillary_on,
             recv::{check_buffer, recv_step, RecvPlan, RecvStep, MSG_DONTWAIT},
-            srcaddr::source_addr,
+            srcaddr::{member_addr, source_addr},
         },
+        name_table::bind::SOCKADDR_TIPC_LEN,
         wire::consts::ErrorCode,
     },
     socket::{error, msg_error, TipcFamily},
@@ -54,18 +57,32 @@ pub(crate) fn recvmsg(
             RecvStep::Discard => None,
             RecvStep::Read(plan) => Some(plan),
         };
+        // A group message credits its sender once it leaves the queue.
+        let credit = read_credit(skb.data());
         let Some(plan) = plan else {
             if let Some(skb) = guard.dequeue_rcv() {
                 skb.consume();
             }
+            if let Some((node, port, blks)) = credit {
+                group::consumed(sk, node, port, blks);
+            }
             continue;
         };
         let copied = read_planned(msg, skb, &plan, None)?;
+        // A membership event's bytes are copied, but the call returns 0 (C).
+        let event = queued_recv_flags(skb.data());
         state.inner.lock().rx_offset = plan.bytes_read;
         if plan.consume {
             if let Some(skb) = guard.dequeue_rcv() {
                 skb.consume();
             }
+            if let Some((node, port, blks)) = credit {
+                group::consumed(sk, node, port, blks);
+            }
+        }
+        if let Some(flags) = event {
+            msg.add_flags(flags);
+            return Ok(0);
         }
         return Ok(copied);
     }
@@ -80,7 +97,17 @@ pub(crate) fn put_meta(
     conn_name: Option<(u32, u32)>,
 ) -> Result {
     if let Some(addr) = source_addr(skb.data()) {
-        msg.set_name(&addr.to_bytes());
+        match member_addr(skb.data()) {
+            // A group message names the sending member too (`struct sockaddr_pair`).
+            Some(member) => {
+                let mut pair = [0u8; 2 * SOCKADDR_TIPC_LEN];
+                let (sock, group) = pair.split_at_mut(SOCKADDR_TIPC_LEN);
+                sock.copy_from_slice(&addr.to_bytes());
+                group.copy_from_slice(&member.to_bytes());
+                msg.set_name(&pair);
+            }
+            None => msg.set_name(&addr.to_bytes()),
+        }
     }
     if msg.wants_control() {
         for cmsg in ancillary_on(skb.data(), conn_name).iter() {

@@ -3,6 +3,7 @@
 //! `sendmsg(2)` on a connectionless socket (`SOCK_RDM`, `SOCK_DGRAM`).
 
 use crate::{
+    group_send,
     kalloc::KVec,
     node::{Sent, Xmit},
     proto::{
@@ -50,6 +51,9 @@ pub(crate) fn sendmsg(
     let net = sk.net_state();
     let mut guard = sk.lock();
     let mut timeo = sk.sndtimeo(msg.flags() & MSG_DONTWAIT != 0);
+    if state.inner.lock().group.is_some() {
+        return group_send::sendmsg(sock, &mut guard, timeo, msg, len);
+    }
     let (sender, route) = {
         let inner = state.inner.lock();
         let dest = send_destination(msg.name(), inner.peer, len).map_err(msg_error)?;

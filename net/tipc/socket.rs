@@ -4,12 +4,14 @@
 
 use crate::{
     cluster::{self, Update},
-    conn_close, conn_io, conn_setup,
-    netns::{Names, NetSlot},
+    conn_close, conn_io, conn_setup, group,
+    netns::NetSlot,
+    node::Xmit,
     proto::{
         cong_links::CongLinks,
         conn::{close::Reason, machine::Conn},
         errno::Errno,
+        group::state::Group,
         ioctl::{Request, LN_REQ_LEN},
         msg::{
             dest::Destination,
@@ -36,6 +38,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
+        skb::OwnedSkBuff,
         socket::{
             Family, Name, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket,
         },
@@ -87,6 +90,19 @@ pub(crate) struct Inner {
     pub(crate) syn_copy: Option<KVec<u8>>,
     /// The nodes whose links answered a send with `ELINKCONG`, until they wake the socket.
     pub(crate) cong: CongLinks,
+    /// The communication group the socket joined, if any.
+    pub(crate) group: Option<Group<OwnedSkBuff>>,
+    /// Whether group senders need not wait, as the last group left it (C's
+    /// `group_is_open`: true until a join, kept after a leave); while in a group, the
+    /// group's own answer counts.
+    pub(crate) group_open: bool,
+}
+
+impl Inner {
+    /// Whether the socket's group lets senders go on (poll's `EPOLLOUT`).
+    pub(crate) fn group_is_open(&self) -> bool {
+        self.group.as_ref().map_or(self.group_open, |g| g.is_open())
+    }
 }
 
 impl TipcSock {
@@ -106,6 +122,8 @@ impl TipcSock {
                     conn: None,
                     syn_copy: None,
                     cong: CongLinks::default(),
+                    group: None,
+                    group_open: true,
                 },
                 "tipc_sock"
             ),
@@ -150,27 +168,25 @@ impl Family for TipcFamily {
         let state = sock.state();
         let net = sk.net_state();
         let mut updates = KVec::new();
-        let events = {
+        let (events, left) = {
             let mut guard = sk.lock();
             if state.kind.is_connection() {
                 // The peer is told; whether the connection was up does not matter here.
                 let _ = conn_close::end(&mut guard, Reason::Release);
             }
             let mut inner = state.inner.lock();
-            let mut names = net.names.lock();
-            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
-            let Names {
-                table,
-                topsrv,
-                distr,
-                ..
-            } = &mut *names;
-            inner.bindings.unbind_all(table, state.port(), |w| {
-                topsrv.withdrawn(w, &ctx);
-                note(&mut updates, Update::withdrawn(distr, w));
+            let left = group::leave(&mut inner, net, state.port(), &mut updates);
+            let events = topsrv::with_names(net, |table, topsrv, distr, ctx| {
+                inner.bindings.unbind_all(table, state.port(), |w| {
+                    topsrv.withdrawn(w, ctx);
+                    note(&mut updates, Update::withdrawn(distr, w));
+                });
+                topsrv.has_output()
             });
-            topsrv.has_output()
+            (events, left)
         };
+        // The members hear of the leave before the withdrawal, as from C.
+        left.finish(&mut Xmit::new(net, GFP_KERNEL), sk);
         if events {
             topsrv::flush(net, GFP_KERNEL);
         }
@@ -183,7 +199,8 @@ impl Family for TipcFamily {
     }
 
     fn bind(sock: &Socket<'_, Self>, addr: &[u8]) -> Result {
-        let op = bind_op(addr, false).map_err(error)?;
+        let in_group = sock.state().inner.lock().group.is_some();
+        let op = bind_op(addr, in_group).map_err(error)?;
         let sk = sock.sk();
         let state = sock.state();
         let port = state.port();
@@ -192,42 +209,35 @@ impl Family for TipcFamily {
         let mut updates = KVec::new();
         let (result, events) = {
             let mut inner = state.inner.lock();
-            let mut names = net.names.lock();
-            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
-            let Names {
-                table,
-                topsrv,
-                distr,
-                ..
-            } = &mut *names;
-            let result = match op {
-                BindOp::UnbindAll => {
-                    inner.bindings.unbind_all(table, port, |w| {
-                        topsrv.withdrawn(w, &ctx);
-                        note(&mut updates, Update::withdrawn(distr, w));
-                    });
-                    Ok(())
-                }
-                BindOp::Bind(b) => {
-                    inner
-                        .bindings
-                        .bind(table, port, &b, false, GFP_ATOMIC)
-                        .map(|p| {
-                            topsrv.published(&b.range, &p, &ctx);
-                            note(
-                                &mut updates,
-                                Update::published(distr, &b.range, &p.publication),
-                            );
-                        })
-                }
-                BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
-                    w.iter().for_each(|w| {
-                        topsrv.withdrawn(w, &ctx);
-                        note(&mut updates, Update::withdrawn(distr, w));
-                    })
-                }),
-            };
-            (result, topsrv.has_output())
+            topsrv::with_names(net, |table, topsrv, distr, ctx| {
+                let result =
+                    match op {
+                        BindOp::UnbindAll => {
+                            inner.bindings.unbind_all(table, port, |w| {
+                                topsrv.withdrawn(w, ctx);
+                                note(&mut updates, Update::withdrawn(distr, w));
+                            });
+                            Ok(())
+                        }
+                        BindOp::Bind(b) => inner
+                            .bindings
+                            .bind(table, port, &b, false, GFP_ATOMIC)
+                            .map(|p| {
+                                topsrv.published(&b.range, &p, ctx);
+                                note(
+                                    &mut updates,
+                                    Update::published(distr, &b.range, &p.publication),
+                                );
+                            }),
+                        BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
+                            w.iter().for_each(|w| {
+                                topsrv.withdrawn(w, ctx);
+                                note(&mut updates, Update::withdrawn(distr, w));
+                            })
+                        }),
+                    };
+                (result, topsrv.has_output())
+            })
         };
         // Only a change that earned events (or closed a subscriber) leaves output to send.
         if events {
@@ -245,7 +255,11 @@ impl Family for TipcFamily {
         }
         let op = connect_peer(addr, false).map_err(msg_error)?;
         let _guard = sock.sk().lock();
-        state.inner.lock().peer = match op {
+        let mut inner = state.inner.lock();
+        if inner.group.is_some() {
+            return Err(error(Errno::EINVAL));
+        }
+        inner.peer = match op {
             PeerOp::Clear => None,
             PeerOp::Set(dest) => Some(dest),
         };
@@ -311,11 +325,15 @@ impl Family for TipcFamily {
         if let Some(conn) = sock.state().inner.lock().conn.as_ref() {
             return conn.events(readable);
         }
+        let congested = {
+            let inner = sock.state().inner.lock();
+            !inner.cong.is_empty() || !inner.group_is_open()
+        };
         open_events(OpenSocket {
             kind: sock.state().kind,
             readable,
             shut: sk.shutdown_mask() != 0,
-            congested: !sock.state().inner.lock().cong.is_empty(),
+            congested,
         })
     }
 
@@ -352,6 +370,7 @@ impl Family for TipcFamily {
     fn setsockopt(sock: &Socket<'_, Self>, level: i32, name: i32, val: &SockOptIn) -> Result {
         // Copy what the core may read before taking the lock: reading user memory can sleep.
         let value = Prefetched::read(val, name);
+        let _owner = sock.sk().lock();
         let mut inner = sock.state().inner.lock();
         let effect = inner.opts.set(level, name, &value).map_err(error)?;
         match effect {
@@ -363,8 +382,11 @@ impl Family for TipcFamily {
                 }
                 Ok(())
             }
-            // Communication groups come with their own issue; until then joining is refused.
-            SetEffect::Join(_) | SetEffect::Leave(_) => Err(error(Errno::EOPNOTSUPP)),
+            SetEffect::Join(join) => group::join(sock, inner, join),
+            SetEffect::Leave(_) => {
+                group::leave_now(sock, inner);
+                Ok(())
+            }
         }
     }
 
@@ -456,7 +478,7 @@ pub(crate) fn msg_error(e: MsgError) -> Error {
 
 /// Keeps a binding change for the peers; without memory they miss it, as C's peers miss a
 /// publication it could not allocate.
-fn note(updates: &mut KVec<Update>, u: Option<Update>) {
+pub(crate) fn note(updates: &mut KVec<Update>, u: Option<Update>) {
     if let Some(u) = u {
         let _ = updates.push(u, GFP_ATOMIC);
     }

@@ -17,6 +17,8 @@ mod conn_setup;
 mod conn_xmit;
 mod deliver;
 mod eth;
+mod group;
+mod group_send;
 mod input;
 mod kalloc;
 mod netlink;

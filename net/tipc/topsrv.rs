@@ -6,11 +6,13 @@
 //! where they are made, under the table's lock ([`context`]).
 
 use crate::{
+    group,
     netns::{Endpoint, Names, TipcNet},
     node::Xmit,
     proto::{
         name_table::addr::{Scope, ServiceRange, SocketAddr, TIPC_TOP_SRV},
-        topology::server::Context,
+        name_table::{distr::Distributor, table::NameTable},
+        topology::server::{Context, TopSrv},
     },
     sysctl,
 };
@@ -49,6 +51,25 @@ fn context_at(now: u64, names: &Names, flags: kernel::alloc::Flags) -> Context {
         rcvbuf: sysctl::default_rcvbuf(),
         flags,
     }
+}
+
+/// Runs `f` on the name table, the topology server and name distribution under the name
+/// table's lock, with the server's context for atomic allocations: a change of bindings
+/// tells the server (and the groups watching) as it is made. The caller flushes the server
+/// once it let go of the lock.
+pub(crate) fn with_names<R>(
+    net: &TipcNet,
+    f: impl FnOnce(&mut NameTable, &mut TopSrv, &mut Distributor, &Context) -> R,
+) -> R {
+    let mut names = net.names.lock();
+    let ctx = change_context(net, &names, GFP_ATOMIC);
+    let Names {
+        table,
+        topsrv,
+        distr,
+        ..
+    } = &mut *names;
+    f(table, topsrv, distr, &ctx)
 }
 
 /// Binds the listener at `port` to `{TIPC_TOP_SRV, TIPC_TOP_SRV}` with node scope, as the C
@@ -112,7 +133,8 @@ pub(crate) fn on_timer(net: &Arc<TipcNet>) {
 }
 
 /// Sends what the topology server asked to send (allocating with `flags`), frees the ports
-/// of its connections that ended, and arms its timer.
+/// of its connections that ended, hands the group sockets their events, and arms its
+/// timer.
 ///
 /// One thread at a time sends, so that each connection's messages leave in the order the
 /// server made them; a thread that finds another sending leaves its output to that one,
@@ -129,7 +151,8 @@ pub(crate) fn flush(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
         arm(net, &mut names);
         let out = names.topsrv.take_transmits();
         let released = names.topsrv.take_released();
-        if out.is_empty() && released.is_empty() {
+        let groups = names.topsrv.groups.take_events();
+        if out.is_empty() && released.is_empty() && groups.is_empty() {
             names.flushing = false;
             return;
         }
@@ -140,6 +163,9 @@ pub(crate) fn flush(net: &Arc<TipcNet>, flags: kernel::alloc::Flags) {
         let mut xmit = Xmit::new(net, flags);
         for t in out.iter() {
             xmit.send_bytes(t.bytes());
+        }
+        for ev in groups.iter() {
+            group::member_event(&mut xmit, ev);
         }
         names = net.names.lock();
     }

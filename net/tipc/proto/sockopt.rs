@@ -377,10 +377,6 @@ impl SockOpts {
 
     /// Records a join the group module completed: as `tipc_sk_join`, the socket becomes
     /// dest-droppable and multicasts by replicast only.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
     pub(crate) fn joined(&mut self, join: GroupJoin) {
         self.group = Some(join);
         self.dest_droppable = true;

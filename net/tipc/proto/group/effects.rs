@@ -69,3 +69,11 @@ pub(crate) struct Outcome<T, M> {
     /// What the check asks of the glue.
     pub(crate) effects: Effects<M>,
 }
+
+/// Whether a group message or event of `truesize` bytes fits a receive queue holding `used`
+/// of `rcvbuf` (`rcvbuf_limit`: a group's messages are held to `sk_rcvbuf` whatever their
+/// importance); one that does not is dropped and counted, as C drops it (group messages
+/// are never returned).
+pub(crate) fn fits(used: u32, truesize: u32, rcvbuf: u32) -> bool {
+    used.saturating_add(truesize) < rcvbuf
+}

@@ -16,6 +16,7 @@ use crate::proto::wire::consts::{DataType, Importance, LookupScope, GROUP_H_SIZE
 use crate::proto::wire::data::DataRepr;
 use crate::proto::wire::error::Result;
 use crate::proto::wire::field::write_bytes;
+use crate::proto::wire::header::Packet;
 use crate::proto::wire::topsrv::{EVENT_LEN, PUBLISHED, WITHDRAWN};
 
 use super::send::GroupHeader;
@@ -129,4 +130,13 @@ pub(crate) fn recv_flags(msg_type: DataType, word10: u32) -> Option<u32> {
     } else {
         Some(MSG_OOB)
     }
+}
+
+/// [`recv_flags`] for a queued message's bytes: `None` for anything but a membership event.
+pub(crate) fn queued_recv_flags(msg: &[u8]) -> Option<u32> {
+    let p = Packet::new_checked(msg).ok()?;
+    if !p.user().is_some_and(|u| u.is_data()) {
+        return None;
+    }
+    recv_flags(p.data_type(), p.word(10))
 }

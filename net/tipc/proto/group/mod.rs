@@ -8,24 +8,18 @@
 //! reads in, and carries out the [`Effects`] that come back. The C module's `group.c` and
 //! its callers in `socket.c` are the reference for every rule and wire field.
 
-mod effects;
-mod event;
-mod flow;
-mod member;
-mod proto;
-mod recv;
-mod send;
-mod state;
+pub(crate) mod effects;
+pub(crate) mod event;
+pub(crate) mod flow;
+pub(crate) mod member;
+pub(crate) mod proto;
+pub(crate) mod recv;
+pub(crate) mod send;
+pub(crate) mod state;
 #[cfg(test)]
 mod tests;
 
-#[cfg_attr(
-    not(test),
-    expect(
-        unused_imports,
-        reason = "communication groups' glue comes with issue 8"
-    )
-)]
+#[cfg(test)]
 pub(crate) use {
     effects::{Delivery, Effects},
     event::{recv_flags, EventKind, MemberEvent, MSG_EOR, MSG_OOB},

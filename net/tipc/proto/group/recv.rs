@@ -12,6 +12,7 @@ use crate::proto::seqno::Seqno;
 use crate::proto::wire::consts::DataType;
 use crate::proto::wire::data::DataRepr;
 use crate::proto::wire::group_proto::GroupMsgType;
+use crate::proto::wire::header::Packet;
 
 use super::effects::{Delivery, Effects};
 use super::event::MemberEvent;
@@ -84,6 +85,24 @@ impl Incoming {
             instance: h.name_lower,
             blocks: crate::proto::conn::flow::blocks(size),
         })
+    }
+}
+
+/// What reading queued message `msg` to its end credits (`tipc_group_update_rcv_win` in
+/// `tipc_recvmsg`): the sending member's node and port and the message's blocks, for a
+/// group data message; `None` for a membership event or any other message.
+pub(crate) fn read_credit(msg: &[u8]) -> Option<(u32, u32, u16)> {
+    let p = Packet::new_checked(msg).ok()?;
+    if !p.user().is_some_and(|u| u.is_data()) {
+        return None;
+    }
+    match p.data_type() {
+        DataType::GrpBcast | DataType::GrpMcast | DataType::GrpUcast => Some((
+            p.orignode(),
+            p.origport(),
+            crate::proto::conn::flow::blocks(p.total_len()),
+        )),
+        _ => None,
     }
 }
 

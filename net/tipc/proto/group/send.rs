@@ -32,6 +32,12 @@ use super::flow::SendCheck;
 use super::recv::SendKind;
 use super::state::Group;
 
+/// The flow control blocks a group message of `dlen` data bytes spends (`tsk_blocks` of
+/// the 44-byte group header and the data).
+pub(crate) fn send_blocks(dlen: usize) -> u16 {
+    crate::proto::conn::flow::blocks(GROUP_H_SIZE + dlen)
+}
+
 /// Look-up rounds an anycast makes before `EHOSTUNREACH` (C's `++lookups < 4`).
 pub(crate) const ANYCAST_LOOKUPS: u32 = 3;
 

@@ -92,7 +92,7 @@ impl Sender {
 }
 
 /// The wire importance of a socket importance.
-fn wire_importance(i: SockImportance) -> Importance {
+pub(crate) fn wire_importance(i: SockImportance) -> Importance {
     match i {
         SockImportance::Low => Importance::Low,
         SockImportance::Medium => Importance::Medium,

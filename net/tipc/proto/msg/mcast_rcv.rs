@@ -2,45 +2,57 @@
 
 //! A multicast that arrived from another node (`tipc_sk_mcast_rcv`): it names a service
 //! range and no port, and this node gives each of its sockets in that range a copy with the
-//! socket's port as the destination.
+//! socket's port as the destination. A group broadcast or multicast goes the same way to
+//! every socket bound to the group's type with the group's exact scope (this node's group
+//! broadcasts reach its members so too).
 
 use crate::kalloc::{AllocError, Flags, KVec};
 use crate::proto::name_table::addr::Scope;
 use crate::proto::name_table::lookup::McastScope;
 use crate::proto::name_table::table::NameTable;
-use crate::proto::wire::consts::DataType;
+use crate::proto::wire::consts::{DataType, LookupScope};
 use crate::proto::wire::header::Packet;
 
-/// Whether `p` is a multicast this node's sockets get copies of: a service-range multicast
-/// (`TIPC_MCAST_MSG`), as a link delivers it.
+/// Whether `p` is a multicast this node's sockets get copies of (`msg_mcast`): a
+/// service-range multicast (`TIPC_MCAST_MSG`), a group broadcast or a group multicast.
 pub(crate) fn is_mcast<T: AsRef<[u8]>>(p: &Packet<T>) -> bool {
-    p.user().is_some_and(|u| u.is_data()) && p.data_type() == DataType::Mcast
+    p.user().is_some_and(|u| u.is_data())
+        && matches!(
+            p.data_type(),
+            DataType::Mcast | DataType::GrpBcast | DataType::GrpMcast
+        )
 }
 
 /// The ports of the sockets here that multicast `p` goes to, ascending, each once: those
 /// bound to an instance of its range with cluster scope when it comes from another node
 /// (node-scope bindings are this node's alone), with any scope when it comes from this
-/// node. On `Err`, memory ran out and the message reaches no one, as C drops a copy it
-/// cannot make.
+/// node. A group message goes to every socket bound to the group's type (any instance)
+/// with the scope its header names, from wherever it comes. On `Err`, memory ran out and
+/// the message reaches no one, as C drops a copy it cannot make.
 pub(crate) fn mcast_ports<T: AsRef<[u8]>>(
     p: &Packet<T>,
     table: &NameTable,
     flags: Flags,
 ) -> Result<KVec<u32>, AllocError> {
-    let scope = if p.orignode() == table.own_node() {
-        McastScope::Any
+    let group = matches!(p.data_type(), DataType::GrpBcast | DataType::GrpMcast);
+    let (lower, upper, scope) = if group {
+        let scope = if p.lookup_scope() == LookupScope::NODE.bits() {
+            Scope::Node
+        } else {
+            Scope::Cluster
+        };
+        (0, u32::MAX, McastScope::Exact(scope))
+    } else if p.orignode() == table.own_node() {
+        (p.name_instance(), p.name_upper(), McastScope::Any)
     } else {
-        McastScope::Exact(Scope::Cluster)
+        (
+            p.name_instance(),
+            p.name_upper(),
+            McastScope::Exact(Scope::Cluster),
+        )
     };
     let mut ports = KVec::new();
-    table.lookup_mcast_sockets(
-        p.name_type(),
-        p.name_instance(),
-        p.name_upper(),
-        scope,
-        &mut ports,
-        flags,
-    )?;
+    table.lookup_mcast_sockets(p.name_type(), lower, upper, scope, &mut ports, flags)?;
     Ok(ports)
 }
 
@@ -112,6 +124,45 @@ mod tests {
         let c = Packet::new_checked(&copy[..]).unwrap();
         assert_eq!(c.destport(), 30);
         assert_eq!(&copy[c.header_len()..], &from_peer[c.header_len()..]);
+    }
+
+    #[test]
+    fn a_group_broadcast_reaches_every_instance_of_its_exact_scope() {
+        let mut t = NameTable::new(OWN, false);
+        for (key, (ty, lower, port, scope)) in (1u32..).zip([
+            (1000, 1, 20, Scope::Cluster),
+            (1000, 7, 21, Scope::Cluster),
+            (1000, 7, 22, Scope::Node),
+            (1001, 7, 23, Scope::Cluster),
+        ]) {
+            let range = ServiceRange {
+                ty,
+                lower,
+                upper: lower,
+            };
+            let sk = SocketAddr { port, node: OWN };
+            t.insert(range, sk, scope, key, GFP_KERNEL).unwrap();
+        }
+        for (ty, scope, from, want) in [
+            (
+                DataType::GrpBcast,
+                LookupScope::CLUSTER,
+                PEER,
+                &[20, 21][..],
+            ),
+            (DataType::GrpMcast, LookupScope::CLUSTER, OWN, &[20, 21][..]),
+            (DataType::GrpBcast, LookupScope::NODE, OWN, &[22][..]),
+        ] {
+            let mut b = mcast(from);
+            let mut p = Packet::new_unchecked(&mut b[..]);
+            p.set_msg_type(ty.bits());
+            p.set_lookup_scope(scope.bits());
+            p.set_name_instance(99);
+            p.set_name_upper(5 << 16);
+            let p = Packet::new_checked(&b[..]).unwrap();
+            assert!(is_mcast(&p));
+            assert_eq!(&mcast_ports(&p, &t, GFP_KERNEL).unwrap()[..], want);
+        }
     }
 
     #[test]

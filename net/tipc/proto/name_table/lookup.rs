@@ -220,10 +220,6 @@ impl NameTable {
 
     /// Calls `f` with the socket and lower bound of every publication of type `ty` with
     /// scope `scope`, in table order (`tipc_nametbl_build_group`), until `f` fails.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "communication groups come with issue 8")
-    )]
     pub(crate) fn for_each_group_member<E>(
         &self,
         ty: u32,

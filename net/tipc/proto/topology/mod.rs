@@ -8,9 +8,11 @@
 //! type, with their deadlines; [`subscriber`] the server's end of one connection, with the
 //! events the connection's window holds back; [`server`] ties them to the listener and the
 //! name table, and is polled for what to transmit, which ports to free and when its timer
-//! must fire. Nothing here allocates a port, sends a message or arms a timer: the glue does,
+//! must fire; [`group_watch`] holds the group sockets' own watches of their group's type.
+//! Nothing here allocates a port, sends a message or arms a timer: the glue does,
 //! as the server's outputs say. Documentation/topology.md describes the whole.
 
+pub(crate) mod group_watch;
 pub(crate) mod registry;
 pub(crate) mod server;
 pub(crate) mod subscriber;

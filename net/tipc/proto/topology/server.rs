@@ -15,6 +15,7 @@ use crate::proto::conn::arrive::{Incoming, Verdict};
 use crate::proto::conn::close::Reason;
 use crate::proto::conn::machine::Conn;
 use crate::proto::conn::state::State;
+use crate::proto::group::event::EventKind;
 use crate::proto::msg::filter::RcvbufUse;
 use crate::proto::msg::header::Sender;
 use crate::proto::msg::reverse::returned;
@@ -27,6 +28,7 @@ use crate::proto::wire::consts::ErrorCode;
 use crate::proto::wire::header::Packet;
 use crate::proto::wire::topsrv::{PUBLISHED, SUBSCR_LEN, SUBSCR_TIMEOUT, SUB_PORTS, WITHDRAWN};
 
+use super::group_watch::GroupWatches;
 use super::registry::Registry;
 use super::subscriber::{QueueError, Subscriber};
 use super::subscription::{Request, Sub, SUB_NO_STATUS};
@@ -78,6 +80,8 @@ pub(crate) struct TopSrv {
     registry: Registry,
     /// Messages to send, in order.
     out: KVec<Transmit>,
+    /// The group sockets' watches of their group's type, and their events.
+    pub(crate) groups: GroupWatches,
     /// Ports of the connections that ended, to free.
     released: KVec<u32>,
     /// Why connections were closed.
@@ -101,6 +105,7 @@ impl TopSrv {
             subscribers: KVec::new(),
             registry: Registry::new(),
             out: KVec::new(),
+            groups: GroupWatches::default(),
             released: KVec::new(),
             counters: Counters::default(),
             failing: false,
@@ -131,15 +136,15 @@ impl TopSrv {
         self.counters
     }
 
-    /// Whether any subscription exists: without one, a change of the name table is nothing
-    /// to the server, which then reads nothing of the context it is given.
+    /// Whether any subscription exists: without one, a change of the name table reads no
+    /// time from the context it is given (the group watches need none).
     pub(crate) fn has_subscriptions(&self) -> bool {
         self.registry.len() != 0
     }
 
-    /// Whether messages or released ports wait to be taken.
+    /// Whether messages, released ports or group events wait to be taken.
     pub(crate) fn has_output(&self) -> bool {
-        !self.out.is_empty() || !self.released.is_empty()
+        !self.out.is_empty() || !self.released.is_empty() || self.groups.has_events()
     }
 
     /// Takes the messages to send, in order.
@@ -395,11 +400,15 @@ impl TopSrv {
 
     /// A publication was added to the table: the subscriptions it matches get their events.
     pub(crate) fn published(&mut self, range: &ServiceRange, p: &Published, ctx: &Context) {
+        self.groups
+            .report(range, &p.publication, EventKind::Published, ctx.flags);
         self.report(range, &p.publication, p.first, PUBLISHED, ctx);
     }
 
     /// A publication was removed from the table.
     pub(crate) fn withdrawn(&mut self, w: &Withdrawn, ctx: &Context) {
+        self.groups
+            .report(&w.range, &w.publication, EventKind::Withdrawn, ctx.flags);
         self.report(&w.range, &w.publication, w.last, WITHDRAWN, ctx);
     }
 

@@ -583,15 +583,31 @@ impl Net {
                     id: u64::from_le_bytes(id),
                     member,
                 });
+                let credit = crate::proto::group::recv::read_credit(&msg);
+                assert_eq!(credit, Some((from.0, from.1, blocks(msg.len()))));
+                assert_eq!(crate::proto::group::event::queued_recv_flags(&msg), None);
                 if let Some(g) = s.group.as_mut() {
                     let fx = g.consumed(from.0, from.1, blocks(msg.len()), GFP_KERNEL);
                     self.apply(a, fx);
                 }
             }
-            Delivery::Event(e) => s.got.push(Got::Event {
-                kind: e.kind,
-                of: (e.node, e.port),
-                instance: e.instance,
+            Delivery::Event(e) => s.got.push({
+                let mut buf = [0u8; MemberEvent::LEN];
+                e.emit(&mut buf).expect("event");
+                assert_eq!(crate::proto::group::recv::read_credit(&buf), None);
+                let want = match e.kind {
+                    EventKind::Published => super::MSG_OOB,
+                    EventKind::Withdrawn => super::MSG_OOB | super::MSG_EOR,
+                };
+                assert_eq!(
+                    crate::proto::group::event::queued_recv_flags(&buf),
+                    Some(want)
+                );
+                Got::Event {
+                    kind: e.kind,
+                    of: (e.node, e.port),
+                    instance: e.instance,
+                }
             }),
         }
     }

@@ -58,6 +58,7 @@ MAC1, MAC2 = "52:54:00:00:00:01", "52:54:00:00:00:02"
 SOL_TIPC = 271
 TIPC_ERRINFO, TIPC_RETDATA = 1, 2
 TIPC_DEST_DROPPABLE = 129
+TIPC_GROUP_JOIN = 135
 TIPC_ERR_NO_PORT = 2
 
 
@@ -498,6 +499,58 @@ def many_connections_at_once():
     finally:
         for c in conns:
             c.close()
+
+
+@case
+@timed
+def group_with_a_member_on_the_peer():
+    """Communication group STYPE + 1 across the link: node 2's member (instance 2, which
+    echoes each group message to its sender by unicast) and node 1's (instance 1, with
+    membership events) see each other join; a unicast, an anycast, a multicast and a
+    broadcast from node 1 each come back echoed, with the member's address; 60 messages in
+    the four modes come back in their order; when node 1's member leaves and joins again,
+    node 2's member is announced again."""
+    need_link()
+    info = server()
+    if not info.get("group"):
+        raise AssertionError("node 2 could not join the group (see its server log)")
+    gtype = STYPE + 1
+    peer = (info["group"]["ref"], info["group"]["node"])
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN, struct.pack("=IIII", gtype, 1, socket.TIPC_CLUSTER_SCOPE, 2))
+        s.settimeout(60)
+
+        def next_msg():
+            data, _, flags, addr = s.recvmsg(70000)
+            return data, flags, addr
+
+        data, flags, addr = next_msg()
+        eq((data, flags & socket.MSG_OOB), (b"", socket.MSG_OOB), "node 2's member's join event")
+        eq((addr[2], addr[1]), peer, "the event's member")
+        to_peer = (socket.TIPC_ADDR_ID, peer[1], peer[0], 0)
+        for mode, addr_ in (("unicast", to_peer), ("anycast", (SERVICE_ADDR, gtype, 2, 0)),
+                            ("multicast", (SERVICE_RANGE, gtype, 2, 2)), ("broadcast", None)):
+            msg = f"group {mode} from node 1, {PAIRING}".encode()
+            if addr_ is None:
+                s.send(msg)
+            else:
+                s.sendto(msg, addr_)
+            data, flags, addr = next_msg()
+            eq((data, flags), (b"echo:" + msg, 0), f"{mode} echoed")
+            eq((addr[2], addr[1]), peer, f"{mode} echo's source")
+        modes = (to_peer, (SERVICE_ADDR, gtype, 2, 0), (SERVICE_RANGE, gtype, 2, 2), None)
+        for i in range(60):
+            msg = struct.pack("=I", i) + bytes(i * 37)
+            if modes[i % 4] is None:
+                s.send(msg)
+            else:
+                s.sendto(msg, modes[i % 4])
+        got = [struct.unpack("=I", next_msg()[0][5:9])[0] for _ in range(60)]
+        eq(got, list(range(60)), "echoes in order")
+        s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN + 1, None, 0)
+        s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN, struct.pack("=IIII", gtype, 1, socket.TIPC_CLUSTER_SCOPE, 2))
+        data, flags, addr = next_msg()
+        eq((data, flags & socket.MSG_OOB, (addr[2], addr[1])), (b"", socket.MSG_OOB, peer), "join event again")
 
 
 @case

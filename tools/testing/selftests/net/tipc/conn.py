@@ -10,7 +10,6 @@ Like run_differential.sh, it expects the module loaded on a node without a beare
 tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/tipc/conn.py'
 """
 
-import contextlib
 import errno
 import hashlib
 import select
@@ -20,7 +19,7 @@ import struct
 import threading
 import time
 
-from tipc_ktap import case, eq, raises_errno, run, sys_recv
+from tipc_ktap import case, deadline, eq, raises_errno, run, sys_recv
 
 AF_TIPC = socket.AF_TIPC
 SOL_TIPC = 271
@@ -74,25 +73,6 @@ def one_case(fn):
     one.__name__ = fn.__name__
     case(one)
     return fn
-
-
-class CaseTimeout(Exception):
-    """A case blocked too long (not an OSError, so that raises_errno does not take it)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds):
-    """Fails the case (instead of hanging the run) if it blocks longer than `seconds`; the
-    signal interrupts a blocking socket call in the main thread."""
-    def expired(signum, frame):
-        raise CaseTimeout(f"case still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def sock(ty):

@@ -45,6 +45,8 @@ SERVICE_ADDR = socket.TIPC_ADDR_NAME
 SOCKET_ADDR = socket.TIPC_ADDR_ID
 CLUSTER = socket.TIPC_CLUSTER_SCOPE
 NODE = 3  # TIPC_NODE_SCOPE
+SOL_TIPC = 271
+TIPC_GROUP_JOIN = 135
 
 # Margin node 1 allows beyond a command's own timeout: the agent polls every 0.1 s, 9p and a
 # TCG guest add their own delays, and timeout(1) sends SIGKILL 5 s after SIGTERM.
@@ -278,6 +280,17 @@ def serve(stype, out, seconds):
     rng = socket.socket(TIPC, socket.SOCK_RDM)
     rng.bind((SERVICE_RANGE, stype, 100, 199, CLUSTER))
     rng.bind((SERVICE_RANGE, stype, 300, 300, NODE))
+    # A member of group stype + 1 at instance 2 that echoes every group message it gets
+    # back to its sender by unicast; without groups (a module that refuses the join) the
+    # other services go on.
+    grp = socket.socket(TIPC, socket.SOCK_RDM)
+    grp.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("=qq", 2, 0))
+    try:
+        grp.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN, struct.pack("=IIII", stype + 1, 2, CLUSTER, 2))
+    except OSError as e:
+        print("group join:", e, flush=True)
+        grp.close()
+        grp = None
 
     def sockid(s):
         # Python gives a socket address as (TIPC_ADDR_ID, node, ref, 0, scope).
@@ -290,6 +303,7 @@ def serve(stype, out, seconds):
         "seqpacket": sockid(lst),
         "stream": sockid(slst),
         "range": sockid(rng),
+        "group": sockid(grp) if grp else None,
     }
     _write_atomic(out, json.dumps(info) + "\n")
     print("serving", json.dumps(info), flush=True)
@@ -298,9 +312,16 @@ def serve(stype, out, seconds):
     rdm_count = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end and not os.path.exists(out + ".stop"):
-        r, _, _ = select.select([rdm, rng, lst, slst, *conns], [], [], 0.5)
+        r, _, _ = select.select([rdm, rng, lst, slst, *conns, *([grp] if grp else [])], [], [], 0.5)
         for s in r:
-            if s is rdm or s is rng:
+            if s is grp:
+                data, _, flags, addr = s.recvmsg(70000)
+                if not flags & socket.MSG_OOB:
+                    try:
+                        s.sendto(b"echo:" + data, addr)
+                    except OSError as e:
+                        print("group echo:", e, flush=True)
+            elif s is rdm or s is rng:
                 data, addr = s.recvfrom(70000)
                 rdm_count += 1
                 if rdm_count % 100 == 1:
@@ -324,7 +345,7 @@ def serve(stype, out, seconds):
                     conns.remove(s)
                     streams.discard(s)
                     s.close()
-    for s in [rdm, lst, slst, rng, *conns]:
+    for s in [rdm, lst, slst, rng, *conns, *([grp] if grp else [])]:
         s.close()
     print("done", flush=True)
     _write_atomic(out + ".done", "done\n")

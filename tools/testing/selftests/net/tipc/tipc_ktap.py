@@ -6,9 +6,11 @@ Raising Skip marks the case skipped. The process exits 0 when nothing failed (4 
 was skipped) and 1 otherwise, as kselftest expects.
 """
 
+import contextlib
 import ctypes
 import errno
 import os
+import signal
 import struct
 import sys
 import traceback
@@ -50,6 +52,61 @@ def raises_errno(want, fn, *args):
     raise AssertionError(f"{fn.__name__}{args}: succeeded, want {errno.errorcode[want]}")
 
 
+class CaseTimeout(Exception):
+    """A case ran past its deadline (not an OSError, so that raises_errno does not take it)."""
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Fails the case (instead of hanging the run) if it runs longer than `seconds`; the
+    signal interrupts a blocking socket call in the main thread."""
+    def expired(signum, frame):
+        raise CaseTimeout(f"case still running after {seconds} s")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# What a case made with tracked_case opened (sockets, subscribers, child processes): closed
+# when the case ends.
+_open = []
+
+
+def track(obj):
+    """Closes obj when the case that opened it ends; returns obj."""
+    _open.append(obj)
+    return obj
+
+
+def untrack_all(close=lambda obj: obj.close()):
+    """Calls close(obj) on every tracked object, ignoring OSError, and forgets them."""
+    while _open:
+        obj = _open.pop()
+        try:
+            close(obj)
+        except OSError:
+            pass
+
+
+def tracked_case(seconds=60):
+    """Registers fn() as a case under a deadline; what it tracked is closed afterwards."""
+    def register(fn):
+        def one():
+            try:
+                with deadline(seconds):
+                    fn()
+            finally:
+                untrack_all()
+        one.__name__ = fn.__name__
+        case(one)
+        return fn
+    return register
+
+
 def run():
     """Runs every registered case (or those TIPC_KTAP_ONLY names, separated by spaces) and
     exits with the kselftest code."""
@@ -84,6 +141,19 @@ def run():
 # negative scopes, foreign families, zero-length buffers). Each raises OSError like socket does.
 
 _libc = ctypes.CDLL(None, use_errno=True)
+
+
+class Iovec(ctypes.Structure):
+    """struct iovec."""
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+class Msghdr(ctypes.Structure):
+    """struct msghdr."""
+    _fields_ = [("msg_name", ctypes.c_void_p), ("msg_namelen", ctypes.c_uint32),
+                ("msg_iov", ctypes.POINTER(Iovec)), ("msg_iovlen", ctypes.c_size_t),
+                ("msg_control", ctypes.c_void_p), ("msg_controllen", ctypes.c_size_t),
+                ("msg_flags", ctypes.c_int)]
 
 
 def _check(rc):

@@ -51,8 +51,8 @@ import sys
 import time
 
 from tipc_genl import Genl, name_table
-from tipc_ktap import (Skip, case, eq, raises_errno, run, sockaddr_tipc, sys_bind, sys_recv,
-                       sys_sendto)
+from tipc_ktap import (Skip, eq, raises_errno, run, sockaddr_tipc, sys_bind, sys_recv, sys_sendto,
+                       Iovec, Msghdr, track, tracked_case, untrack_all)
 
 AF_TIPC = socket.AF_TIPC
 SEQPACKET, STREAM, RDM = socket.SOCK_SEQPACKET, socket.SOCK_STREAM, socket.SOCK_RDM
@@ -108,50 +108,7 @@ def own_node():
 
 # ---- cleanup, deadlines ----
 
-# What a case opened (sockets, subscribers, child processes): closed when the case ends.
-_open = []
-
-
-def track(obj):
-    _open.append(obj)
-    return obj
-
-
-class CaseTimeout(Exception):
-    """A case ran past its deadline (not an OSError, so that raises_errno does not take it)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds):
-    def expired(signum, frame):
-        raise CaseTimeout(f"case still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def topcase(seconds=60):
-    """Registers fn() as a case under a deadline; what it opened is closed afterwards."""
-    def register(fn):
-        def one():
-            try:
-                with deadline(seconds):
-                    fn()
-            finally:
-                while _open:
-                    obj = _open.pop()
-                    try:
-                        obj.close()
-                    except OSError:
-                        pass
-        one.__name__ = fn.__name__
-        case(one)
-        return fn
-    return register
+topcase = tracked_case
 
 
 # ---- subscriptions and events ----
@@ -360,10 +317,7 @@ class Proc:
         if pid == 0:
             # What the parent's case opened is not the child's: close the child's copies
             # (another child's pipes, subscribers' sockets).
-            for obj in _open:
-                with contextlib.suppress(OSError):
-                    obj.forget() if isinstance(obj, Proc) else obj.close()
-            _open.clear()
+            untrack_all(lambda obj: obj.forget() if isinstance(obj, Proc) else obj.close())
             os.close(p2c_w)
             os.close(c2p_r)
             self.pid, self.rfd, self.wfd = 0, p2c_r, c2p_w
@@ -463,25 +417,14 @@ def needs_root():
 
 # ---- sendmmsg(2), to send many subscriptions quickly ----
 
-class _Iovec(ctypes.Structure):
-    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
-
-
-class _Msghdr(ctypes.Structure):
-    _fields_ = [("msg_name", ctypes.c_void_p), ("msg_namelen", ctypes.c_uint32),
-                ("msg_iov", ctypes.POINTER(_Iovec)), ("msg_iovlen", ctypes.c_size_t),
-                ("msg_control", ctypes.c_void_p), ("msg_controllen", ctypes.c_size_t),
-                ("msg_flags", ctypes.c_int)]
-
-
 class _Mmsghdr(ctypes.Structure):
-    _fields_ = [("msg_hdr", _Msghdr), ("msg_len", ctypes.c_uint)]
+    _fields_ = [("msg_hdr", Msghdr), ("msg_len", ctypes.c_uint)]
 
 
 def send_many(s, msg, count, batch=1024):
     """Sends count copies of msg on s, one message each, batch at a time by sendmmsg(2)."""
     buf = ctypes.create_string_buffer(msg, len(msg))
-    iov = _Iovec(ctypes.cast(buf, ctypes.c_void_p), len(msg))
+    iov = Iovec(ctypes.cast(buf, ctypes.c_void_p), len(msg))
     arr = (_Mmsghdr * batch)()
     for m in arr:
         m.msg_hdr.msg_iov = ctypes.pointer(iov)
