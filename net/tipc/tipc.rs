@@ -30,6 +30,7 @@ mod sock_timer;
 mod socket;
 mod sysctl;
 mod topsrv;
+mod udp;
 mod wait;
 
 use kernel::{
@@ -75,8 +76,11 @@ impl kernel::Module for Tipc {
             eth::Receiver,
             GFP_KERNEL,
         )?;
-        let sockets = netlink::Sockets::new(module, nets)?;
-        let netlink = genetlink::Registration::new(module, netlink::Data::new(sockets)?)?;
+        // The UDP bearers' sockets, released by each namespace's exit before its state goes.
+        let tunnels = udp::Tunnels::new()?;
+        let sockets = netlink::Sockets::new(module, nets.clone())?;
+        let data = netlink::Data::new(sockets, tunnels, nets)?;
+        let netlink = genetlink::Registration::new(module, data)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
             _netlink: netlink,

@@ -7,7 +7,8 @@ end is <dir>/hub.sock. The hub repeats every frame it receives to every other no
 share one Ethernet segment that never touches the host's IP stack. With --pcap it also records
 every frame, as QEMU's filter-dump would (as sent, before any impairment).
 
-With --impair FILE the hub impairs TIPC frames (Ethernet type 0x88ca) as FILE says, read
+With --impair FILE the hub impairs TIPC frames (Ethernet type 0x88ca, and the UDP datagrams of
+UDP bearers: IPv4 or IPv6, from or to port 6118) as FILE says, read
 again whenever it changes; without the file, or with an empty one, the segment is perfect.
 FILE holds JSON: {"seed": N, "loss": P, "duplicate": P, "reorder": P, "delay_ms": D}, each
 probability from 0 to 1 and applied to each copy (one per receiving node) on its own:
@@ -28,6 +29,21 @@ import struct
 import time
 
 ETH_P_TIPC = 0x88CA
+TIPC_UDP_PORT = 6118
+
+
+def is_tipc(frame):
+    """Whether the frame carries TIPC: by its Ethernet type, or as a UDP bearer's datagram."""
+    kind = struct.unpack_from("!H", frame, 12)[0] if len(frame) >= 14 else 0
+    if kind == ETH_P_TIPC:
+        return True
+    if kind == 0x0800 and len(frame) >= 34 and frame[23] == 17:
+        ports = 14 + (frame[14] & 0xF) * 4
+    elif kind == 0x86DD and len(frame) >= 62 and frame[20] == 17:
+        ports = 54
+    else:
+        return False
+    return len(frame) >= ports + 4 and TIPC_UDP_PORT in struct.unpack_from("!HH", frame, ports)
 
 
 class Impairment:
@@ -66,7 +82,7 @@ class Impairment:
 
     def copies(self, frame, node, now):
         """The (time, frame) sends of one copy of `frame` to `node`."""
-        if not self.active() or frame[12:14] != struct.pack("!H", ETH_P_TIPC):
+        if not self.active() or not is_tipc(frame):
             held = self.held.pop(node, None)
             return [(now, frame)] + ([(now, held)] if held else [])
         self.stats["frames"] += 1
