@@ -24,10 +24,10 @@ use crate::{
         pernet::{self, Net, NetData, NewNet, Pernet},
         skb::OwnedSkBuff,
     },
-    new_mutex,
     prelude::*,
     revocable::Revocable,
-    sync::{Arc, Mutex},
+    static_lock_class,
+    sync::{Arc, LockClassKey, Mutex},
 };
 use core::net::{IpAddr, SocketAddr};
 
@@ -51,6 +51,16 @@ struct TunnelList<R: Receiver> {
 /// revoked stay so. Process context only: revoking sleeps.
 type SharedList<R> = Arc<Mutex<TunnelList<R>>>;
 
+/// The name and lockdep class of every tunnel list's lock.
+///
+/// Defined here, outside the generic code: `new_mutex!` there would put the name in each
+/// crate that instantiates it (a module), under the one class key of this crate, and lockdep
+/// warns about one key with two names.
+fn list_lock_class() -> (&'static CStr, Pin<&'static LockClassKey>) {
+    static NAME: &CStr = c"udp_tunnel_list";
+    (NAME, static_lock_class!())
+}
+
 /// The per-namespace data of a registration of tunnels with receiver `R`: the tunnels of the
 /// namespace, each revoked when this data is dropped.
 ///
@@ -66,11 +76,16 @@ impl<R: Scoped> NetData for NetTunnels<R> {
     }
 
     fn init(_net: &NewNet) -> impl PinInit<Self, Error> {
+        let (name, class) = list_lock_class();
         let list = Arc::pin_init(
-            new_mutex!(TunnelList {
-                dead: false,
-                tunnels: KVec::new(),
-            }),
+            Mutex::new(
+                TunnelList {
+                    dead: false,
+                    tunnels: KVec::new(),
+                },
+                name,
+                class,
+            ),
             GFP_KERNEL,
         );
         list.map(|list| Self { list })
