@@ -392,7 +392,7 @@ fn named_step(
     step: impl FnOnce(&mut Distributor, &mut NameTable, &mut dyn FnMut(Change)),
 ) -> bool {
     let mut names = net.names.lock();
-    let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+    let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
     let crate::netns::Names {
         table,
         topsrv,
@@ -474,7 +474,7 @@ fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
         upper: peer,
     };
     let mut names = net.names.lock();
-    let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+    let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
     let crate::netns::Names {
         table,
         topsrv,

@@ -30,7 +30,7 @@ use crate::{
         wire::consts::ErrorCode,
         AF_TIPC,
     },
-    recv, send, sysctl, topsrv,
+    recv, send, socket_pair, sysctl, topsrv,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
@@ -76,6 +76,9 @@ pub(crate) struct Inner {
     pub(crate) bindings: SockBindings,
     /// The default destination that `connect(2)` set on a connectionless socket.
     pub(crate) peer: Option<Destination>,
+    /// The peer of a connectionless socket made by `socketpair(2)`, which `getpeername(2)`
+    /// names.
+    pub(crate) paired: Option<SocketAddr>,
     /// How much of the first queued message was read in pieces (`MSG_EOR`, or a stream).
     pub(crate) rx_offset: usize,
     /// The connection state of a `SOCK_SEQPACKET` or `SOCK_STREAM` socket, from `created`.
@@ -98,6 +101,7 @@ impl TipcSock {
                     opts,
                     bindings: SockBindings::new(),
                     peer: None,
+                    paired: None,
                     rx_offset: 0,
                     conn: None,
                     syn_copy: None,
@@ -154,7 +158,7 @@ impl Family for TipcFamily {
             }
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,
@@ -189,7 +193,7 @@ impl Family for TipcFamily {
         let (result, events) = {
             let mut inner = state.inner.lock();
             let mut names = net.names.lock();
-            let ctx = topsrv::context(net, &names, GFP_ATOMIC);
+            let ctx = topsrv::change_context(net, &names, GFP_ATOMIC);
             let Names {
                 table,
                 topsrv,
@@ -248,6 +252,10 @@ impl Family for TipcFamily {
         Ok(())
     }
 
+    fn socketpair(a: &Socket<'_, Self>, b: &Socket<'_, Self>) -> Result {
+        socket_pair::connect(a, b)
+    }
+
     fn listen(sock: &Socket<'_, Self>, _backlog: i32) -> Result {
         if !sock.state().kind.is_connection() {
             return Err(error(Errno::EOPNOTSUPP));
@@ -274,8 +282,11 @@ impl Family for TipcFamily {
         let state = sock.state();
         let at = if which != Name::Own {
             let inner = state.inner.lock();
-            let conn = inner.conn.as_ref().ok_or(error(Errno::ENOTCONN))?;
-            conn.peer_name(which == Name::PeerOrFormer).map_err(error)?
+            match (&inner.conn, inner.paired) {
+                (Some(conn), _) => conn.peer_name(which == Name::PeerOrFormer).map_err(error)?,
+                (None, Some(peer)) => peer,
+                (None, None) => return Err(error(Errno::ENOTCONN)),
+            }
         } else {
             SocketAddr {
                 port: state.port(),

@@ -28,6 +28,7 @@ mod send;
 mod skb_buf;
 mod sock_timer;
 mod socket;
+mod socket_pair;
 mod sysctl;
 mod topsrv;
 mod udp;

@@ -23,11 +23,28 @@ use kernel::{
 pub(crate) const TOPSRV_TIMER: u64 = 1;
 
 /// What the topology server needs to know of the node and the time now, for allocations
-/// in `flags`. A caller that changes the name table under `names` tells the server with
-/// this context and calls [`flush`] once it let go of the lock.
+/// in `flags`.
 pub(crate) fn context(net: &TipcNet, names: &Names, flags: kernel::alloc::Flags) -> Context {
+    context_at(net.now_ms(), names, flags)
+}
+
+/// The context of [`context`] for telling the server of a change the caller made to the
+/// name table under `names`; the caller calls [`flush`] once it let go of the lock. The
+/// clock is read only when a subscription exists: a bind or an unbind with none, the
+/// common case, does not read it.
+pub(crate) fn change_context(net: &TipcNet, names: &Names, flags: kernel::alloc::Flags) -> Context {
+    let now = if names.topsrv.has_subscriptions() {
+        net.now_ms()
+    } else {
+        0
+    };
+    context_at(now, names, flags)
+}
+
+/// The context at time `now`.
+fn context_at(now: u64, names: &Names, flags: kernel::alloc::Flags) -> Context {
     Context {
-        now: net.now_ms(),
+        now,
         own_node: names.table.own_node(),
         rcvbuf: sysctl::default_rcvbuf(),
         flags,

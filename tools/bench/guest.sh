@@ -21,17 +21,8 @@ out=$1 ko=$2 bench=$3
 shift 3
 status=0
 
-# The rounds replace --runs for TIPC; every other option goes to every run.
-rounds=5 opts=()
-while [ $# -gt 0 ]; do
-    case $1 in
-    --runs) rounds=$2; shift 2; continue ;;
-    --runs=*) rounds=${1#--runs=} ;;
-    --quick) [ "$rounds" = 5 ] && rounds=3; opts+=("$1") ;;
-    *) opts+=("$1") ;;
-    esac
-    shift
-done
+source "$(dirname "$0")/rounds.sh"
+parse_rounds "$@"
 
 # Both modules are named tipc; the out-of-tree one taints the kernel with O.
 is_ours_loaded() { grep -q O /sys/module/tipc/taint; }

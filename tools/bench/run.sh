@@ -8,14 +8,21 @@
 # tools/bench/report.py.
 # Wall-clock figures: never part of make check.
 #
-# Usage: tools/bench/run.sh [TIPC_BENCH_OPTION...]   (make bench BENCH_ARGS="...")
+# Usage: tools/bench/run.sh [--cluster] [TIPC_BENCH_OPTION...]   (make bench BENCH_ARGS="...")
 #   e.g. --quick (a short run to try things out), --runs 9 (rounds), --window 2, --pin split
+#   --cluster: two VMs instead, latency and throughput from node 1 to node 2 over their
+#   Ethernet link, C-C against ours-ours (tools/bench/cluster_guest.sh); no baselines.
+# TIPC_BENCH_KERNEL=debug measures on the test kernel and the checkout's tipc.ko instead (no
+# release kernel to build, but figures slowed by its debugging, ours more than C's).
 # Results go to $TIPC_RS_BENCH_OUT, by default ~/.cache/tipc-rs/bench/DATE-TIME, which
 # ~/.cache/tipc-rs/bench/latest then names: table.txt, results.json, latency.png, the raw
 # runs/{c,ours}.ROUND.INDEX.json, unix.json, tcp.json, a .log per column, console.log and
 # dmesg.txt.
 source "$(dirname "$0")/../lib.sh"
 
+cluster=
+[ "${1:-}" = --cluster ] && { cluster=1; shift; }
+kernel=${TIPC_BENCH_KERNEL:-release}
 start_all=$(date +%s)
 BENCH=$CACHE/bench
 mkdir -p "$BENCH"
@@ -25,8 +32,8 @@ OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/runs" "$OUT"/{unix,tcp}.json
 
 stage setup "$TOP/tools/setup.sh"
-stage kernel "$TOP/tools/kernel.sh" release >/dev/null || die "the release kernel did not build"
-KB=$(kbuild_dir release)
+stage kernel "$TOP/tools/kernel.sh" "$kernel" >/dev/null || die "the $kernel kernel did not build"
+KB=$(kbuild_dir "$kernel")
 
 # Ours, built against the release kernel from a copy of its sources (Kbuild and the .rs files,
 # copied with their times, so the build is incremental): the checkout's net/tipc/tipc.ko stays
@@ -43,8 +50,13 @@ build_module() {
         return 1
     }
 }
-stage module build_module || die "tipc.ko did not build against the release kernel: see $BENCH/module.log"
-KO=$MODSRC/net/tipc/tipc.ko
+if [ "$kernel" = release ]; then
+    stage module build_module || die "tipc.ko did not build against the release kernel: see $BENCH/module.log"
+    KO=$MODSRC/net/tipc/tipc.ko
+else
+    stage module make -C "$TOP" module >"$BENCH/module.log" 2>&1 || die "tipc.ko did not build: see $BENCH/module.log"
+    KO=$TOP/net/tipc/tipc.ko
+fi
 [ -f "$KO" ] || die "no $KO after the module build"
 
 CC=${CC:-gcc}
@@ -56,19 +68,32 @@ accel=tcg
 if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && [ "${TIPC_RS_KVM:-1}" != 0 ]; then
     accel=kvm
 fi
-log "benchmarking in one VM ($accel, 2 vCPUs) on $(cat "$KB/include/config/kernel.release"); results in $OUT"
 set +e
-stage vm "$TOP/tools/vm.sh" --kernel release -n 1 -m none --cpus 2 --mem 2G --rwdir "$OUT" -- \
-    "$TOP/tools/bench/guest.sh" "$OUT" "$KO" "$BENCH/tipc-bench" "$@" 2>&1 |
-    tee "$OUT/console.log"
-vm_status=${PIPESTATUS[0]}
+if [ -n "$cluster" ]; then
+    log "benchmarking across two VMs ($accel, 2 vCPUs each) on $(cat "$KB/include/config/kernel.release"); results in $OUT"
+    shared=$(mktemp -d /tmp/tipc-rs-bench.XXXXXX)
+    ST=$TOP/tools/testing/selftests/net/tipc
+    python3 -m compileall -q "$ST" >/dev/null
+    stage vm "$TOP/tools/vm.sh" --kernel "$kernel" -n 2 -m none --cpus 2 --mem 2G --rwdir "$OUT" \
+        --rwdir "$shared" --on 2 "$ST/cluster_agent.sh $shared" -- \
+        "$TOP/tools/bench/cluster_guest.sh" "$shared" "$OUT" "$KO" "$BENCH/tipc-bench" "$@" 2>&1 |
+        tee "$OUT/console.log"
+    vm_status=${PIPESTATUS[0]}
+    rm -rf "$shared"
+else
+    log "benchmarking in one VM ($accel, 2 vCPUs) on $(cat "$KB/include/config/kernel.release"); results in $OUT"
+    stage vm "$TOP/tools/vm.sh" --kernel "$kernel" -n 1 -m none --cpus 2 --mem 2G --rwdir "$OUT" -- \
+        "$TOP/tools/bench/guest.sh" "$OUT" "$KO" "$BENCH/tipc-bench" "$@" 2>&1 |
+        tee "$OUT/console.log"
+    vm_status=${PIPESTATUS[0]}
+fi
 set -e
 
 ln -sfn "$OUT" "$BENCH/latest"
 python3 "$TOP/tools/bench/report.py" "$OUT" \
     --meta "commit=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
     --meta "accel=$accel" --meta "host_cpu=$(sed -n 's/^model name[[:space:]]*: //p;' /proc/cpuinfo | head -1)" \
-    --meta "host_cpus=$(nproc)" --meta "args=$*" ||
+    --meta "host_cpus=$(nproc)" --meta "args=${cluster:+--cluster }$*" --meta "kernel=$kernel" ||
     die "no results: see $OUT/console.log"
 log "total: $(($(date +%s) - start_all))s"
 [ "$vm_status" = 0 ] || die "the benchmark VM reported a problem (status $vm_status): see $OUT/console.log"

@@ -7,7 +7,14 @@
  * Usage: tipc-bench --family tipc|unix|tcp [--label NAME] [--out FILE] [--runs N]
  *                   [--window SECONDS] [--warmup SECONDS] [--tests latency,throughput,nametable]
  *                   [--pin split|same|none] [--quick] [--only SCENARIO] [--list]
+ *        tipc-bench --serve SECONDS
+ *        tipc-bench --family tipc --remote [the options above]
  * --list prints the names of the scenarios it would run; --only runs one of them.
+ *
+ * Across two nodes: --serve, on one node, binds echo servers and sinks with cluster scope and
+ * serves them for SECONDS (or until killed); --remote, on another, measures latency and
+ * throughput against them instead of against servers of its own. A remote throughput figure
+ * is what the senders got taken (for RDM, less what came back), as no receiver is local.
  *
  * Every figure is measured --runs times (default 5) over a window of --window seconds (default
  * 1) after --warmup seconds (default 0.2); the JSON keeps every run, the median, min and max.
@@ -68,6 +75,8 @@
 #define NT_TYPE 1000002u	/* service type of the name-table bindings */
 #define NT_PER_SOCKET 1000	/* bindings held by one background socket */
 #define NT_CHURN 100		/* bindings made, then withdrawn, per batch */
+#define XECHO_TYPE 1000003u	/* --serve: echo servers, instance = enum kind */
+#define XSINK_TYPE 1000004u	/* --serve: sinks, instance = enum kind * MAX_PAIRS + pair */
 
 enum family { FAM_TIPC, FAM_UNIX, FAM_TCP };
 enum kind { K_RDM, K_SEQPACKET, K_STREAM };
@@ -82,6 +91,7 @@ static int ncpus;
 static enum { PIN_SPLIT, PIN_SAME, PIN_NONE } pin = PIN_SAME;
 static const char *const pin_name[] = { "split", "same", "none" };
 static uint32_t next_instance = 1;
+static int remote;		/* --remote: the servers are another node's --serve */
 
 struct result {
 	char id[64];
@@ -253,6 +263,29 @@ struct pair {
 	struct sockaddr_tipc to;
 };
 
+/*
+ * --remote: a is ours, b is -1; a talks to the echo server of kind k, or, for a pair made
+ * with sink set (remote_sink), to sink number sink - 1 of kind k.
+ */
+static int remote_sink;
+
+static void make_remote_pair(enum kind k, struct pair *p)
+{
+	uint32_t type = remote_sink ? XSINK_TYPE : XECHO_TYPE;
+	uint32_t inst = remote_sink ? k * MAX_PAIRS + remote_sink - 1 : k;
+
+	p->b = -1;
+	tipc_service(&p->to, type, inst);
+	if (k == K_RDM) {
+		p->rdm = 1;
+		p->a = xsocket(AF_TIPC, SOCK_RDM);
+		return;
+	}
+	p->a = xsocket(AF_TIPC, sock_type(k));
+	if (connect(p->a, (void *)&p->to, sizeof(p->to)))
+		fail("connect to the remote server");
+}
+
 static void make_pair(enum kind k, struct pair *p)
 {
 	int type = sock_type(k), l, err = 0;
@@ -285,6 +318,11 @@ static void make_pair(enum kind k, struct pair *p)
 		if (p->b < 0)
 			fail("tcp accept");
 		close(l);
+		return;
+	}
+
+	if (remote) {
+		make_remote_pair(k, p);
 		return;
 	}
 
@@ -448,14 +486,15 @@ static void sc_latency(enum kind k, size_t size)
 	make_pair(k, &p);
 	if (k == K_STREAM)
 		set_nodelay(&p);
-	srv = fork();
+	srv = remote ? 0 : fork();
 	if (srv < 0)
 		fail("fork");
-	if (srv == 0) {
+	if (srv == 0 && !remote) {
 		close(p.a);
 		echo_server(&p, k, size);
 	}
-	close(p.b);
+	if (!remote)
+		close(p.b);
 	pin_role(0);
 	buf = xmalloc(BUF_SIZE);
 	/*
@@ -482,7 +521,8 @@ static void sc_latency(enum kind k, size_t size)
 		r->n = i + 1;
 	}
 	__atomic_store_n(stopping, 1, __ATOMIC_RELAXED);
-	kill_wait(srv);
+	if (srv)
+		kill_wait(srv);
 	close(p.a);
 }
 
@@ -533,6 +573,8 @@ static void __attribute__((noreturn)) rdm_sender(struct pair *p, size_t size, st
 				fail("sendto");
 			continue;
 		}
+		if (remote)
+			__atomic_store_n(&c->bytes, (sent + 1 - returned) * size, __ATOMIC_RELAXED);
 		if ((++sent & 15) == 0) {
 			/* Messages the receiver could not take come back to us. */
 			int got = 0;
@@ -556,11 +598,13 @@ static void __attribute__((noreturn)) sender(struct pair *p, enum kind k, size_t
 	if (p->rdm)
 		rdm_sender(p, size, c);
 	buf = xmalloc(size);
-	for (;;) {
+	for (uint64_t bytes = size;; bytes += size) {
 		if (k == K_STREAM)
 			write_full(p->a, buf, size);
 		else if (send(p->a, buf, size, 0) != (ssize_t)size && errno != EINTR)
 			fail("sender send");
+		if (remote)
+			__atomic_store_n(&c->bytes, bytes, __ATOMIC_RELAXED);
 	}
 }
 
@@ -588,12 +632,15 @@ static void sc_throughput(enum kind k, size_t size, int npairs)
 	if (c == MAP_FAILED)
 		fail("mmap");
 	memset(c, 0, npairs * sizeof(*c));
-	for (int i = 0; i < npairs; i++)
+	for (int i = 0; i < npairs; i++) {
+		remote_sink = i + 1;
 		make_pair(k, &p[i]);
+	}
+	remote_sink = 0;
 	if (pipe(gate))
 		fail("pipe");
 	for (int i = 0; i < npairs; i++) {
-		for (int role = 1; role >= 0; role--) {
+		for (int role = remote ? 0 : 1; role >= 0; role--) {
 			pid_t pid = fork();
 
 			if (pid < 0)
@@ -614,7 +661,8 @@ static void sc_throughput(enum kind k, size_t size, int npairs)
 	close(gate[0]);
 	for (int i = 0; i < npairs; i++) {
 		close(p[i].a);
-		close(p[i].b);
+		if (p[i].b >= 0)
+			close(p[i].b);
 	}
 	close(gate[1]);	/* go */
 	sleep_s(warmup_s);
@@ -647,8 +695,8 @@ static void sc_throughput(enum kind k, size_t size, int npairs)
 				kill(pids[j], SIGKILL);
 			errno = 0;
 			if (!cur[0].error[0])
-				fail("a %s process ended early (status %d)", i % 2 ? "sender" : "receiver",
-				     st);
+				fail("a %s process ended early (status %d)",
+				     remote || i % 2 ? "sender" : "receiver", st);
 			_exit(2);
 		}
 	}
@@ -657,6 +705,143 @@ static void sc_throughput(enum kind k, size_t size, int npairs)
 		kill(pids[i], SIGKILL);
 	for (int i = 0; i < np; i++)
 		waitpid(pids[i], NULL, 0);
+}
+
+/* --serve: the servers die on any error; they record nothing. */
+static void __attribute__((noreturn)) serve_die(const char *what)
+{
+	perror(what);
+	_exit(2);
+}
+
+static void __attribute__((noreturn)) serve_conn(int fd, int echo)
+{
+	char *buf = malloc(BUF_SIZE);
+
+	if (!buf)
+		serve_die("tipc-bench --serve: malloc");
+	for (;;) {
+		ssize_t n = recv(fd, buf, BUF_SIZE, 0);
+
+		if (n <= 0)
+			_exit(0);
+		if (!echo)
+			continue;
+		/* A stream may take it in pieces; a SEQPACKET message goes whole or not at all. */
+		for (ssize_t done = 0, w; done < n; done += w) {
+			w = send(fd, buf + done, n - done, 0);
+			if (w < 0)
+				_exit(0);
+		}
+	}
+}
+
+static void __attribute__((noreturn)) serve_rdm(int fd, int echo)
+{
+	char *buf = malloc(BUF_SIZE);
+
+	if (!buf)
+		serve_die("tipc-bench --serve: malloc");
+	for (;;) {
+		struct sockaddr_tipc src;
+		socklen_t sl = sizeof(src);
+		ssize_t n = recvfrom(fd, buf, BUF_SIZE, 0, (void *)&src, &sl);
+
+		if (n < 0 && errno != EINTR)
+			serve_die("tipc-bench --serve: recvfrom");
+		if (n >= 0 && echo)
+			sendto(fd, buf, n, 0, (void *)&src, sl);
+	}
+}
+
+/* A process serving {type, inst} with cluster scope: an echo server or a sink of kind k. */
+static void spawn_server(enum kind k, uint32_t type, uint32_t inst, int echo)
+{
+	struct sockaddr_tipc sa;
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		serve_die("tipc-bench --serve: fork");
+	if (pid)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = socket(AF_TIPC, sock_type(k), 0);
+	tipc_range(&sa, type, inst, TIPC_CLUSTER_SCOPE);
+	if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)))
+		serve_die("tipc-bench --serve: socket/bind");
+	if (k == K_RDM)
+		serve_rdm(fd, echo);
+	if (listen(fd, 64))
+		serve_die("tipc-bench --serve: listen");
+	signal(SIGCHLD, SIG_IGN);	/* the connections' processes reap themselves */
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			serve_die("tipc-bench --serve: accept");
+		}
+		pid = fork();
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(fd);
+			serve_conn(c, echo);
+		}
+		close(c);
+	}
+}
+
+/* The name --serve binds last, so that a --remote client knows every server is bound. */
+#define XREADY_INSTANCE 99u
+
+static int serve(double seconds)
+{
+	struct sockaddr_tipc sa;
+	int ready;
+
+	fam = FAM_TIPC;
+	signal(SIGPIPE, SIG_IGN);
+	for (int k = 0; k < 3; k++) {
+		spawn_server(k, XECHO_TYPE, k, 1);
+		for (int i = 0; i < MAX_PAIRS; i++)
+			spawn_server(k, XSINK_TYPE, k * MAX_PAIRS + i, 0);
+	}
+	sleep_s(0.5);		/* the servers bind */
+	ready = socket(AF_TIPC, SOCK_RDM, 0);
+	tipc_range(&sa, XECHO_TYPE, XREADY_INSTANCE, TIPC_CLUSTER_SCOPE);
+	if (ready < 0 || bind(ready, (void *)&sa, sizeof(sa)))
+		serve_die("tipc-bench --serve: bind");
+	printf("tipc-bench: serving for %g s\n", seconds);
+	fflush(stdout);
+	sleep_s(seconds);
+	return 0;
+}
+
+/* --remote: waits (through the topology server) until the other node's --serve is bound. */
+static int wait_for_server(void)
+{
+	struct sockaddr_tipc top = { .family = AF_TIPC, .addrtype = TIPC_SERVICE_ADDR };
+	struct tipc_subscr sub = { .seq = { XECHO_TYPE, XREADY_INSTANCE, XREADY_INSTANCE },
+				   .timeout = 60000, .filter = TIPC_SUB_SERVICE };
+	struct tipc_event ev;
+	int fd = socket(AF_TIPC, SOCK_SEQPACKET, 0);
+
+	top.addr.name.name.type = TIPC_TOP_SRV;
+	top.addr.name.name.instance = TIPC_TOP_SRV;
+	if (fd < 0 || connect(fd, (void *)&top, sizeof(top)) ||
+	    send(fd, &sub, sizeof(sub), 0) != sizeof(sub) ||
+	    recv(fd, &ev, sizeof(ev), 0) != sizeof(ev)) {
+		perror("tipc-bench: the topology server");
+		return -1;
+	}
+	close(fd);
+	if (ev.event != TIPC_PUBLISHED) {
+		fprintf(stderr, "tipc-bench: no --serve in the cluster within 60 s\n");
+		return -1;
+	}
+	return 0;
 }
 
 static void sc_nametable(int nbind)
@@ -1015,6 +1200,8 @@ static void usage(int status)
 		"usage: tipc-bench --family tipc|unix|tcp [--label NAME] [--out FILE] [--runs N]\n"
 		"                  [--window S] [--warmup S] [--tests latency,throughput,nametable]\n"
 		"                  [--pin split|same|none] [--quick] [--only SCENARIO] [--list]\n"
+		"                  [--remote]\n"
+		"       tipc-bench --serve SECONDS\n"
 		"--quick: 3 runs (unless --runs says otherwise) of 0.05 s after 0.02 s\n");
 	exit(status);
 }
@@ -1033,6 +1220,8 @@ int main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "remote", no_argument, NULL, 'R' },
+		{ "serve", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1091,6 +1280,11 @@ int main(int argc, char **argv)
 		case 'L':
 			list_only = 1;
 			break;
+		case 'R':
+			remote = 1;
+			break;
+		case 'S':
+			return serve(atof(optarg));
 		case 'h':
 			usage(0);
 			break;
@@ -1099,6 +1293,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!family || optind != argc)
+		usage(1);
+	if (remote && strcmp(family, "tipc"))
 		usage(1);
 	if (!strcmp(family, "tipc"))
 		fam = FAM_TIPC;
@@ -1140,7 +1336,8 @@ int main(int argc, char **argv)
 									   tput_sizes[i],
 									   tput_pairs[j], 0 };
 	}
-	if (fam == FAM_TIPC && strstr(tests, "nametable"))
+	/* The name table is one node's: --remote leaves it out. */
+	if (fam == FAM_TIPC && !remote && strstr(tests, "nametable"))
 		for (unsigned i = 0; i < sizeof(nt_sizes) / sizeof(*nt_sizes); i++)
 			list[nlist++] = (struct scenario){ SC_NAMETABLE, K_RDM, 0, 1, nt_sizes[i] };
 
@@ -1163,6 +1360,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		close(fd);
+		if (remote && wait_for_server())
+			return 1;
 	}
 	if (!n) {
 		fprintf(stderr, "tipc-bench: no scenario %s (see --list)\n", only);

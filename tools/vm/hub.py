@@ -14,8 +14,11 @@ FILE holds JSON: {"seed": N, "loss": P, "duplicate": P, "reorder": P, "delay_ms"
 probability from 0 to 1 and applied to each copy (one per receiving node) on its own:
 lost, sent twice, held back until the next frame to that node has gone (reordered), and
 delayed by a uniform 0 to D ms. The random choices come from the seed, so a run with the
-same frames in the same order makes the same choices. The hub counts what it did in
-FILE.stats (JSON), rewritten at most once a second.
+same frames in the same order makes the same choices. The hub counts what it did since it
+started in FILE.stats (JSON), rewritten at most once a second, with the TIPC frames each node
+sent by kind ("sent"): link protocol STATE, RESET and ACTIVATE, discovery, and the messages of a
+link's sequence by user, with "resent", those whose sequence number that node had sent in
+the last 30 s (retransmissions, and the first packets of a new link session).
 """
 
 import argparse
@@ -30,20 +33,44 @@ import time
 
 ETH_P_TIPC = 0x88CA
 TIPC_UDP_PORT = 6118
+LINK_PROTOCOL, LINK_CONFIG = 7, 13
+RESENT_WINDOW_S = 30
+USERS = {0: "low", 1: "medium", 2: "high", 3: "critical", 5: "bcast_protocol", 6: "bundler",
+         8: "conn_manager", 11: "name_distributor", 12: "fragmenter", 14: "tunnel"}
+LINK_PROTO_TYPES = {0: "STATE", 1: "RESET", 2: "ACTIVATE"}
 
 
-def is_tipc(frame):
-    """Whether the frame carries TIPC: by its Ethernet type, or as a UDP bearer's datagram."""
+def tipc_offset(frame):
+    """Where the TIPC message of a frame begins: behind Ethernet type 0x88ca, or behind the UDP
+    header of a UDP bearer's datagram (IPv4 or IPv6, from or to port 6118); None if the frame
+    carries none."""
     kind = struct.unpack_from("!H", frame, 12)[0] if len(frame) >= 14 else 0
     if kind == ETH_P_TIPC:
-        return True
+        return 14
     if kind == 0x0800 and len(frame) >= 34 and frame[23] == 17:
         ports = 14 + (frame[14] & 0xF) * 4
     elif kind == 0x86DD and len(frame) >= 62 and frame[20] == 17:
         ports = 54
     else:
-        return False
-    return len(frame) >= ports + 4 and TIPC_UDP_PORT in struct.unpack_from("!HH", frame, ports)
+        return None
+    if len(frame) < ports + 8 or TIPC_UDP_PORT not in struct.unpack_from("!HH", frame, ports):
+        return None
+    return ports + 8
+
+
+def kind_of(frame, offset=14):
+    """The kind of a TIPC frame whose message begins at `offset`, and its link sequence number
+    if it has one."""
+    words = frame[offset : offset + 12]
+    if len(words) < 12:
+        return "short", None
+    w0, w1, w2 = struct.unpack("!III", words)
+    user = (w0 >> 25) & 0xF
+    if user == LINK_PROTOCOL:
+        return LINK_PROTO_TYPES.get(w1 >> 29, "link_protocol"), None
+    if user == LINK_CONFIG:
+        return "discovery", None
+    return USERS.get(user, f"user{user}"), w2 & 0xFFFF
 
 
 class Impairment:
@@ -55,8 +82,24 @@ class Impairment:
         self.conf = {}
         self.rng = random.Random(0)
         self.held = {}  # node -> the frame held back to be reordered after the next one
-        self.stats = {"frames": 0, "lost": 0, "duplicated": 0, "reordered": 0, "delayed": 0}
+        self.stats = {"frames": 0, "lost": 0, "duplicated": 0, "reordered": 0, "delayed": 0,
+                      "sent": {}}
         self.stats_written = 0.0
+        self.seen = {}  # sender -> {sequence number: when it was last sent}
+
+    def count_sent(self, frame, sender, now):
+        """Counts a TIPC frame `sender` put on the segment, by kind."""
+        offset = tipc_offset(frame)
+        if offset is None:
+            return
+        kind, seqno = kind_of(frame, offset)
+        sent = self.stats["sent"].setdefault(os.path.basename(sender).removesuffix(".sock"), {})
+        sent[kind] = sent.get(kind, 0) + 1
+        if seqno is not None:
+            seen = self.seen.setdefault(sender, {})
+            if now - seen.get(seqno, -RESENT_WINDOW_S) < RESENT_WINDOW_S:
+                sent["resent"] = sent.get("resent", 0) + 1
+            seen[seqno] = now
 
     def refresh(self):
         try:
@@ -82,7 +125,7 @@ class Impairment:
 
     def copies(self, frame, node, now):
         """The (time, frame) sends of one copy of `frame` to `node`."""
-        if not self.active() or not is_tipc(frame):
+        if not self.active() or tipc_offset(frame) is None:
             held = self.held.pop(node, None)
             return [(now, frame)] + ([(now, held)] if held else [])
         self.stats["frames"] += 1
@@ -180,6 +223,8 @@ def main():
         if impair:
             impair.refresh()
         now = time.monotonic()
+        if impair:
+            impair.count_sent(frame, sender, now)
         for node in nodes:
             if node == sender:
                 continue

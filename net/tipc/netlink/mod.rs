@@ -14,6 +14,7 @@ mod media;
 mod name_table;
 mod net;
 mod node;
+mod peer;
 mod sock;
 
 use crate::{
@@ -170,6 +171,7 @@ impl Family for TipcGenl {
             cmd::LINK_RESET_STATS => link::reset_stats(req),
             cmd::MEDIA_GET => media::get(req, data),
             cmd::MEDIA_SET => media::set(req, data),
+            cmd::PEER_REMOVE => peer::remove(req),
             _ => {
                 req.set_err_msg(c"not supported by tipc-rs yet");
                 Err(not_supported())

@@ -8,7 +8,7 @@ use crate::{
     cluster,
     proto::{
         netlink::{cmd, net, nla},
-        node::own::NetSet,
+        node::{identity::netlink_bytes, own::NetSet},
     },
 };
 use kernel::{
@@ -17,7 +17,7 @@ use kernel::{
 };
 
 /// The policy of a `TIPC_NLA_NET` nest (`tipc_nl_net_policy`).
-static NET_POLICY: [Policy; net::MAX + 1] = [
+pub(super) static NET_POLICY: [Policy; net::MAX + 1] = [
     Policy::unspec(),
     Policy::u32(),
     Policy::u32(),
@@ -35,13 +35,7 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let node_id = match (get64(net::NODEID)?, get64(net::NODEID_W1)?) {
         (None, _) => None,
         (Some(_), None) => Some(None),
-        (Some(w0), Some(w1)) => {
-            let mut id = [0u8; 16];
-            let (a, b) = id.split_at_mut(8);
-            a.copy_from_slice(&w0.to_ne_bytes());
-            b.copy_from_slice(&w1.to_ne_bytes());
-            Some(Some(id))
-        }
+        (Some(w0), Some(w1)) => Some(Some(netlink_bytes(w0, w1))),
     };
     let wanted = NetSet {
         net_id: get32(net::ID)?,

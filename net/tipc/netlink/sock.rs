@@ -44,7 +44,8 @@ fn sock_info(sk: &SockRef) -> SockInfo {
         .conn
         .as_ref()
         .filter(|c| c.state() == State::Established)
-        .and_then(|c| c.peer_name(false).ok().map(|peer| (peer, c.name())));
+        .and_then(|c| c.peer_name(false).ok().map(|peer| (peer, c.name())))
+        .or(inner.paired.map(|peer| (peer, None)));
     SockInfo {
         port: st.port(),
         conn,

@@ -60,6 +60,13 @@ impl Errno {
     pub(crate) const EHOSTUNREACH: Self = Self(113);
     /// `ENOBUFS`: no buffer space (a link's system backlog overflowed).
     pub(crate) const ENOBUFS: Self = Self(105);
+    /// No such device or address.
+    pub(crate) const ENXIO: Self = Self(6);
+    /// Device or resource busy.
+    pub(crate) const EBUSY: Self = Self(16);
+    /// `ENOTSUPP` (524): the kernel's own "operation not supported", which user space sees as
+    /// an unknown error number; the C module answers some netlink requests with it.
+    pub(crate) const ENOTSUPP: Self = Self(524);
     /// `ELINKCONG`: the link is congested; C defines it as `EAGAIN`.
     pub(crate) const ELINKCONG: Self = Self::EAGAIN;
 

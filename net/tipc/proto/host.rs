@@ -5,6 +5,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
@@ -21,3 +22,6 @@ mod kalloc;
     reason = "the host crate exports nothing: what only the kernel glue calls is unused here"
 )]
 mod proto;
+
+#[path = "host_bench/mod.rs"]
+pub mod bench;

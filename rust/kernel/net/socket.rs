@@ -215,6 +215,13 @@ pub trait Family: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `socketpair(2)`: connects `a` and `b`, two sockets of this family just created with the
+    /// same type and protocol (each went through [`Family::create`] and [`Family::created`]).
+    /// Process context; it may sleep. On failure `socketpair(2)` fails and releases both.
+    fn socketpair(_a: &Socket<'_, Self>, _b: &Socket<'_, Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// `accept(2)` on a listening socket: waits (as the listener's receive timeout and the
     /// file's `flags` allow) for a connection and hands it to `new`.
     fn accept(_listener: &Socket<'_, Self>, _new: NewConn<'_, Self>, _flags: i32) -> Result {
@@ -580,7 +587,11 @@ impl<F: Family> Registration<F> {
             } else {
                 bindings::sock_no_connect
             });
-            (*ops).socketpair = Some(bindings::sock_no_socketpair);
+            (*ops).socketpair = Some(if F::HAS_SOCKETPAIR {
+                socketpair::<F>
+            } else {
+                bindings::sock_no_socketpair
+            });
             (*ops).accept = Some(if F::HAS_ACCEPT {
                 accept::<F>
             } else {
@@ -915,6 +926,24 @@ unsafe extern "C" fn connect<F: Family>(
         };
         // SAFETY: By the function's safety requirements.
         F::connect(&unsafe { Socket::<F>::from_raw(sock) }, addr, flags)?;
+        Ok(0)
+    })
+}
+
+/// `proto_ops::socketpair` of family `F`.
+///
+/// # Safety
+///
+/// Called by the socket layer with two valid sockets `a` and `b` of family `F`, both created by
+/// `create::<F>`.
+unsafe extern "C" fn socketpair<F: Family>(
+    a: *mut bindings::socket,
+    b: *mut bindings::socket,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: By the function's safety requirements, for both sockets.
+        let (a, b) = unsafe { (Socket::<F>::from_raw(a), Socket::<F>::from_raw(b)) };
+        F::socketpair(&a, &b)?;
         Ok(0)
     })
 }

@@ -191,10 +191,6 @@ impl Conn {
 
     /// `socketpair(2)`: two sockets of `kind` with ports `a` and `b` on node `own_node`,
     /// connected to each other at `now`. Both arm their timers at the returned time.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "socketpair(2) comes with issue 10")
-    )]
     pub(crate) fn pair(
         kind: SockKind,
         a: u32,

@@ -37,7 +37,7 @@ impl DumpCursor {
     /// The cursor as four words, to keep between the calls of a netlink dump.
     pub(crate) fn to_words(self) -> [u64; 4] {
         [
-            u64::from(self.range.ty) << 32 | u64::from(self.range.lower),
+            u64::from(self.range.ty()) << 32 | u64::from(self.range.lower()),
             self.range.order,
             u64::from(self.sk.port) << 32 | u64::from(self.sk.node),
             u64::from(self.key),
@@ -49,11 +49,7 @@ impl DumpCursor {
     pub(crate) fn from_words(words: [u64; 4]) -> Self {
         let [range, order, sk, key] = words;
         Self {
-            range: RangeKey {
-                ty: (range >> 32) as u32,
-                lower: range as u32,
-                order,
-            },
+            range: RangeKey::new((range >> 32) as u32, range as u32, order),
             sk: SocketAddr {
                 port: (sk >> 32) as u32,
                 node: sk as u32,
@@ -81,14 +77,14 @@ impl NameTable {
         let res = self.ranges.visit(from, to, 0, |r| {
             let skip = match resume {
                 Some(c) if c.range == r.key => {
-                    match r.all.position(|p| p.sk == c.sk && p.key == c.key) {
+                    match r.all().position(|p| p.sk == c.sk && p.key == c.key) {
                         Some(pos) => pos,
                         None => return ControlFlow::Continue(()),
                     }
                 }
                 _ => 0,
             };
-            for p in r.all.iter().skip(skip) {
+            for p in r.all().skip(skip) {
                 let entry = DumpEntry {
                     range: r.service_range(),
                     publication: *p,

@@ -92,20 +92,17 @@ impl NameTable {
         }
         let local_only = domain == self.own_node;
         let (from, to, min_upper) = overlap(ty, instance, instance);
-        let found = self.ranges.first_match(from, to, min_upper, |r: &Range| {
-            !local_only || !r.local.is_empty()
-        });
         let legacy = self.legacy;
-        let Some(r) = found.and_then(|k| self.ranges.get_mut(&k)) else {
+        let found = self
+            .ranges
+            .first_match_mut(from, to, min_upper, |r: &Range| {
+                !local_only || r.has_local()
+            });
+        let Some(r) = found else {
             return Anycast::NotFound;
         };
-        let closest_first = local_only || (legacy && domain == 0 && !r.local.is_empty());
-        let ring = if closest_first {
-            &mut r.local
-        } else {
-            &mut r.all
-        };
-        match ring.take_turn() {
+        let closest_first = local_only || (legacy && domain == 0 && r.has_local());
+        match r.take_turn(closest_first) {
             Some(p) => Anycast::Found(p.sk),
             None => Anycast::NotFound,
         }
@@ -127,7 +124,7 @@ impl NameTable {
     ) -> Result<(), AllocError> {
         let (from, to, min_upper) = overlap(ty, lower, upper);
         let res = self.ranges.visit(from, to, min_upper, |r| {
-            for p in r.local.iter().filter(|p| scope.admits(p.scope)) {
+            for p in r.local().filter(|p| scope.admits(p.scope)) {
                 if let Err(e) = out.push(p.sk.port, flags) {
                     return ControlFlow::Break(e);
                 }
@@ -154,7 +151,7 @@ impl NameTable {
         let (from, to, min_upper) = overlap(ty, lower, upper);
         let own = self.own_node;
         let res = self.ranges.visit(from, to, min_upper, |r| {
-            for p in r.all.iter() {
+            for p in r.all() {
                 if p.sk.node == own {
                     out.local = true;
                 } else if out.remote.last() != Some(&p.sk.node) {
@@ -196,24 +193,23 @@ impl NameTable {
     ) -> Result<usize, AllocError> {
         let own = self.own_node;
         let (from, to, min_upper) = overlap(ty, instance, instance);
-        let found = self.ranges.first_match(from, to, min_upper, |_| true);
-        let Some(r) = found.and_then(|k| self.ranges.get_mut(&k)) else {
+        let Some(r) = self.ranges.first_match_mut(from, to, min_upper, |_| true) else {
             return Ok(0);
         };
         let wanted =
             |p: &Publication| p.scope == scope && !(p.sk.port == exclude && p.sk.node == own);
         if !mcast {
-            let Some(pos) = r.all.position(wanted) else {
+            let Some(pos) = r.all().position(wanted) else {
                 return Ok(0);
             };
-            if let Some(p) = r.all.iter().nth(pos) {
+            if let Some(p) = r.all().nth(pos) {
                 out.push(p.sk, flags)?;
             }
-            r.all.move_to_back(pos);
+            r.move_to_back(pos);
             return Ok(1);
         }
         let mut count = 0;
-        for p in r.all.iter().filter(|p| wanted(p)) {
+        for p in r.all().filter(|p| wanted(p)) {
             count += 1;
             if !out.contains(&p.sk) {
                 out.push(p.sk, flags)?;
@@ -239,8 +235,8 @@ impl NameTable {
             RangeKey::last(ty, u32::MAX),
             0,
             |r| {
-                for p in r.all.iter().filter(|p| p.scope == scope) {
-                    if let Err(e) = f(p.sk, r.key.lower) {
+                for p in r.all().filter(|p| p.scope == scope) {
+                    if let Err(e) = f(p.sk, r.key.lower()) {
                         return ControlFlow::Break(e);
                     }
                 }

@@ -5,6 +5,19 @@
 //! `list_move_tail`), so round-robin picks the same socket it would.
 
 use crate::kalloc::{AllocError, Flags, KVec};
+use core::{
+    iter::{Chain, Rev},
+    slice,
+};
+
+/// Items in a ring's logical order, front first.
+pub(crate) type Ordered<'a, T> = Chain<Rev<slice::Iter<'a, T>>, Rev<slice::Iter<'a, T>>>;
+
+/// The logical order of `items` stored back to front and rotated at `start`.
+pub(crate) fn ordered<T>(items: &[T], start: usize) -> Ordered<'_, T> {
+    let (a, b) = items.split_at(start.min(items.len()));
+    a.iter().rev().chain(b.iter().rev())
+}
 
 /// Items stored back to front, rotated: the logical order, front first, is the reverse of
 /// `items[start..]` then `items[..start]`. So adding to the front of a ring that has not
@@ -19,6 +32,7 @@ pub(crate) struct Ring<T> {
 
 impl<T> Ring<T> {
     /// An empty ring; allocates nothing.
+    #[cfg(test)]
     pub(crate) const fn new() -> Self {
         Self {
             items: KVec::new(),
@@ -26,8 +40,21 @@ impl<T> Ring<T> {
         }
     }
 
-    /// How many items the ring holds.
+    /// An empty ring with room for `capacity` items.
+    pub(crate) fn with_capacity(capacity: usize, flags: Flags) -> Result<Self, AllocError> {
+        Ok(Self {
+            items: KVec::with_capacity(capacity, flags)?,
+            start: 0,
+        })
+    }
+
+    /// How many items the ring has room for.
     #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
+    /// How many items the ring holds.
     pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
@@ -85,9 +112,8 @@ impl<T> Ring<T> {
     }
 
     /// The items in logical order, front first.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        let (a, b) = self.items.split_at(self.start.min(self.items.len()));
-        a.iter().rev().chain(b.iter().rev())
+    pub(crate) fn iter(&self) -> Ordered<'_, T> {
+        ordered(&self.items, self.start)
     }
 
     /// The items in logical order, front first, for changing them in place.

@@ -24,11 +24,51 @@ struct Held {
     key: u32,
 }
 
+/// The type and lower bound of a range as one number, which an unbind searches for.
+fn name_of(range: &ServiceRange) -> u64 {
+    u64::from(range.ty) << 32 | u64::from(range.lower)
+}
+
+/// The index of the last `name` in `names`. Compares four at a time, without branching
+/// within the four (the comparisons are or-ed as numbers), so that the compiler may
+/// compare them at once.
+fn rfind(names: &[u64], name: u64) -> Option<usize> {
+    let mut chunks = names.rchunks_exact(4);
+    let mut end = names.len();
+    for c in chunks.by_ref() {
+        end -= 4;
+        if let [a, b, c2, d] = *c {
+            let hits = u8::from(a == name)
+                | u8::from(b == name)
+                | u8::from(c2 == name)
+                | u8::from(d == name);
+            if hits != 0 {
+                return c.iter().rposition(|&n| n == name).map(|i| end + i);
+            }
+        }
+    }
+    chunks.remainder().iter().rposition(|&n| n == name)
+}
+
+/// What `names` holds where a binding was withdrawn (a binding may have this name too:
+/// `held` tells them apart).
+const HOLE: u64 = u64::MAX;
+
 /// The bindings of one socket, oldest first.
+///
+/// An unbind leaves a hole (`None`) where its binding was rather than moving the newer
+/// ones down: holes at the newest end are dropped at once, and the others are squeezed
+/// out once they are as many as the bindings held, so that removal costs O(1) amortised.
+/// The search of an unbind scans `names`, a compact copy of each binding's type and lower
+/// bound.
 #[derive(Debug)]
 pub(crate) struct SockBindings {
-    /// Bindings in the order they were made.
-    held: KVec<Held>,
+    /// Bindings in the order they were made, with holes.
+    held: KVec<Option<Held>>,
+    /// [`name_of`] each entry of `held`, [`HOLE`] for a hole.
+    names: KVec<u64>,
+    /// Bindings held: the entries of `held` that are not holes.
+    count: usize,
     /// Bindings ever made: the next key is `port + made + 1`.
     made: u32,
 }
@@ -44,6 +84,8 @@ impl SockBindings {
     pub(crate) const fn new() -> Self {
         Self {
             held: KVec::new(),
+            names: KVec::new(),
+            count: 0,
             made: 0,
         }
     }
@@ -51,7 +93,7 @@ impl SockBindings {
     /// Whether the socket holds any binding (`tsk->published`): a published socket cannot
     /// `connect(2)`.
     pub(crate) fn is_published(&self) -> bool {
-        !self.held.is_empty()
+        self.count > 0
     }
 
     /// Pretends `made` bindings were made, to test key wrap-around.
@@ -63,7 +105,7 @@ impl SockBindings {
     /// How many bindings the socket holds.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.held.len()
+        self.count
     }
 
     /// The bindings as the C module lists a socket's publications (newest first), each with
@@ -73,13 +115,13 @@ impl SockBindings {
         &self,
         from: Option<u32>,
     ) -> impl Iterator<Item = (ServiceRange, u32)> + '_ {
-        let newest = self.held.iter().rev();
+        let newest = self.held.iter().rev().flatten();
         let skip = match from {
             None => 0,
             Some(key) => newest
                 .clone()
                 .position(|h| h.key == key)
-                .unwrap_or(self.held.len()),
+                .unwrap_or(self.count),
         };
         newest.skip(skip).map(|h| (h.range, h.key))
     }
@@ -105,6 +147,7 @@ impl SockBindings {
             return Err(Errno::EADDRINUSE);
         }
         self.held.reserve(1, flags).map_err(|_| Errno::EINVAL)?;
+        self.names.reserve(1, flags).map_err(|_| Errno::EINVAL)?;
         let sk = SocketAddr {
             port,
             node: table.own_node(),
@@ -119,7 +162,9 @@ impl SockBindings {
         };
         // Room was reserved above, so this cannot fail.
         let end = self.held.len();
-        let _ = self.held.insert_within_capacity(end, held);
+        let _ = self.held.insert_within_capacity(end, Some(held));
+        let _ = self.names.insert_within_capacity(end, name_of(&b.range));
+        self.count += 1;
         self.made = self.made.wrapping_add(1);
         Ok(published)
     }
@@ -136,19 +181,13 @@ impl SockBindings {
         port: u32,
         b: &Binding,
     ) -> Result<Option<Withdrawn>, Errno> {
-        let candidate = self.held.iter().rposition(|h| {
-            h.scope == b.scope && h.range.ty == b.range.ty && h.range.lower == b.range.lower
-        });
-        let mut withdrawn = None;
-        if let Some(i) = candidate {
-            if self.held.get(i).map(|h| h.range.upper) == Some(b.range.upper) {
-                if let Ok(h) = self.held.remove(i) {
-                    withdrawn = table.withdraw(h.range, Self::sk(table, port), h.key);
-                }
-                return Ok(withdrawn);
+        if let Some((i, h)) = self.newest_named(b) {
+            if h.range.upper == b.range.upper {
+                self.remove_at(i);
+                return Ok(table.withdraw(h.range, Self::sk(table, port), h.key));
             }
         }
-        if self.held.is_empty() {
+        if self.count == 0 {
             Ok(None)
         } else {
             Err(Errno::EINVAL)
@@ -163,11 +202,63 @@ impl SockBindings {
         port: u32,
         mut on_withdrawn: impl FnMut(&Withdrawn),
     ) {
-        while let Some(h) = self.held.pop() {
+        self.names.clear();
+        while let Some(slot) = self.held.pop() {
+            let Some(h) = slot else {
+                continue;
+            };
             if let Some(w) = table.withdraw(h.range, Self::sk(table, port), h.key) {
                 on_withdrawn(&w);
             }
         }
+        self.count = 0;
+    }
+
+    /// The newest binding with the scope, type and lower bound of `b`, and its index.
+    fn newest_named(&self, b: &Binding) -> Option<(usize, Held)> {
+        let name = name_of(&b.range);
+        let mut end = self.names.len();
+        loop {
+            let i = rfind(self.names.get(..end)?, name)?;
+            match self.held.get(i) {
+                Some(Some(h)) if h.scope == b.scope => return Some((i, *h)),
+                _ => end = i,
+            }
+        }
+    }
+
+    /// Leaves a hole where the binding at `i` was; drops the holes at the newest end, and
+    /// squeezes out all of them once they are as many as the bindings left.
+    fn remove_at(&mut self, i: usize) {
+        if let (Some(h), Some(n)) = (self.held.get_mut(i), self.names.get_mut(i)) {
+            *h = None;
+            *n = HOLE;
+            self.count -= 1;
+        }
+        while let Some(None) = self.held.last() {
+            self.held.pop();
+            self.names.pop();
+        }
+        if self.held.len() >= 2 * self.count {
+            self.squeeze();
+        }
+    }
+
+    /// Removes every hole.
+    fn squeeze(&mut self) {
+        let mut kept = 0;
+        for i in 0..self.held.len() {
+            let Some(&Some(h)) = self.held.get(i) else {
+                continue;
+            };
+            if let (Some(slot), Some(n)) = (self.held.get_mut(kept), self.names.get_mut(kept)) {
+                *slot = Some(h);
+                *n = name_of(&h.range);
+            }
+            kept += 1;
+        }
+        self.held.truncate(kept);
+        self.names.truncate(kept);
     }
 
     /// The socket's address as the table holds its publications: a table that has learned

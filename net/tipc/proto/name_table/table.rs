@@ -5,7 +5,7 @@
 
 use super::{
     addr::{is_protocol_type, Scope, ServiceRange, SocketAddr, TIPC_MAX_PUBL},
-    btree::Tree,
+    btree::{Path, Tree},
     publication::Publication,
     range::{AddError, Range, RangeKey},
 };
@@ -126,16 +126,16 @@ impl NameTable {
         self.own_node = node;
         self.legacy = legacy;
         self.ranges.for_each_mut(|r| {
-            r.all
-                .iter_mut()
-                .chain(r.local.iter_mut())
-                .filter(|p| p.sk.node == 0)
-                .for_each(|p| p.sk.node = node);
+            r.for_each_mut(|p| {
+                if p.sk.node == 0 {
+                    p.sk.node = node;
+                }
+            })
         });
     }
 
-    /// The key of the range exactly `range`, if the table holds it.
-    pub(super) fn find_exact(&self, range: &ServiceRange) -> Option<RangeKey> {
+    /// Where the range exactly `range` is, if the table holds it.
+    pub(super) fn find_exact(&self, range: &ServiceRange) -> Option<Path> {
         self.ranges.first_match(
             RangeKey::first(range.ty, range.lower),
             RangeKey::last(range.ty, range.lower),
@@ -162,21 +162,15 @@ impl NameTable {
         };
         let is_local = self.is_own(sk.node);
         let first = match self.find_exact(&range) {
-            Some(k) => {
-                let r = self.ranges.get_mut(&k).ok_or(PublishError::NoMemory)?;
+            Some(path) => {
+                let r = self.ranges.at_mut(&path).ok_or(PublishError::NoMemory)?;
                 r.add(publication, is_local, flags)?;
                 false
             }
             None => {
-                let key = RangeKey {
-                    ty: range.ty,
-                    lower: range.lower,
-                    order: u64::MAX - self.ranges_created,
-                };
-                let mut r = Range::new(key, range.upper);
-                r.add(publication, is_local, flags)?;
+                let key = RangeKey::new(range.ty, range.lower, u64::MAX - self.ranges_created);
                 self.ranges
-                    .insert(r, flags)
+                    .insert(Range::new(key, range.upper, publication, is_local), flags)
                     .map_err(|_| PublishError::NoMemory)?;
                 self.ranges_created += 1;
                 true
@@ -195,12 +189,12 @@ impl NameTable {
         sk: SocketAddr,
         key: u32,
     ) -> Option<Withdrawn> {
-        let k = self.find_exact(&range)?;
-        let r = self.ranges.get_mut(&k)?;
+        let path = self.find_exact(&range)?;
+        let r = self.ranges.at_mut(&path)?;
         let publication = r.remove(sk, key)?;
-        let last = r.all.is_empty();
+        let last = r.is_empty();
         if last {
-            self.ranges.remove(&k);
+            self.ranges.remove_at(&path);
         }
         self.count -= 1;
         Some(Withdrawn {
@@ -285,7 +279,7 @@ impl NameTable {
             0,
             |r| {
                 let range = r.service_range();
-                for p in r.all.iter().filter(|p| pred(p)) {
+                for p in r.all().filter(|p| pred(p)) {
                     f(Binding {
                         range,
                         sk: p.sk,

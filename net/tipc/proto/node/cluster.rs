@@ -20,6 +20,7 @@ use super::own::{NetSet, OwnNode};
 use super::peer::Peer;
 use super::peer_links::Ctx;
 use super::receive::Arrival;
+use super::state::NodeState;
 use super::transmit::{Delivery, Dest, Message, Transmit};
 use crate::kalloc::{Flags, KVec};
 use crate::proto::bearer::media::{Media, MediaProps};
@@ -263,6 +264,31 @@ impl<B: PacketBuf> Cluster<B> {
     /// The peers.
     pub(crate) fn peers(&self) -> &[Peer<B>] {
         &self.peers
+    }
+
+    /// `TIPC_NL_PEER_REMOVE` (`tipc_nl_peer_rm`): forgets peer `addr` and its links, as
+    /// `tipc peer remove` asks, without waiting for `NODE_CLEANUP_AFTER`. `ENOTSUPP` for this
+    /// node (or address 0), `ENXIO` for a node it does not know, `EBUSY` for one it is in
+    /// contact with (or coming into contact with).
+    pub(crate) fn remove_peer(&mut self, addr: u32) -> Result<(), Errno> {
+        if addr == 0 || addr == self.own.addr() {
+            return Err(Errno::ENOTSUPP);
+        }
+        let at = self
+            .peers
+            .iter()
+            .position(|p| p.addr == addr)
+            .ok_or(Errno::ENXIO)?;
+        let down = self.peers.get(at).is_some_and(|p| {
+            matches!(
+                p.state,
+                NodeState::SelfDownPeerDown | NodeState::SelfDownPeerLeaving
+            )
+        });
+        if !down {
+            return Err(Errno::EBUSY);
+        }
+        self.peers.remove(at).map(drop).map_err(|_| Errno::ENXIO)
     }
 
     /// The peer of address `addr`.

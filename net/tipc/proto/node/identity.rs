@@ -12,6 +12,16 @@ fn printable(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'_' | b'-' | b'@')
 }
 
+/// The bytes of an identity netlink carries as two `u64` attributes (`TIPC_NLA_NET_NODEID`
+/// and `TIPC_NLA_NET_NODEID_W1`), each in the host's byte order.
+pub(crate) fn netlink_bytes(w0: u64, w1: u64) -> [u8; NODE_ID_LEN] {
+    let mut id = [0u8; NODE_ID_LEN];
+    let (a, b) = id.split_at_mut(8);
+    a.copy_from_slice(&w0.to_ne_bytes());
+    b.copy_from_slice(&w1.to_ne_bytes());
+    id
+}
+
 /// A 128-bit node identity.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, Default)]
 pub(crate) struct NodeId(pub(crate) [u8; NODE_ID_LEN]);

@@ -14,6 +14,7 @@ use crate::kalloc::GFP_KERNEL;
 use crate::proto::bearer::media::MediaProps;
 use crate::proto::bearer::props::{PropRequest, DEF_LINK_TOL};
 use crate::proto::bearer::BearerId;
+use crate::proto::errno::Errno;
 use crate::proto::node::event::Event;
 
 /// The node timer's interval with the default tolerance: a quarter of it.
@@ -64,6 +65,29 @@ fn five_nodes_meet_on_a_bad_segment() {
     let t = net.run_until_linked(30_000).expect("linked");
     net.run_until(t + 10_000);
     assert!(net.all_linked());
+}
+
+#[test]
+fn a_peer_is_removed_on_request_only_once_down() {
+    let mut net = Net::new(2, Impairment::CLEAN, 1);
+    let t = net.run_until_linked(5_000).expect("linked");
+    let a0 = net.nodes[0].cluster.own().addr();
+    let a1 = net.nodes[1].cluster.own().addr();
+    let c = &mut net.nodes[0].cluster;
+    assert_eq!(c.remove_peer(a1), Err(Errno::EBUSY), "in contact");
+    assert_eq!(c.remove_peer(a0), Err(Errno::ENOTSUPP), "this node");
+    assert_eq!(c.remove_peer(0), Err(Errno::ENOTSUPP), "address 0");
+    assert_eq!(c.remove_peer(a1 ^ 1), Err(Errno::ENXIO), "unknown");
+    net.power_off(1);
+    net.run_until(t + 10_000);
+    assert!(net.link_down_at(0, 1, t).is_some(), "declared down");
+    let c = &mut net.nodes[0].cluster;
+    assert_eq!(c.remove_peer(a1), Ok(()));
+    assert!(c.peer(a1).is_none(), "forgotten with its links");
+    assert_eq!(c.remove_peer(a1), Err(Errno::ENXIO), "already gone");
+    net.resume(1);
+    let deadline = net.now + 30_000;
+    assert!(net.run_until_linked(deadline).is_some(), "met again");
 }
 
 #[test]

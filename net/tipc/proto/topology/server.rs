@@ -131,6 +131,12 @@ impl TopSrv {
         self.counters
     }
 
+    /// Whether any subscription exists: without one, a change of the name table is nothing
+    /// to the server, which then reads nothing of the context it is given.
+    pub(crate) fn has_subscriptions(&self) -> bool {
+        self.registry.len() != 0
+    }
+
     /// Whether messages or released ports wait to be taken.
     pub(crate) fn has_output(&self) -> bool {
         !self.out.is_empty() || !self.released.is_empty()
@@ -364,10 +370,10 @@ impl TopSrv {
             .for_each_overlapping(ty, sub.lower, sub.upper, |r| {
                 let range = r.service_range();
                 if sub.filter & SUB_PORTS != 0 {
-                    for p in r.all.iter() {
+                    for p in r.all() {
                         found.push((range, *p), ctx.flags)?;
                     }
-                } else if let Some(p) = r.all.iter().min_by_key(|p| p.id) {
+                } else if let Some(p) = r.all().min_by_key(|p| p.id) {
                     found.push((range, *p), ctx.flags)?;
                 }
                 Ok(())

@@ -72,20 +72,25 @@ impl<E: Entry> Node<E> {
         }
     }
 
+    /// The smallest key in the subtree, or `None` if it is empty.
+    fn first_key(&self) -> Option<E::Key> {
+        match self {
+            Self::Leaf(v) => v.first().map(Entry::key),
+            Self::Inner(v) => v.first().map(|c| c.min),
+        }
+    }
+
+    /// The largest `upper` in the subtree, or `None` if it is empty.
+    fn max_upper(&self) -> Option<u32> {
+        match self {
+            Self::Leaf(v) => v.iter().map(Entry::upper).max(),
+            Self::Inner(v) => v.iter().map(|c| c.max_upper).max(),
+        }
+    }
+
     /// The smallest key and largest `upper` in the subtree, or `None` if it is empty.
     fn summary(&self) -> Option<(E::Key, u32)> {
-        match self {
-            Self::Leaf(v) => {
-                let min = v.first()?.key();
-                let max = v.iter().map(Entry::upper).max()?;
-                Some((min, max))
-            }
-            Self::Inner(v) => {
-                let min = v.first()?.min;
-                let max = v.iter().map(|c| c.max_upper).max()?;
-                Some((min, max))
-            }
-        }
+        Some((self.first_key()?, self.max_upper()?))
     }
 }
 
@@ -98,6 +103,31 @@ impl<E: Entry> Child<E> {
             max_upper,
             node,
         })
+    }
+
+    /// Updates the summary after an entry with `key` and `upper` was added to the subtree
+    /// (which did not split).
+    fn include(&mut self, key: E::Key, upper: u32) {
+        if key < self.min {
+            self.min = key;
+        }
+        if upper > self.max_upper {
+            self.max_upper = upper;
+        }
+    }
+
+    /// Updates the summary after an entry with `upper` was removed from the subtree (and
+    /// nothing else changed); false if it is now empty. Only the loss of the largest upper
+    /// bound makes it look at every child.
+    fn exclude(&mut self, upper: u32) -> bool {
+        let Some(min) = self.node.first_key() else {
+            return false;
+        };
+        self.min = min;
+        if upper >= self.max_upper {
+            self.max_upper = self.node.max_upper().unwrap_or(0);
+        }
+        true
     }
 
     /// Recomputes the summary after the subtree changed; false if it is now empty.
@@ -120,6 +150,11 @@ fn child_for<E: Entry>(children: &[Child<E>], key: &E::Key) -> usize {
         .partition_point(|c| c.min <= *key)
         .saturating_sub(1)
 }
+
+/// Where an entry is: its child's index at each inner level, top first, then its index in
+/// its leaf. Valid until the tree changes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Path([u8; MAX_HEIGHT + 1]);
 
 /// The tree.
 #[derive(Debug)]
@@ -165,6 +200,24 @@ impl<E: Entry> Tree<E> {
         self.height
     }
 
+    /// Where the entry with key `key` is.
+    pub(crate) fn path_of(&self, key: &E::Key) -> Option<Path> {
+        let mut path = Path([0; MAX_HEIGHT + 1]);
+        let mut node = &self.root;
+        for step in path.0.iter_mut() {
+            let i = match node {
+                Node::Leaf(v) => v.binary_search_by(|e| e.key().cmp(key)).ok()?,
+                Node::Inner(v) => child_for(v, key),
+            };
+            *step = u8::try_from(i).ok()?;
+            match node {
+                Node::Leaf(_) => return Some(path),
+                Node::Inner(v) => node = &v.get(i)?.node,
+            }
+        }
+        None
+    }
+
     /// The entry with key `key`.
     pub(crate) fn get(&self, key: &E::Key) -> Option<&E> {
         let mut node = &self.root;
@@ -180,6 +233,7 @@ impl<E: Entry> Tree<E> {
     }
 
     /// The entry with key `key`, to change anything but its key and `upper`.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &E::Key) -> Option<&mut E> {
         let mut node = &mut self.root;
         loop {

@@ -5,13 +5,19 @@
 //! of a node. The gap between the split point (full) and the merge point keeps a node that
 //! just split from merging right back. Nothing is allocated.
 
-use super::{child_for, Child, Entry, Node, Tree};
+use super::{Child, Entry, Node, Path, Tree};
 use crate::kalloc::KVec;
 
 impl<E: Entry> Tree<E> {
     /// Removes and returns the entry with key `key`.
     pub(crate) fn remove(&mut self, key: &E::Key) -> Option<E> {
-        let e = remove_from(&mut self.root, key)?;
+        let path = self.path_of(key)?;
+        self.remove_at(&path)
+    }
+
+    /// Removes and returns the entry at `path`.
+    pub(crate) fn remove_at(&mut self, path: &Path) -> Option<E> {
+        let e = remove_from(&mut self.root, &path.0)?;
         self.len -= 1;
         // A root with one child gives way to the child; an empty one to an empty leaf.
         while let Node::Inner(children) = &mut self.root {
@@ -32,29 +38,27 @@ impl<E: Entry> Tree<E> {
     }
 }
 
-/// Removes the entry with key `key` from below `node`.
-fn remove_from<E: Entry>(node: &mut Node<E>, key: &E::Key) -> Option<E> {
+/// Removes the entry below `node` that `path` leads to.
+fn remove_from<E: Entry>(node: &mut Node<E>, path: &[u8]) -> Option<E> {
+    let (&step, rest) = path.split_first()?;
+    let idx = usize::from(step);
     match node {
-        Node::Leaf(v) => {
-            let i = v.binary_search_by(|e| e.key().cmp(key)).ok()?;
-            v.remove(i).ok()
-        }
+        Node::Leaf(v) => v.remove(idx).ok(),
         Node::Inner(v) => {
-            let idx = child_for(v, key);
-            let e = remove_from(&mut v.get_mut(idx)?.node, key)?;
-            rebalance(v, idx);
+            let e = remove_from(&mut v.get_mut(idx)?.node, rest)?;
+            rebalance(v, idx, e.upper());
             Some(e)
         }
     }
 }
 
-/// After the child at `idx` lost an entry: refresh its summary, drop it if empty, merge it
-/// with a neighbour if it is small.
-fn rebalance<E: Entry>(children: &mut KVec<Child<E>>, idx: usize) {
+/// After the child at `idx` lost an entry whose upper bound was `upper`: update its
+/// summary, drop it if empty, merge it with a neighbour if it is small.
+fn rebalance<E: Entry>(children: &mut KVec<Child<E>>, idx: usize, upper: u32) {
     let Some(child) = children.get_mut(idx) else {
         return;
     };
-    if !child.refresh() {
+    if !child.exclude(upper) {
         let _ = children.remove(idx);
         return;
     }

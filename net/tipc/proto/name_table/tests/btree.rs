@@ -110,9 +110,19 @@ fn first_match_and_get_mut() {
         )
         .unwrap();
     }
-    assert_eq!(t.first_match(10, 900, 0, |e| e.key % 100 == 42), Some(42));
-    assert_eq!(t.first_match(10, 900, 991, |_| true), None);
-    assert_eq!(t.first_match(10, 900, 990, |_| true), Some(10));
+    assert_eq!(
+        t.first_match_mut(10, 900, 0, |e| e.key % 100 == 42)
+            .map(|e| e.key),
+        Some(42)
+    );
+    assert_eq!(
+        t.first_match_mut(10, 900, 991, |_| true).map(|e| e.key),
+        None
+    );
+    assert_eq!(
+        t.first_match_mut(10, 900, 990, |_| true).map(|e| e.key),
+        Some(10)
+    );
     t.get_mut(&500).unwrap().key = 500;
     t.for_each_mut(|e| e.upper += 0);
     t.check_invariants().unwrap();

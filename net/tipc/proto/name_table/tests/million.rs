@@ -3,6 +3,7 @@
 //! A million bindings: insertion, lookups and removal, with many types and with one, in a
 //! shallow tree. Prints its timings; run with `--nocapture` to see them.
 
+use core::ops::ControlFlow;
 use std::{eprintln, time::Instant, vec::Vec};
 
 use super::{sk, sr, OWN, PEER};
@@ -11,8 +12,7 @@ use crate::{
     proto::name_table::{
         addr::{Scope, ServiceRange},
         lookup::{Anycast, McastScope},
-        publication::Publication,
-        range::Range,
+        range::{Range, RangeKey},
         table::NameTable,
     },
 };
@@ -75,11 +75,17 @@ fn million(label: &str, n: u32, range: impl Fn(u32) -> ServiceRange) {
     }
     let mcast = per_op(start, lookups / 10);
 
-    let nodes = t.ranges.node_bytes();
-    let per_range = core::mem::size_of::<Publication>()
-        .next_power_of_two()
-        .max(8);
-    let mib = (nodes + per_range * t.range_count()) as f64 / (1 << 20) as f64;
+    let mut pubs = 0;
+    let _ = t.ranges.visit(
+        RangeKey::first(0, 0),
+        RangeKey::last(u32::MAX, u32::MAX),
+        0,
+        |r| {
+            pubs += r.heap_bytes();
+            ControlFlow::<()>::Continue(())
+        },
+    );
+    let mib = (t.ranges.node_bytes() + pubs) as f64 / (1 << 20) as f64;
     let height = t.ranges.height();
 
     let start = Instant::now();

@@ -4,13 +4,15 @@
 
 use std::vec::Vec;
 
+use proptest::prelude::*;
+
 use super::{sk, sr, OWN};
 use crate::{
     kalloc::GFP_KERNEL,
     proto::{
         errno::Errno,
         name_table::{
-            addr::{Scope, TIPC_MAX_PUBL},
+            addr::{Scope, ServiceRange, TIPC_MAX_PUBL},
             bind::Binding,
             lookup::Anycast,
             sock_bindings::SockBindings,
@@ -207,4 +209,96 @@ fn publications_are_listed_newest_first_from_a_key() {
     assert_eq!(listed(Some(PORT + 2)), all[2..]);
     // A key no binding has (withdrawn since) ends the list.
     assert_eq!(listed(Some(PORT + 9)), []);
+}
+
+#[test]
+fn unbinds_in_any_order_keep_the_newest_first_order() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    for i in 0..10 {
+        s.bind(&mut t, PORT, &b(100, i, i, N), false, GFP_KERNEL)
+            .unwrap();
+    }
+    let lowers =
+        |s: &SockBindings| -> Vec<u32> { s.newest_first(None).map(|(r, _)| r.lower).collect() };
+    // Oldest first, then from the middle, then the newest: holes left behind, dropped at
+    // the newest end, squeezed out once they are half.
+    for i in [0, 1, 2, 5, 9, 4] {
+        assert!(s.unbind(&mut t, PORT, &b(100, i, i, N)).unwrap().is_some());
+    }
+    assert_eq!(lowers(&s), [8, 7, 6, 3]);
+    assert_eq!((s.len(), t.len()), (4, 4));
+    let from_7: Vec<u32> = s
+        .newest_first(Some(PORT + 8))
+        .map(|(r, _)| r.lower)
+        .collect();
+    assert_eq!(from_7, [7, 6, 3]);
+    // A binding withdrawn is gone for unbind; the same name bound again is found again.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 5, 5, N)), Err(Errno::EINVAL));
+    s.bind(&mut t, PORT, &b(100, 5, 5, N), false, GFP_KERNEL)
+        .unwrap();
+    assert_eq!(lowers(&s), [5, 8, 7, 6, 3]);
+    let mut withdrawn = Vec::new();
+    s.unbind_all(&mut t, PORT, |w| withdrawn.push(w.range.lower));
+    assert_eq!(withdrawn, [5, 8, 7, 6, 3]);
+    assert!(!s.is_published());
+    assert!(t.is_empty());
+}
+
+#[test]
+fn unbind_takes_the_newest_of_the_same_name_and_scope() {
+    let mut t = NameTable::new(OWN, false);
+    let mut s = SockBindings::new();
+    s.bind(&mut t, PORT, &b(100, 1, 1, N), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 5, C), false, GFP_KERNEL)
+        .unwrap();
+    s.bind(&mut t, PORT, &b(100, 1, 3, N), false, GFP_KERNEL)
+        .unwrap();
+    // Node scope: the newest such is {100, 1, 3}; its upper bound decides.
+    assert_eq!(s.unbind(&mut t, PORT, &b(100, 1, 1, N)), Err(Errno::EINVAL));
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 3, N)).unwrap().unwrap();
+    assert_eq!(w.range, sr(100, 1, 3));
+    // Now {100, 1, 1}; the cluster-scope binding in between does not count.
+    let w = s.unbind(&mut t, PORT, &b(100, 1, 1, N)).unwrap().unwrap();
+    assert_eq!(w.range, sr(100, 1, 1));
+    assert_eq!(s.newest_first(None).count(), 1);
+}
+
+proptest! {
+    /// Binds and unbinds agree with a plain list searched newest first, as the C module
+    /// keeps a socket's publications, whatever holes the unbinds leave.
+    #[test]
+    fn agrees_with_a_list_searched_newest_first(
+        ops in prop::collection::vec((any::<bool>(), 0u32..6, 0u32..2, any::<bool>()), 1..200)
+    ) {
+        let mut t = NameTable::new(OWN, false);
+        let mut s = SockBindings::new();
+        let mut model: Vec<(ServiceRange, Scope)> = Vec::new();
+        for (bind, lower, extra, node) in ops {
+            let scope = if node { N } else { C };
+            let x = b(100, lower, lower + extra, scope);
+            if bind {
+                prop_assert!(s.bind(&mut t, PORT, &x, false, GFP_KERNEL).is_ok());
+                model.push((x.range, scope));
+            } else {
+                let newest = model
+                    .iter()
+                    .rposition(|(r, sc)| *sc == scope && r.lower == lower);
+                let want = match newest {
+                    Some(i) if model[i].0 == x.range => {
+                        model.remove(i);
+                        Ok(true)
+                    }
+                    _ if model.is_empty() => Ok(false),
+                    _ => Err(Errno::EINVAL),
+                };
+                prop_assert_eq!(s.unbind(&mut t, PORT, &x).map(|w| w.is_some()), want);
+            }
+            let held: Vec<ServiceRange> = s.newest_first(None).map(|(r, _)| r).collect();
+            let want: Vec<ServiceRange> = model.iter().rev().map(|(r, _)| *r).collect();
+            prop_assert_eq!(held, want);
+            prop_assert_eq!(t.len(), model.len());
+        }
+    }
 }

@@ -12,9 +12,11 @@ this pairing began in it), _METRICS (a file for the measured figures), _BEARER (
 bearer both nodes enabled: eth, udp4, udp6 or udp-rcast, as cluster_node.sh's bearer has it).
 """
 
+import contextlib
 import errno
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -419,6 +421,91 @@ def multicast_to_members_on_both_nodes():
 
 @case
 @timed
+def rdm_and_dgram_to_peer_socket_id():
+    """RDM and DGRAM messages sent to the socket id of node 2's echo socket reach it; its
+    echoes come back from that id, and an echo of DGRAM to DGRAM."""
+    need_link()
+    info = server()
+    to = (socket.TIPC_ADDR_ID, info["rdm"]["node"], info["rdm"]["ref"], 0)
+    for name, ty in (("RDM", socket.SOCK_RDM), ("DGRAM", socket.SOCK_DGRAM)):
+        msg = f"{name} to a socket id, {PAIRING}".encode()
+        with socket.socket(socket.AF_TIPC, ty) as s:
+            s.settimeout(60)
+            send_until_routed(s, msg, to)
+            data, addr = s.recvfrom(70000)
+        eq(data, b"echo:" + msg, f"{name}: the echo")
+        eq(addr[1:3], (info["rdm"]["node"], info["rdm"]["ref"]), f"{name}: the echo's source")
+
+
+def wait_for_peer_binding(lower, upper, seconds=60):
+    deadline = time.monotonic() + seconds
+    while [str(lower), str(upper)] not in [r[1:3] for r in names(STYPE)]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"node 2's {{{STYPE},{lower},{upper}}} did not reach node 1's table")
+        time.sleep(0.5)
+
+
+@case
+@timed
+def anycast_takes_turns_between_the_nodes():
+    """With {T,1} bound on both nodes (cluster scope), anycasts to {T,1} go to the one bound
+    last first, then take turns (the C module's round robin over all bindings of a range,
+    newest first). With lookup domain node 2 the message goes to node 2 unresolved and node
+    2 looks it up in its own table, taking its own turns: node 1's binding, the newest
+    there, first."""
+    need_link()
+    info = server()
+    wait_for_peer_binding(1, 1)
+    node2 = info["rdm"]["node"]
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as mine, socket.socket(
+        socket.AF_TIPC, socket.SOCK_RDM
+    ) as s:
+        mine.bind((SERVICE_RANGE, STYPE, 1, 1, socket.TIPC_CLUSTER_SCOPE))
+
+        def where(domain, i):
+            msg = f"anycast {i}".encode()
+            s.sendto(msg, (SERVICE_ADDR, STYPE, 1, domain))
+            ready, _, _ = select.select([mine, s], [], [], 60)
+            if mine in ready:
+                eq(mine.recv(100), msg, "node 1's member got the message")
+                return "node1"
+            if s in ready:
+                eq(s.recv(100), b"echo:" + msg, "node 2's echo")
+                return "node2"
+            raise AssertionError(f"anycast {i} reached no member in 60 s")
+
+        eq([where(0, i) for i in range(4)], ["node1", "node2", "node1", "node2"], "the turns")
+        eq([where(node2, i) for i in range(2)], ["node1", "node2"], "lookup domain node 2")
+
+
+@case
+@timed
+def many_connections_at_once():
+    """40 SEQPACKET connections to node 2's echo service, all open at once: each carries its
+    own message both ways, then all close."""
+    need_link()
+    info = server()
+    conns = []
+    try:
+        for i in range(40):
+            c = socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET)
+            conns.append(c)
+            c.settimeout(60)
+            connect_until_routed(c, (SERVICE_ADDR, STYPE, 2, 0))
+        peers = {c.getpeername()[1:3] for c in conns}
+        eq(len(peers), 40, "distinct peer sockets on node 2")
+        eq({p[0] for p in peers}, {info["seqpacket"]["node"]}, "the peers' node")
+        for i, c in enumerate(conns):
+            c.send(f"connection {i}".encode())
+        for i, c in enumerate(conns):
+            eq(c.recv(100), f"echo:connection {i}".encode(), f"connection {i}'s echo")
+    finally:
+        for c in conns:
+            c.close()
+
+
+@case
+@timed
 def pcap_discovery_and_link_setup():
     """The segment's capture since this pairing began: both nodes sent LINK_CONFIG (discovery)
     and LINK_PROTOCOL (link set-up and supervision) messages, and tshark finds nothing
@@ -517,6 +604,64 @@ def link_down_on_peer_bearer_disable():
     )
 
 
+@contextlib.contextmanager
+def peer_nic_down():
+    """Takes node 2's NIC down for the body, which gets a LinkWatch started before; then
+    brings it up and fails unless the link comes back within 120 s."""
+    watch = LinkWatch()
+    try:
+        PEER.check('ip link set dev "$TIPC_IF" down', timeout=120)
+        yield watch
+    finally:
+        PEER.check('ip link set dev "$TIPC_IF" up', timeout=120)
+        back = watch.wait(LinkWatch.PUBLISHED, 120)
+        watch.close()
+    if back is None:
+        raise AssertionError("the link did not come back within 120 s of node 2's NIC going up")
+
+
+@case
+@timed
+def peer_remove_forgets_a_lost_node():
+    """`tipc peer remove` refuses node 2 while in contact with it (EBUSY); once node 2's NIC
+    is down and the link gone, it forgets node 2, which `tipc node list` then no longer
+    shows; node 2 is met again once its NIC is back."""
+    need_link()
+    node2 = server()["rdm"]["node"]
+
+    def remove():
+        """`tipc peer remove address NODE2`: its status and the last line it printed (tipc
+        first says that the number is not in the legacy Z.C.N form)."""
+        rc, out, err = tipc("peer", "remove", "address", str(node2))
+        return rc, ((out + err).strip().splitlines() or [""])[-1]
+
+    eq(remove(), (255, "kernel answers: Device or resource busy"), "in contact")
+    with peer_nic_down() as watch:
+        if watch.wait(LinkWatch.WITHDRAWN, 120) is None:
+            raise AssertionError("no link-down event within 120 s of node 2's NIC going down")
+        eq(remove(), (0, "invalid network address, syntax: Z.C.N"), "once the link is down")
+        listed = local("node", "list")
+        if ID2 in listed or f"{node2:x}" in listed:
+            raise AssertionError(f"tipc node list still shows node 2:\n{listed}")
+        eq(remove(), (255, "kernel answers: No such device or address"), "removed")
+
+
+def hub_stats():
+    """What the hub has counted since it started (tools/vm/hub.py), {} if nothing yet."""
+    try:
+        with open(IMPAIR + ".stats") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def counts_since(before, after):
+    """The counts of `after` less those of `before`, nested dictionaries alike."""
+    if isinstance(after, dict):
+        return {k: counts_since(before.get(k, {} if isinstance(v, dict) else 0), v) for k, v in after.items()}
+    return after - before
+
+
 @case
 @timed
 def transfers_survive_an_impaired_network():
@@ -529,6 +674,7 @@ def transfers_survive_an_impaired_network():
     if not IMPAIR:
         raise Skip("the hub takes no impairment here (TIPC_CLUSTER_IMPAIR is unset)")
     conf = {"seed": 10, "loss": 0.2, "duplicate": 0.05, "reorder": 0.1, "delay_ms": 5}
+    before = hub_stats()
     watch = LinkWatch()
     try:
         with open(IMPAIR + ".tmp", "w") as f:
@@ -543,10 +689,7 @@ def transfers_survive_an_impaired_network():
         if os.path.exists(IMPAIR):
             os.unlink(IMPAIR)
     time.sleep(1.5)
-    stats = {}
-    if os.path.exists(IMPAIR + ".stats"):
-        with open(IMPAIR + ".stats") as f:
-            stats = json.load(f)
+    stats = counts_since(before, hub_stats())
     metric(
         f"impaired network ({conf}): 256 KiB stream echo in {t1 - t0:.1f} s, 300 RDM echoes in "
         f"{t2 - t1:.1f} s; the hub: {stats}"
@@ -564,26 +707,18 @@ def connection_reset_when_peer_node_lost():
     tipc_node_lost_contact); the link comes back once the NIC is up."""
     need_link()
     server()
-    watch = LinkWatch()
-    try:
-        with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
-            s.settimeout(120)
-            connect_until_routed(s, (SERVICE_ADDR, STYPE, 2, 0))
-            s.send(b"before")
-            eq(s.recv(100), b"echo:before", "the echo before")
-            PEER.check('ip link set dev "$TIPC_IF" down', timeout=120)
+    with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(120)
+        connect_until_routed(s, (SERVICE_ADDR, STYPE, 2, 0))
+        s.send(b"before")
+        eq(s.recv(100), b"echo:before", "the echo before")
+        with peer_nic_down():
             try:
                 got = s.recv(100)
             except ConnectionResetError:
                 got = "ECONNRESET"
             eq(got, "ECONNRESET", "recv once node 2 is lost")
             raises_errno(errno.EPIPE, s.send, b"after")
-    finally:
-        PEER.check('ip link set dev "$TIPC_IF" up', timeout=120)
-        back = watch.wait(LinkWatch.PUBLISHED, 120)
-        watch.close()
-    if back is None:
-        raise AssertionError("the link did not come back within 120 s of node 2's NIC going up")
 
 
 if __name__ == "__main__":

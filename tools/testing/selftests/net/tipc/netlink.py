@@ -537,6 +537,17 @@ def kernel_answers(text, extack=None):
 EINVAL_OUT = kernel_answers("Invalid argument")
 
 
+def wait_for_address():
+    """The node's address once its trial after the first bearer is over (20 s at most), as
+    `tipc node get address` prints it; 0 if it never came."""
+    for _ in range(40):
+        rc, out = tipc_out("node", "get", "address")
+        if rc == 0 and out.strip() not in ("", "00000000"):
+            return int(out, 16)
+        time.sleep(0.5)
+    return 0
+
+
 @case
 def iproute2_tipc_enables_lists_gets_sets_and_disables_a_bearer():
     def body():
@@ -638,10 +649,7 @@ def iproute2_tipc_sets_node_identity_and_netid_until_the_address_is_set():
         tipc_says("node get address", 0, "00000000\n")
         tipc_says(f"bearer enable media eth device {TIPC_IF}", 0, "")
         # The address trial takes a second; the address is the identity's hash.
-        for _ in range(40):
-            if tipc_out("node", "get", "address") != (0, "00000000\n"):
-                break
-            time.sleep(0.5)
+        eq(wait_for_address(), 0x5F6F6465, "the address")
         tipc_says("node get address", 0, "5f6f6465\n")
         # The table names the node by its identity (SIOCGETNODEID); the port is random.
         rc, out = tipc_out("nametable", "show")
@@ -661,6 +669,53 @@ def iproute2_tipc_sets_node_identity_and_netid_until_the_address_is_set():
         net = [(k, p) for k, p in attrs(attr(payload, TIPC_NLA_NET)) if k != 0]
         eq(net, [(TIPC_NLA_NET_ID, u32b(1234)), (TIPC_NLA_NET_NODEID, b"node1\0\0\0"),
                  (TIPC_NLA_NET_NODEID_W1, bytes(8))], "the network dump")
+    in_own_netns(body)
+
+
+TIPC_NL_PEER_REMOVE, TIPC_NLA_NET_ADDR = 20, 2
+ENOTSUPP = 524  # the kernel's own "not supported", which user space sees as unknown
+
+
+@case
+def iproute2_tipc_peer_remove_refuses_this_node_and_unknown_ones():
+    def body():
+        tipc_says("node set identity node1", 0, "")
+        tipc_says(f"bearer enable media eth device {TIPC_IF}", 0, "")
+        own = wait_for_address()
+        # tipc tries the legacy Z.C.N form first and says so, then takes a number.
+        not_zcn = "invalid network address, syntax: Z.C.N\n"
+        tipc_says(f"peer remove address {own}", 255, not_zcn + kernel_answers("Unknown error 524"))
+        nxio = kernel_answers("No such device or address")
+        tipc_says(f"peer remove address {own ^ 1}", 255, not_zcn + nxio)
+        tipc_says("peer remove identity node2", 255, nxio)
+        g = Genl()
+        try:
+            family = g.family_id("TIPCv2")
+            for what, payload, err in (
+                ("no TIPC_NLA_NET", b"", errno.EINVAL),
+                ("address 0", nla(TIPC_NLA_NET | NLA_F_NESTED, nla(TIPC_NLA_NET_ADDR, u32b(0))),
+                 errno.EINVAL),
+                ("an identity without its second word",
+                 nla(TIPC_NLA_NET | NLA_F_NESTED, nla(TIPC_NLA_NET_NODEID, bytes(8))),
+                 errno.EINVAL),
+                ("address 0 and an identity",
+                 nla(TIPC_NLA_NET | NLA_F_NESTED,
+                     nla(TIPC_NLA_NET_ADDR, u32b(0)) + nla(TIPC_NLA_NET_NODEID, b"node2\0\0\0")
+                     + nla(TIPC_NLA_NET_NODEID_W1, bytes(8))),
+                 errno.EINVAL),
+                ("this node's identity",
+                 nla(TIPC_NLA_NET | NLA_F_NESTED,
+                     nla(TIPC_NLA_NET_NODEID, b"node1\0\0\0") + nla(TIPC_NLA_NET_NODEID_W1, bytes(8))),
+                 ENOTSUPP),
+            ):
+                try:
+                    g.request(family, TIPC_NL_PEER_REMOVE, payload)
+                except NetlinkError as e:
+                    eq(e.errno, err, what)
+                    continue
+                raise AssertionError(f"{what}: the request succeeded")
+        finally:
+            g.close()
     in_own_netns(body)
 
 
