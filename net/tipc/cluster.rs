@@ -12,10 +12,11 @@
 use crate::{
     conn_lost, eth, input,
     kalloc::Flags,
-    netns::TipcNet,
+    netns::{NetSlot, TipcNet},
     proto::{
         bearer::{
             media::{Media, MediaProps},
+            media_addr::{MediaAddr, UdpAddr},
             rejection::Rejection,
             table::{media_failed, mtu_bad, Attachment},
             BearerId, MAX_BEARERS,
@@ -41,12 +42,13 @@ use crate::{
         },
     },
     topsrv,
+    udp::{self, UdpBearer},
 };
 use kernel::{
     net::{
         netdev_notifier,
         netdevice::{NetDevice, ARPHRD_LOOPBACK},
-        pernet::Net,
+        pernet::{self, Net},
         skb::OwnedSkBuff,
     },
     prelude::*,
@@ -71,13 +73,46 @@ pub(crate) type Core = Cluster<OwnedSkBuff>;
 /// A peer of the engine.
 pub(crate) type CorePeer = Peer<OwnedSkBuff>;
 
-/// What a bearer is attached to.
-pub(crate) struct Attached {
-    /// The Ethernet device, held until the bearer is disabled.
-    pub(crate) dev: ARef<NetDevice>,
-    /// Whether the device is up (`b->up`): a bearer whose device is down neither sends nor
-    /// receives.
-    pub(crate) up: bool,
+/// What a bearer is attached to. It is dropped once the cluster's lock is released, in
+/// process context: a UDP socket is released then.
+pub(crate) enum Attached {
+    /// An Ethernet device, held until the bearer is disabled, and whether it is up (`b->up`):
+    /// a bearer whose device is down neither sends nor receives.
+    Eth { dev: ARef<NetDevice>, up: bool },
+    /// A UDP socket, always up.
+    Udp(UdpBearer),
+}
+
+/// A packet built under the cluster's lock, transmitted once it is released.
+enum Frame {
+    Eth(eth::Frame),
+    Udp(udp::Frame),
+}
+
+impl Frame {
+    fn transmit(self) {
+        match self {
+            Self::Eth(f) => f.transmit(),
+            Self::Udp(f) => f.transmit(),
+        }
+    }
+}
+
+/// A UDP bearer's addresses as `TIPC_NL_BEARER_GET` shows them.
+pub(crate) struct UdpView {
+    pub(crate) local: UdpAddr,
+    pub(crate) remote: UdpAddr,
+    /// It has replicast peers (`TIPC_NLA_UDP_MULTI_REMOTEIP`).
+    pub(crate) replicast: bool,
+}
+
+/// What enabling a UDP bearer needs beside its name: the options, parsed (an error is
+/// reported only once the name and priority passed), and the registrations its socket is
+/// made with.
+pub(crate) struct UdpEnable<'a> {
+    pub(crate) opts: Result<udp::Options, Errno>,
+    pub(crate) tunnels: &'a udp::Tunnels,
+    pub(crate) nets: &'a Arc<pernet::Registration<NetSlot>>,
 }
 
 /// A namespace's cluster engine and what the glue keeps beside it.
@@ -116,46 +151,95 @@ impl ClusterState {
         }
     }
 
-    /// The bearer attached to `dev`, if it is up.
+    /// The Ethernet bearer attached to `dev`, if it is up.
     fn bearer_on(&self, dev: &NetDevice) -> Option<BearerId> {
         let ifindex = dev.ifindex();
         BearerId::all().find(|b| {
-            self.attached
-                .get(b.index())
-                .and_then(Option::as_ref)
-                .is_some_and(|a| a.up && a.dev.ifindex() == ifindex)
+            matches!(
+                self.attached.get(b.index()),
+                Some(Some(Attached::Eth { dev: d, up: true })) if d.ifindex() == ifindex
+            )
+        })
+    }
+
+    /// The Ethernet bearer attached to `dev`, up or not.
+    fn bearer_of(&self, dev: &NetDevice) -> Option<BearerId> {
+        let ifindex = dev.ifindex();
+        BearerId::all().find(|b| {
+            matches!(
+                self.attached.get(b.index()),
+                Some(Some(Attached::Eth { dev: d, .. })) if d.ifindex() == ifindex
+            )
+        })
+    }
+
+    /// The bearer named `name`: "Bearer not found" (`EINVAL`) if there is none.
+    fn bearer_named(&self, name: &[u8]) -> Result<BearerId, Rejection> {
+        self.core
+            .bearers()
+            .find(name)
+            .map(|b| b.id)
+            .ok_or(Rejection::invalid(c"Bearer not found"))
+    }
+
+    /// The UDP bearer in slot `id`, if it is one.
+    pub(crate) fn udp(&self, id: BearerId) -> Option<&UdpBearer> {
+        match self.attached.get(id.index()) {
+            Some(Some(Attached::Udp(u))) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The UDP bearer in slot `id` as `TIPC_NL_BEARER_GET` shows it.
+    pub(crate) fn udp_view(&self, id: BearerId) -> Option<UdpView> {
+        self.udp(id).map(|u| UdpView {
+            local: u.local,
+            remote: u.remote,
+            replicast: !u.remotes.is_empty(),
         })
     }
 
     /// Builds the frames the engine asks to send; a bearer that is down sends nothing.
-    fn collect_frames(&mut self, frames: &mut KVec<eth::Frame>) {
+    fn collect_frames(&mut self, frames: &mut KVec<Frame>) {
         while let Some(t) = self.core.poll_transmit() {
-            let Some(att) = self.attached.get(t.bearer.index()).and_then(Option::as_ref) else {
+            let Some(att) = self
+                .attached
+                .get_mut(t.bearer.index())
+                .and_then(Option::as_mut)
+            else {
                 continue;
             };
-            if !att.up {
-                continue;
-            }
             // A data packet is copied into a frame for now; sending the buffer itself needs
-            // `eth::Frame` to take a socket buffer and push the link-layer header.
-            let built = match t.msg {
-                Message::Data(skb) => {
-                    let f = eth::Frame::new(&att.dev, t.dest, skb.data());
-                    skb.consume();
-                    f
-                }
-                msg => {
-                    let mut buf = [0u8; MAX_PACKET];
-                    msg.emit(&mut buf)
-                        .ok()
-                        .and_then(|len| buf.get(..len))
-                        .and_then(|m| eth::Frame::new(&att.dev, t.dest, m))
-                }
+            // the frame to take a socket buffer and push the headers.
+            let mut buf = [0u8; MAX_PACKET];
+            let (msg, data) = match t.msg {
+                Message::Data(skb) => (None, Some(skb)),
+                msg => (msg.emit(&mut buf).ok().and_then(|len| buf.get(..len)), None),
             };
-            let sent = built.is_some_and(|f| frames.push(f, GFP_ATOMIC).is_ok());
-            if !sent {
-                self.lost_frames = self.lost_frames.saturating_add(1);
+            let bytes = msg.or(data.as_ref().map(|skb| skb.data()));
+            let lost = match (att, bytes) {
+                (Attached::Eth { up: false, .. }, _) => 0,
+                (Attached::Eth { dev, .. }, Some(m)) => {
+                    let f = eth::Frame::new(dev, t.dest, m);
+                    u64::from(f.is_none_or(|f| frames.push(Frame::Eth(f), GFP_ATOMIC).is_err()))
+                }
+                (Attached::Udp(u), Some(m)) => {
+                    let mut built = KVec::new();
+                    let lost = u.frames(t.dest, m, &mut built);
+                    let mut dropped = 0;
+                    for f in built {
+                        if frames.push(Frame::Udp(f), GFP_ATOMIC).is_err() {
+                            dropped += 1;
+                        }
+                    }
+                    lost + dropped
+                }
+                (_, None) => 1,
+            };
+            if let Some(skb) = data {
+                skb.consume();
             }
+            self.lost_frames = self.lost_frames.saturating_add(lost);
         }
     }
 }
@@ -529,9 +613,10 @@ fn send_msg(core: &mut Core, peer: u32, msg: &[u8], now: u64) {
 }
 
 /// `TIPC_NL_BEARER_ENABLE` (`tipc_enable_bearer`): the name and priority rules, then the
-/// device (`ENODEV` if there is none, `EINVAL` for a loopback device or an MTU too small, all
-/// "Failed to enable media"), then the identity and discovery. `media` gives each media's
-/// properties; `ns` is the namespace the device is looked up in.
+/// media's: an Ethernet device (`ENODEV` if there is none, `EINVAL` for a loopback device or
+/// an MTU too small), or a UDP socket ([`enable_udp`]); all "Failed to enable media". Then
+/// the identity and discovery. `media` gives each media's properties; `ns` is the namespace
+/// the device or address is looked up in.
 pub(crate) fn enable_bearer(
     net: &Arc<TipcNet>,
     ns: &Net,
@@ -539,37 +624,45 @@ pub(crate) fn enable_bearer(
     name: &[u8],
     domain: u32,
     priority: u32,
+    udp: UdpEnable<'_>,
 ) -> Result<(), Rejection> {
     let adm = net
         .cluster
         .lock()
         .core
         .admit_bearer(name, priority, media)?;
-    if adm.media == Media::Udp {
-        return Err(Rejection {
-            errno: Errno::EOPNOTSUPP,
-            extack: Some(c"UDP bearers are not supported by tipc-rs yet"),
-        });
-    }
-    let dev = eth::device(ns, &adm.name).ok_or(media_failed(Errno::ENODEV))?;
-    if mtu_bad(dev.mtu()) || dev.dev_type() == ARPHRD_LOOPBACK {
-        return Err(media_failed(Errno::EINVAL));
-    }
-    let att = Attachment {
-        addr: eth::media_addr(&dev),
-        dev_mtu: dev.mtu(),
+    let id = adm.id;
+    let (att, attached) = if adm.media == Media::Udp {
+        enable_udp(net, ns, id, udp)?
+    } else {
+        let dev = eth::device(ns, &adm.name).ok_or(media_failed(Errno::ENODEV))?;
+        if mtu_bad(dev.mtu()) || dev.dev_type() == ARPHRD_LOOPBACK {
+            return Err(media_failed(Errno::EINVAL));
+        }
+        let att = Attachment {
+            addr: eth::media_addr(&dev),
+            dev_mtu: dev.mtu(),
+        };
+        let up = dev.is_running();
+        (att, Attached::Eth { dev, up })
     };
-    let up = dev.is_running();
-    drive(net, GFP_KERNEL, |st, now| {
+    // Left here on failure, to be dropped once the lock is released.
+    let mut pending = Some(attached);
+    let enabled = drive(net, GFP_KERNEL, |st, now| {
         // Netlink requests are serialised, so the admission still holds; it is made again
         // against the table as it is now all the same.
         let adm = st.core.admit_bearer(name, priority, media)?;
-        let id = st.core.enable_bearer(&adm, domain, &att, now, GFP_ATOMIC)?;
+        if adm.id != id {
+            return Err(media_failed(Errno::EINVAL));
+        }
+        st.core.enable_bearer(&adm, domain, &att, now, GFP_ATOMIC)?;
         if let Some(slot) = st.attached.get_mut(id.index()) {
-            *slot = Some(Attached { dev, up });
+            *slot = pending.take();
         }
         Ok(())
-    })?;
+    });
+    drop(pending);
+    enabled?;
     pr_info!(
         "Enabled bearer <{}>, priority {}\n",
         BStr::from_bytes(adm.name.as_bytes()),
@@ -578,42 +671,105 @@ pub(crate) fn enable_bearer(
     Ok(())
 }
 
-/// `TIPC_NL_BEARER_DISABLE`: "Bearer not found" (`EINVAL`) for a name no bearer has.
-pub(crate) fn disable_bearer(net: &Arc<TipcNet>, name: &[u8]) -> Result<(), Rejection> {
-    drive(net, GFP_KERNEL, |st, now| {
-        let id = st
-            .core
-            .bearers()
-            .find(name)
-            .map(|b| b.id)
-            .ok_or(Rejection::invalid(c"Bearer not found"))?;
-        disable(st, id, now);
-        Ok(())
+/// The UDP media's part of enabling bearer `id` (`tipc_udp_enable`): the options (`EINVAL`
+/// without them or for local and remote addresses of two families, `EADDRNOTAVAIL` for
+/// another family), the identity taken from the local address if the node has none, then
+/// the socket (see [`UdpBearer::open`]). Process context.
+fn enable_udp(
+    net: &Arc<TipcNet>,
+    ns: &Net,
+    id: BearerId,
+    udp: UdpEnable<'_>,
+) -> Result<(Attachment, Attached), Rejection> {
+    let opts = udp.opts.map_err(media_failed)?;
+    if opts.local.addr.proto != opts.remote.addr.proto {
+        return Err(media_failed(Errno::EINVAL));
+    }
+    let addr = MediaAddr::udp(opts.local.addr);
+    drive(net, GFP_KERNEL, |st, _| st.core.adopt_identity(&addr))?;
+    let ub = UdpBearer::open(udp.tunnels, ns, udp.nets.clone(), id, &opts).map_err(media_failed)?;
+    let att = Attachment { addr, dev_mtu: 0 };
+    Ok((att, Attached::Udp(ub)))
+}
+
+/// `TIPC_NL_BEARER_ADD` with a remote address (`tipc_udp_nl_bearer_add`) for the UDP bearer
+/// named `name`: `EINVAL` if its remote address is a multicast group; a peer known already
+/// is left as it is.
+pub(crate) fn add_udp_remote(
+    net: &Arc<TipcNet>,
+    name: &[u8],
+    addr: UdpAddr,
+) -> Result<(), Rejection> {
+    let route = udp::new_route(GFP_KERNEL).map_err(Rejection::bare)?;
+    drive(net, GFP_KERNEL, |st, _| {
+        let id = st.bearer_named(name)?;
+        let Some(Some(Attached::Udp(ub))) = st.attached.get_mut(id.index()) else {
+            return Err(Rejection::bare(Errno::ENODEV));
+        };
+        if ub.remote.is_multicast() {
+            pr_err!("Can't add remote ip to TIPC UDP multicast bearer\n");
+            return Err(Rejection::bare(Errno::EINVAL));
+        }
+        ub.add_remote(addr, route).map_err(Rejection::bare)
     })
 }
 
-/// Disables bearer `id`: its links go, its device is let go.
-fn disable(st: &mut ClusterState, id: BearerId, now: u64) {
+/// The replicast peers of the UDP bearer named `name`, newest first, from the `from`th on,
+/// as many as `out` has room for; `None` if there is no such UDP bearer.
+pub(crate) fn udp_remotes(
+    net: &TipcNet,
+    name: &[u8],
+    from: usize,
+    out: &mut KVec<UdpAddr>,
+) -> Option<()> {
+    let st = net.cluster.lock();
+    let id = st.core.bearers().find(name)?.id;
+    let ub = st.udp(id)?;
+    for (addr, _) in ub.remotes.iter().skip(from) {
+        if out.len() == out.capacity() || out.push(*addr, GFP_ATOMIC).is_err() {
+            break;
+        }
+    }
+    Some(())
+}
+
+/// `TIPC_NL_BEARER_DISABLE`: "Bearer not found" (`EINVAL`) for a name no bearer has.
+pub(crate) fn disable_bearer(net: &Arc<TipcNet>, name: &[u8]) -> Result<(), Rejection> {
+    let attached = drive(net, GFP_KERNEL, |st, now| {
+        let id = st.bearer_named(name)?;
+        Ok(disable(st, id, now))
+    })?;
+    drop(attached);
+    Ok(())
+}
+
+/// Disables bearer `id`: its links go; what it was attached to is returned, for the caller
+/// to drop once the lock is released.
+#[must_use]
+fn disable(st: &mut ClusterState, id: BearerId, now: u64) -> Option<Attached> {
     if let Some(b) = st.core.disable_bearer(id, now, GFP_ATOMIC) {
         pr_info!(
             "Disabling bearer <{}>\n",
             BStr::from_bytes(b.name.as_bytes())
         );
     }
-    if let Some(slot) = st.attached.get_mut(id.index()) {
-        *slot = None;
-    }
+    st.attached.get_mut(id.index()).and_then(Option::take)
 }
 
-/// Disables every bearer: the namespace is going away.
+/// Disables every bearer: the namespace is going away. Process context.
 pub(crate) fn disable_all(net: &Arc<TipcNet>) {
-    drive(net, GFP_KERNEL, |st, now| {
+    let gone = drive(net, GFP_KERNEL, |st, now| {
+        let mut gone: [Option<Attached>; MAX_BEARERS] = [const { None }; MAX_BEARERS];
         for id in BearerId::all() {
             if st.attached.get(id.index()).is_some_and(Option::is_some) {
-                disable(st, id, now);
+                if let Some(slot) = gone.get_mut(id.index()) {
+                    *slot = disable(st, id, now);
+                }
             }
         }
+        gone
     });
+    drop(gone);
 }
 
 /// A frame arrived on `dev` (softirq): it goes to the bearer attached to the device, if one
@@ -629,22 +785,25 @@ pub(crate) fn receive(net: &Arc<TipcNet>, dev: &NetDevice, skb: OwnedSkBuff) {
     });
 }
 
+/// A datagram arrived on the socket of UDP bearer `id` opened with `token` (softirq): it
+/// goes to the bearer if it is still that one, as [`receive`] does.
+pub(crate) fn receive_udp(net: &Arc<TipcNet>, id: BearerId, token: u32, skb: OwnedSkBuff) {
+    drive(net, GFP_ATOMIC, |st, now| {
+        if !st.udp(id).is_some_and(|u| u.is_opened_with(token)) {
+            return skb.consume();
+        }
+        st.core.handle_packet(id, skb, now, GFP_ATOMIC);
+    });
+}
+
 /// A device changed (`tipc_l2_device_event`, process context under the RTNL lock): a device
 /// going away or renamed takes its bearer with it; one going down or losing its carrier
 /// stops its bearer and its links, and the bearer sends again once the device is up; a new
 /// MTU or address resets the bearer's links (or disables it, for an MTU too small).
 pub(crate) fn device_event(net: &Arc<TipcNet>, dev: &NetDevice, event: netdev_notifier::Event) {
     use netdev_notifier::Event as E;
-    drive(net, GFP_KERNEL, |st, now| {
-        let ifindex = dev.ifindex();
-        let Some(id) = BearerId::all().find(|b| {
-            st.attached
-                .get(b.index())
-                .and_then(Option::as_ref)
-                .is_some_and(|a| a.dev.ifindex() == ifindex)
-        }) else {
-            return;
-        };
+    let gone = drive(net, GFP_KERNEL, |st, now| {
+        let id = st.bearer_of(dev)?;
         let up = match event {
             E::Unregister | E::ChangeName => return disable(st, id, now),
             E::ChangeMtu if mtu_bad(dev.mtu()) => return disable(st, id, now),
@@ -652,16 +811,18 @@ pub(crate) fn device_event(net: &Arc<TipcNet>, dev: &NetDevice, event: netdev_no
             E::Change | E::GoingDown => Some(false),
             E::Up => Some(true),
             E::ChangeMtu | E::ChangeAddr => None,
-            _ => return,
+            _ => return None,
         };
-        if let Some(a) = st.attached.get_mut(id.index()).and_then(Option::as_mut) {
+        if let Some(Some(Attached::Eth { up: a_up, .. })) = st.attached.get_mut(id.index()) {
             if up == Some(true) {
-                a.up = true;
-                return;
+                *a_up = true;
+                return None;
             }
-            a.up = up.unwrap_or(a.up);
+            *a_up = up.unwrap_or(*a_up);
         }
         st.core
             .reset_bearer(id, dev.mtu(), eth::media_addr(dev), now, GFP_ATOMIC);
+        None
     });
+    drop(gone);
 }

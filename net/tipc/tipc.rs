@@ -33,6 +33,7 @@ mod socket;
 mod socket_pair;
 mod sysctl;
 mod topsrv;
+mod udp;
 mod wait;
 
 use kernel::{
@@ -78,8 +79,11 @@ impl kernel::Module for Tipc {
             eth::Receiver,
             GFP_KERNEL,
         )?;
-        let sockets = netlink::Sockets::new(module, nets)?;
-        let netlink = genetlink::Registration::new(module, netlink::Data::new(sockets)?)?;
+        // The UDP bearers' sockets, released by each namespace's exit before its state goes.
+        let tunnels = udp::Tunnels::new()?;
+        let sockets = netlink::Sockets::new(module, nets.clone())?;
+        let data = netlink::Data::new(sockets, tunnels, nets)?;
+        let netlink = genetlink::Registration::new(module, data)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
             _netlink: netlink,

@@ -7,7 +7,8 @@ end is <dir>/hub.sock. The hub repeats every frame it receives to every other no
 share one Ethernet segment that never touches the host's IP stack. With --pcap it also records
 every frame, as QEMU's filter-dump would (as sent, before any impairment).
 
-With --impair FILE the hub impairs TIPC frames (Ethernet type 0x88ca) as FILE says, read
+With --impair FILE the hub impairs TIPC frames (Ethernet type 0x88ca, and the UDP datagrams of
+UDP bearers: IPv4 or IPv6, from or to port 6118) as FILE says, read
 again whenever it changes; without the file, or with an empty one, the segment is perfect.
 FILE holds JSON: {"seed": N, "loss": P, "duplicate": P, "reorder": P, "delay_ms": D}, each
 probability from 0 to 1 and applied to each copy (one per receiving node) on its own:
@@ -31,6 +32,7 @@ import struct
 import time
 
 ETH_P_TIPC = 0x88CA
+TIPC_UDP_PORT = 6118
 LINK_PROTOCOL, LINK_CONFIG = 7, 13
 RESENT_WINDOW_S = 30
 USERS = {0: "low", 1: "medium", 2: "high", 3: "critical", 5: "bcast_protocol", 6: "bundler",
@@ -38,9 +40,28 @@ USERS = {0: "low", 1: "medium", 2: "high", 3: "critical", 5: "bcast_protocol", 6
 LINK_PROTO_TYPES = {0: "STATE", 1: "RESET", 2: "ACTIVATE"}
 
 
-def kind_of(frame):
-    """The kind of a TIPC frame, and its link sequence number if it has one."""
-    words = frame[14:26]
+def tipc_offset(frame):
+    """Where the TIPC message of a frame begins: behind Ethernet type 0x88ca, or behind the UDP
+    header of a UDP bearer's datagram (IPv4 or IPv6, from or to port 6118); None if the frame
+    carries none."""
+    kind = struct.unpack_from("!H", frame, 12)[0] if len(frame) >= 14 else 0
+    if kind == ETH_P_TIPC:
+        return 14
+    if kind == 0x0800 and len(frame) >= 34 and frame[23] == 17:
+        ports = 14 + (frame[14] & 0xF) * 4
+    elif kind == 0x86DD and len(frame) >= 62 and frame[20] == 17:
+        ports = 54
+    else:
+        return None
+    if len(frame) < ports + 8 or TIPC_UDP_PORT not in struct.unpack_from("!HH", frame, ports):
+        return None
+    return ports + 8
+
+
+def kind_of(frame, offset=14):
+    """The kind of a TIPC frame whose message begins at `offset`, and its link sequence number
+    if it has one."""
+    words = frame[offset : offset + 12]
     if len(words) < 12:
         return "short", None
     w0, w1, w2 = struct.unpack("!III", words)
@@ -68,9 +89,10 @@ class Impairment:
 
     def count_sent(self, frame, sender, now):
         """Counts a TIPC frame `sender` put on the segment, by kind."""
-        if frame[12:14] != struct.pack("!H", ETH_P_TIPC):
+        offset = tipc_offset(frame)
+        if offset is None:
             return
-        kind, seqno = kind_of(frame)
+        kind, seqno = kind_of(frame, offset)
         sent = self.stats["sent"].setdefault(os.path.basename(sender).removesuffix(".sock"), {})
         sent[kind] = sent.get(kind, 0) + 1
         if seqno is not None:
@@ -103,7 +125,7 @@ class Impairment:
 
     def copies(self, frame, node, now):
         """The (time, frame) sends of one copy of `frame` to `node`."""
-        if not self.active() or frame[12:14] != struct.pack("!H", ETH_P_TIPC):
+        if not self.active() or tipc_offset(frame) is None:
             held = self.held.pop(node, None)
             return [(now, frame)] + ([(now, held)] if held else [])
         self.stats["frames"] += 1

@@ -5,16 +5,20 @@
 
 use super::{media::parse_props, namespace, put_name, tipc_net, Data, TipcGenl};
 use crate::{
-    cluster,
+    cluster::{self, UdpEnable, UdpView},
     proto::{
         bearer::{
             media::Media,
+            media_addr::UdpAddr,
             props::{PropRequest, MEDIA_LINK_PRI},
             rejection::Rejection,
             table::Bearer,
+            udp_opts::{self, OptAddr},
         },
-        netlink::{bearer, cmd, nla, prop, ListDump},
+        errno::Errno,
+        netlink::{bearer, cmd, nla, prop, udp, ListDump},
     },
+    udp::Options,
 };
 use kernel::{
     net::genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
@@ -29,6 +33,40 @@ static BEARER_POLICY: [Policy; bearer::MAX + 1] = [
     Policy::u32(),
     Policy::nested(),
 ];
+
+/// The policy of a `TIPC_NLA_BEARER_UDP_OPTS` nest (`tipc_nl_udp_policy`): addresses of at
+/// most a `sockaddr_storage`.
+static UDP_POLICY: [Policy; udp::MAX + 1] = [
+    Policy::unspec(),
+    Policy::binary(128),
+    Policy::binary(128),
+    Policy::unspec(),
+];
+
+/// The address in attribute `kind` of a UDP options nest: `EINVAL` without it, else as
+/// [`udp_opts::parse`] reads it.
+fn udp_addr(opts: &Nest<'_, { udp::MAX + 1 }>, kind: u16, local: bool) -> Result<OptAddr, Errno> {
+    let a = opts.get(kind.into()).ok_or(Errno::EINVAL)?;
+    udp_opts::parse(a.payload(), local)
+}
+
+/// The UDP options of a bearer to enable (`tipc_udp_enable`): `EINVAL` without them, for a
+/// nest that does not parse, or without both addresses.
+fn udp_options(
+    req: &Request<'_, TipcGenl>,
+    nest: &Nest<'_, { bearer::MAX + 1 }>,
+) -> Result<Options, Errno> {
+    let attr = nest.get(bearer::UDP_OPTS.into()).ok_or(Errno::EINVAL)?;
+    let opts = attr.nested(&UDP_POLICY, req).map_err(|_| Errno::EINVAL)?;
+    if opts.get(udp::LOCAL.into()).is_none() || opts.get(udp::REMOTE.into()).is_none() {
+        pr_err!("Invalid UDP bearer configuration");
+        return Err(Errno::EINVAL);
+    }
+    Ok(Options {
+        local: udp_addr(&opts, udp::LOCAL, true)?,
+        remote: udp_addr(&opts, udp::REMOTE, false)?,
+    })
+}
 
 /// The request's `TIPC_NLA_BEARER` nest and the bearer name in it: `EINVAL` without either.
 fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(&'a [u8], Nest<'a, { bearer::MAX + 1 }>)> {
@@ -62,8 +100,21 @@ pub(super) fn enable(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
     let priority = props.priority.unwrap_or(MEDIA_LINK_PRI);
     let media = *data.media.lock();
     let net = namespace(req);
-    cluster::enable_bearer(net, req.net(), |m| media.props(m), name, domain, priority)
-        .map_err(|r| rejected(req, r))
+    let udp = UdpEnable {
+        opts: udp_options(req, &nest),
+        tunnels: &data.udp_tunnels,
+        nets: &data.nets,
+    };
+    cluster::enable_bearer(
+        net,
+        req.net(),
+        |m| media.props(m),
+        name,
+        domain,
+        priority,
+        udp,
+    )
+    .map_err(|r| rejected(req, r))
 }
 
 /// `TIPC_NL_BEARER_DISABLE`: "Bearer not found" for a name no bearer has.
@@ -75,9 +126,16 @@ pub(super) fn disable(req: &Request<'_, TipcGenl>) -> Result {
 /// "Bearer not found", the answer to a name no bearer has.
 const NOT_FOUND: Rejection = Rejection::invalid(c"Bearer not found");
 
+/// Writes a UDP address attribute as C does (`__tipc_nl_add_udp_addr`).
+fn put_udp_addr(msg: &mut Writer<'_>, kind: u16, a: &UdpAddr) -> Result {
+    let (sa, len) = udp_opts::sockaddr(a);
+    msg.put_bytes(kind, sa.get(..len).ok_or(EINVAL)?)
+}
+
 /// Writes one `TIPC_NLA_BEARER` nest (`__tipc_nl_add_bearer`): the name, then the priority,
-/// tolerance and largest window, and a UDP bearer's MTU.
-fn put_bearer(msg: &mut Writer<'_>, b: &Bearer) -> Result {
+/// tolerance and largest window, and a UDP bearer's MTU; then a UDP bearer's addresses
+/// (`tipc_udp_nl_add_bearer_data`).
+fn put_bearer(msg: &mut Writer<'_>, b: &Bearer, udp: Option<&UdpView>) -> Result {
     msg.nest(nla::BEARER, |msg| {
         put_name(msg, bearer::NAME, b.name.as_bytes())?;
         msg.nest(bearer::PROP, |msg| {
@@ -88,28 +146,39 @@ fn put_bearer(msg: &mut Writer<'_>, b: &Bearer) -> Result {
                 msg.put_u32(prop::MTU, b.props.mtu)?;
             }
             Ok(())
-        })
+        })?;
+        if let Some(u) = udp {
+            msg.nest(bearer::UDP_OPTS, |msg| {
+                put_udp_addr(msg, udp::LOCAL, &u.local)?;
+                put_udp_addr(msg, udp::REMOTE, &u.remote)?;
+                if u.replicast {
+                    msg.put_flag(udp::MULTI_REMOTEIP)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     })
 }
 
 /// The bearer of the request's namespace named `name` as it is now: "Bearer not found"
 /// (`EINVAL`) if there is none.
-fn named(req: &Request<'_, TipcGenl>, name: &[u8]) -> Result<Bearer> {
-    let found = namespace(req)
-        .cluster
-        .lock()
+fn named(req: &Request<'_, TipcGenl>, name: &[u8]) -> Result<(Bearer, Option<UdpView>)> {
+    let st = namespace(req).cluster.lock();
+    let found = st
         .core
         .bearers()
         .find(name)
-        .copied();
+        .map(|b| (*b, st.udp_view(b.id)));
+    drop(st);
     found.ok_or_else(|| rejected(req, NOT_FOUND))
 }
 
 /// `TIPC_NL_BEARER_GET` for one bearer, by name.
 pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
     let (name, _) = requested(req)?;
-    let b = named(req, name)?;
-    req.reply(cmd::BEARER_GET, |msg| put_bearer(msg, &b))
+    let (b, udp) = named(req, name)?;
+    req.reply(cmd::BEARER_GET, |msg| put_bearer(msg, &b, udp.as_ref()))
 }
 
 /// `TIPC_NL_BEARER_GET` as a dump: one message per bearer, by slot.
@@ -121,7 +190,8 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
     };
     let st = tipc_net(dump).cluster.lock();
     for b in st.core.bearers().iter().filter(|b| b.id.index() >= from) {
-        if !dump.message(cmd::BEARER_GET, |msg| put_bearer(msg, b))? {
+        let udp = st.udp_view(b.id);
+        if !dump.message(cmd::BEARER_GET, |msg| put_bearer(msg, b, udp.as_ref()))? {
             dump.set_state(ListDump::From(b.id.index() as u32).to_words());
             return Ok(Progress::More);
         }
@@ -136,7 +206,7 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
     let net = namespace(req);
-    let media = named(req, name)?.media;
+    let media = named(req, name)?.0.media;
     let wanted = parse_props(req, nest.get(bearer::PROP.into()))?;
     cluster::drive(net, GFP_KERNEL, |st, now| {
         if wanted.mtu.is_some() && media != Media::Udp {
@@ -154,15 +224,56 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 
 /// `TIPC_NL_BEARER_ADD` (`tipc_nl_bearer_add`): adds a UDP bearer's remote peer; for any
 /// other bearer the UDP options are refused ("UDP option is unsupported") and a request
-/// without them does nothing. "Bearer not found" first.
+/// without them does nothing. "Bearer not found" first; then (`tipc_udp_nl_bearer_add`)
+/// `EINVAL` for options that do not parse or lack the remote address, `EADDRNOTAVAIL` for
+/// one of another family, `EINVAL` for a bearer whose remote address is a multicast group.
 pub(super) fn add(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
-    let media = named(req, name)?.media;
-    if nest.get(bearer::UDP_OPTS.into()).is_some() && media != Media::Udp {
+    let media = named(req, name)?.0.media;
+    let Some(attr) = nest.get(bearer::UDP_OPTS.into()) else {
+        return Ok(());
+    };
+    if media != Media::Udp {
         return Err(rejected(
             req,
             Rejection::invalid(c"UDP option is unsupported"),
         ));
     }
-    Ok(())
+    let opts = attr
+        .nested(&UDP_POLICY, req)
+        .map_err(|_| Error::from_errno(-Errno::EINVAL.get()))?;
+    let remote = udp_addr(&opts, udp::REMOTE, false).map_err(|e| Error::from_errno(-e.get()))?;
+    cluster::add_udp_remote(namespace(req), name, remote.addr).map_err(|r| rejected(req, r))
+}
+
+/// `TIPC_NL_UDP_GET_REMOTEIP` (`tipc_udp_nl_dump_remoteip`): the replicast peers of the UDP
+/// bearer the request names, newest first, one message each; `EINVAL` without a name or for
+/// a name no UDP bearer has.
+pub(super) fn dump_udp_remotes(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
+    /// Peers read under the lock per round.
+    const BATCH: usize = 16;
+    let from = match ListDump::from_words(dump.state()) {
+        ListDump::Done => return Ok(Progress::Done),
+        ListDump::Start => 0,
+        ListDump::From(i) => i as usize,
+    };
+    let req = dump.request();
+    let nest = req
+        .attr(nla::BEARER)
+        .ok_or(EINVAL)?
+        .nested(&BEARER_POLICY, &req)?;
+    let name = nest.get(bearer::NAME.into()).ok_or(EINVAL)?.string();
+    let mut peers = KVec::with_capacity(BATCH, GFP_KERNEL)?;
+    cluster::udp_remotes(tipc_net(dump), name, from, &mut peers).ok_or(EINVAL)?;
+    for (i, a) in peers.iter().enumerate() {
+        if !dump.message(cmd::BEARER_GET, |msg| put_udp_addr(msg, udp::REMOTE, a))? {
+            dump.set_state(ListDump::From((from + i) as u32).to_words());
+            return Ok(Progress::More);
+        }
+    }
+    if peers.len() == BATCH {
+        dump.set_state(ListDump::From((from + BATCH) as u32).to_words());
+        return Ok(Progress::More);
+    }
+    Ok(Progress::Done)
 }

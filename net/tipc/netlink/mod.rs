@@ -18,9 +18,10 @@ mod peer;
 mod sock;
 
 use crate::{
-    netns::TipcNet,
+    netns::{NetSlot, TipcNet},
     proto::netlink::{cmd, nla, FAMILY_VERSION},
     socket::TipcFamily,
+    udp,
 };
 use kernel::{
     net::{
@@ -30,7 +31,7 @@ use kernel::{
             validate::{DONT_VALIDATE_DUMP, DONT_VALIDATE_DUMP_STRICT, DONT_VALIDATE_STRICT},
             Dump, Family, Op, Policy, Progress, Request, Slot, Writer,
         },
-        socket,
+        pernet, socket,
     },
     new_spinlock,
     prelude::*,
@@ -49,6 +50,10 @@ pub(crate) type Sockets = socket::Registration<TipcFamily>;
 
 /// What the family's handlers share.
 pub(crate) struct Data {
+    /// The UDP bearers' sockets of every namespace: unregistered first, which releases them.
+    udp_tunnels: udp::Tunnels,
+    /// Every namespace's state, which UDP bearers' sockets hand their datagrams to.
+    nets: Arc<pernet::Registration<NetSlot>>,
     /// The socket family's registration, with every namespace's state.
     sockets: Sockets,
     /// The media's properties, which every namespace shares, as in C. Netlink handlers only
@@ -58,8 +63,14 @@ pub(crate) struct Data {
 
 impl Data {
     /// The handlers' data around the socket family's registration.
-    pub(crate) fn new(sockets: Sockets) -> Result<Self> {
+    pub(crate) fn new(
+        sockets: Sockets,
+        udp_tunnels: udp::Tunnels,
+        nets: Arc<pernet::Registration<NetSlot>>,
+    ) -> Result<Self> {
         Ok(Self {
+            udp_tunnels,
+            nets,
             sockets,
             media: KBox::pin_init(new_spinlock!(MediaTable::new(), "tipc_media"), GFP_KERNEL)?,
         })
@@ -176,6 +187,7 @@ impl Family for TipcGenl {
             cmd::PUBL_GET => sock::dump_sock_publications(dump),
             cmd::MEDIA_GET => media::dump(dump),
             cmd::BEARER_GET => bearer::dump(dump),
+            cmd::UDP_GET_REMOTEIP => bearer::dump_udp_remotes(dump),
             cmd::LINK_GET => link::dump(dump),
             cmd::NODE_GET => node::dump_nodes(dump),
             _ => {

@@ -6,10 +6,6 @@
 //! files as its `proto` module; `host.rs` compiles the same files as a host crate for
 //! `cargo test`.
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "the cluster core is ahead of its glue (issue 9)")
-)]
 pub(crate) mod bearer;
 pub(crate) mod cong_links;
 pub(crate) mod conn;

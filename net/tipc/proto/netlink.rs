@@ -83,6 +83,16 @@ pub(crate) mod bearer {
     pub(crate) const MAX: usize = 4;
 }
 
+/// The attributes of a `TIPC_NLA_BEARER_UDP_OPTS` nest; `REMOTE` is also the attribute of a
+/// `TIPC_NL_UDP_GET_REMOTEIP` answer.
+pub(crate) mod udp {
+    pub(crate) const LOCAL: u16 = 1;
+    pub(crate) const REMOTE: u16 = 2;
+    pub(crate) const MULTI_REMOTEIP: u16 = 3;
+    /// `TIPC_NLA_UDP_MAX`.
+    pub(crate) const MAX: usize = 3;
+}
+
 /// `TIPC_NLA_NAME_TABLE_PUBL`, the one attribute of a `TIPC_NLA_NAME_TABLE` nest.
 pub(crate) const NAME_TABLE_PUBL: u16 = 1;
 

@@ -10,7 +10,12 @@
 //! in a [`DstCache`] (`udp_tunnel_xmit_skb`, `udp_tunnel6_xmit_skb`);
 //! [`UdpTunnel::join_multicast`] makes the tunnel's interface receive a multicast group.
 //!
+//! A [`UdpTunnel`] must be dropped before its namespace is dismantled, which its constructor leaves
+//! to the caller; a [`scoped::ScopedTunnel`] is let go of by the namespace itself.
+//!
 //! C header: [`include/net/udp_tunnel.h`](srctree/include/net/udp_tunnel.h).
+
+pub mod scoped;
 
 use super::{
     dst_cache::DstCache,
@@ -62,6 +67,7 @@ pub struct Config {
     local: SocketAddr,
     wildcard: bool,
     udp4_checksums: bool,
+    ipv6_only: bool,
 }
 
 impl Config {
@@ -77,6 +83,7 @@ impl Config {
             local,
             wildcard: false,
             udp4_checksums: true,
+            ipv6_only: true,
         }
     }
 
@@ -85,6 +92,14 @@ impl Config {
     /// port, multicast groups it joined included, and still sends from the local address.
     pub const fn wildcard(mut self, wildcard: bool) -> Self {
         self.wildcard = wildcard;
+        self
+    }
+
+    /// Whether an IPv6 tunnel takes IPv6 datagrams only (the default), or also IPv4 ones mapped
+    /// to IPv6 (as a socket without `IPV6_V6ONLY`): a tunnel bound to `::` then also holds its
+    /// port for IPv4.
+    pub const fn ipv6_only(mut self, only: bool) -> Self {
+        self.ipv6_only = only;
         self
     }
 
@@ -272,6 +287,20 @@ struct Inner<R: Receiver> {
 /// assert_eq!(tunnel.join_multicast(IpAddr::V6(Ipv6Addr::LOCALHOST)), Err(EINVAL));
 /// assert_eq!(tunnel.join_multicast(IpAddr::V4(Ipv4Addr::LOCALHOST)), Err(EAFNOSUPPORT));
 /// drop(tunnel);
+/// // Without `ipv6_only`, a tunnel on `::` holds its port for IPv4 too.
+/// // SAFETY: The initial namespace is never dismantled.
+/// let dual = unsafe {
+///     UdpTunnel::new(Net::init_ns(), &Config::new(any).ipv6_only(false), net.clone(),
+///                    Example { from: any }, GFP_KERNEL)?
+/// };
+/// let v4_any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 50620);
+/// // SAFETY: The initial namespace is never dismantled.
+/// let v4 = unsafe {
+///     UdpTunnel::new(Net::init_ns(), &Config::new(v4_any), net.clone(),
+///                    Example { from: v4_any }, GFP_KERNEL)
+/// };
+/// assert_eq!(v4.err(), Some(EADDRINUSE));
+/// drop(dual);
 /// drop(net);
 /// # Ok::<(), Error>(())
 /// ```
@@ -356,7 +385,7 @@ impl<R: Receiver> UdpTunnel<R> {
                 }
                 cfg.set_use_udp6_tx_checksums(1);
                 cfg.set_use_udp6_rx_checksums(1);
-                cfg.set_ipv6_v6only(1);
+                cfg.set_ipv6_v6only(config.ipv6_only.into());
                 // SAFETY: `net` is alive and `cfg` initialised; `sock` receives the socket.
                 to_result(unsafe {
                     bindings::udp_sock_create6(net.as_raw(), &mut cfg, &mut sock)

@@ -10,6 +10,7 @@ pub(crate) mod name;
 pub(crate) mod props;
 pub(crate) mod rejection;
 pub(crate) mod table;
+pub(crate) mod udp_opts;
 
 #[cfg(test)]
 mod tests;

@@ -110,8 +110,26 @@ impl<B: PacketBuf> Cluster<B> {
         now: u64,
         flags: Flags,
     ) -> Result<BearerId, Rejection> {
+        self.adopt_identity(&att.addr)?;
+        let b = self.bearers.attach(adm, domain, att);
+        if self.own.addr() == 0 {
+            self.own.start_trial(now);
+        }
+        if let Some(d) = self.discs.get_mut(b.id.index()) {
+            *d = Some(Discoverer::new(domain, now));
+        }
+        let msg = Message::Discovery(request(&self.own, &b));
+        self.out.send(b.id, Dest::Broadcast, msg, flags);
+        Ok(b.id)
+    }
+
+    /// A node without an identity takes one from a bearer's address: the hardware address
+    /// (Ethernet) or the local IP address (UDP); if that makes none, "Failed to enable media"
+    /// (`EINVAL`). The UDP media does this before it looks for the address's interface, so a
+    /// bearer that then fails leaves the identity set, as in C.
+    pub(crate) fn adopt_identity(&mut self, addr: &MediaAddr) -> Result<(), Rejection> {
         if self.own.id().is_none() {
-            let id = match (att.addr.eth_mac(), att.addr.udp_addr()) {
+            let id = match (addr.eth_mac(), addr.udp_addr()) {
                 (Some(mac), _) => NodeId::from_bytes(&mac),
                 (_, Some(udp)) => NodeId::from_bytes(&udp.ip),
                 _ => None,
@@ -123,16 +141,7 @@ impl<B: PacketBuf> Cluster<B> {
         if self.own.id().is_none() {
             return Err(media_failed(Errno::EINVAL));
         }
-        let b = self.bearers.attach(adm, domain, att);
-        if self.own.addr() == 0 {
-            self.own.start_trial(now);
-        }
-        if let Some(d) = self.discs.get_mut(b.id.index()) {
-            *d = Some(Discoverer::new(domain, now));
-        }
-        let msg = Message::Discovery(request(&self.own, &b));
-        self.out.send(b.id, Dest::Broadcast, msg, flags);
-        Ok(b.id)
+        Ok(())
     }
 
     /// Disables a bearer: its links are deleted (going down first), its discovery stops.

@@ -93,6 +93,23 @@ fn node_states() {
 }
 
 #[test]
+fn a_udp_address_gives_the_identity_before_the_bearer_exists() {
+    let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
+    let ip = MediaAddr::udp(UdpAddr::v4([10, 0, 0, 9], 6118));
+    c.adopt_identity(&ip).unwrap();
+    assert_eq!(c.own().id().unwrap().0[..4], [10, 0, 0, 9]);
+    assert!(c.bearers().iter().next().is_none());
+    // A node that has one keeps it.
+    c.adopt_identity(&MediaAddr::udp(UdpAddr::v4([10, 0, 0, 8], 1)))
+        .unwrap();
+    assert_eq!(c.own().id().unwrap().0[..4], [10, 0, 0, 9]);
+    // The unspecified address makes none: "Failed to enable media".
+    let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
+    let r = c.adopt_identity(&MediaAddr::udp(UdpAddr::v4([0; 4], 6118)));
+    assert_eq!(r.unwrap_err().errno, Errno::EINVAL);
+}
+
+#[test]
 fn enabling_makes_the_identity_and_starts_the_trial() {
     let mut c = Cluster::<Vec<u8>>::new(5, 5, 5);
     let adm = c

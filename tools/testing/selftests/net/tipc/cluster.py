@@ -8,7 +8,8 @@ a silent or vanished peer is noticed within the link tolerance and comes back.
 Run by run_cluster.sh once per module pairing, with the set-up it did in the environment:
 TIPC_CLUSTER_SHARED, _PAIRING, _ID1, _ID2 (node identities), _IF2 (node 2's NIC), _LINK (the
 link it saw come up, empty if none), _PCAP and _PCAP_START (the segment's capture and where
-this pairing began in it), _METRICS (a file for the measured figures).
+this pairing began in it), _METRICS (a file for the measured figures), _BEARER (the kind of
+bearer both nodes enabled: eth, udp4, udp6 or udp-rcast, as cluster_node.sh's bearer has it).
 """
 
 import contextlib
@@ -49,6 +50,9 @@ PCAP = os.environ.get("TIPC_CLUSTER_PCAP", "")
 PCAP_START = int(os.environ.get("TIPC_CLUSTER_PCAP_START", "24") or 24)
 METRICS = os.environ.get("TIPC_CLUSTER_METRICS", "")
 IMPAIR = os.environ.get("TIPC_CLUSTER_IMPAIR", "")
+BEARER = os.environ.get("TIPC_CLUSTER_BEARER", "eth")
+# The bearers' names, media then interface: eth:<NIC>, or udp:n1 and udp:n2.
+MEDIA, B1, B2 = ("eth", IF1, IF2) if BEARER == "eth" else ("udp", "n1", "n2")
 DIR = os.path.dirname(os.path.abspath(__file__))
 
 PEER = Peer(SHARED)
@@ -152,8 +156,8 @@ def link_names_mirror():
     """Each node lists one unicast link, up, named <own>:<bearer>-<peer>:<bearer>, the
     mirror of the other's name; both list the broadcast link, up."""
     need_link()
-    want1 = f"{ID1}:{IF1}-{ID2}:{IF2}"
-    want2 = f"{ID2}:{IF2}-{ID1}:{IF1}"
+    want1 = f"{ID1}:{B1}-{ID2}:{B2}"
+    want2 = f"{ID2}:{B2}-{ID1}:{B1}"
     all1 = parse_link_list(local("link", "list"))
     all2 = parse_link_list(peer_view()["link list"])
     eq(unicast_links(all1), {want1: "up"}, "node 1's tipc link list")
@@ -204,9 +208,9 @@ def node_list_agrees():
 @case
 @timed
 def bearer_list_agrees():
-    """`tipc bearer list`: each node its own Ethernet bearer, named eth:<device>."""
-    eq(local("bearer", "list").split(), [f"eth:{IF1}"], "node 1's tipc bearer list")
-    eq(peer_view()["bearer list"].split(), [f"eth:{IF2}"], "node 2's tipc bearer list")
+    """`tipc bearer list`: each node its own bearer, named eth:<device> or udp:<name>."""
+    eq(local("bearer", "list").split(), [f"{MEDIA}:{B1}"], "node 1's tipc bearer list")
+    eq(peer_view()["bearer list"].split(), [f"{MEDIA}:{B2}"], "node 2's tipc bearer list")
 
 
 @case
@@ -621,7 +625,7 @@ def link_down_and_back(what, down_cmd, up_cmd):
         heard.close()
         watch.close()
     eq(parse_link_list(local("link", "list")).get(LINK), "up", f"node 1's {LINK} once back")
-    want2 = f"{ID2}:{IF2}-{ID1}:{IF1}"
+    want2 = f"{ID2}:{B2}-{ID1}:{B1}"
     back2 = unicast_links(parse_link_list(PEER.check("$TIPC_CLUSTER_DIR/cluster_node.sh waitlink 60", timeout=180)))
     eq(back2, {want2: "up"}, "node 2's links once back")
     if down > bound:
@@ -648,8 +652,8 @@ def link_down_on_peer_bearer_disable():
     down after the tolerance (within a margin), and up again once node 2 enables the bearer."""
     link_down_and_back(
         "tipc bearer disable",
-        'tipc bearer disable media eth device "$TIPC_IF"',
-        'tipc bearer enable media eth device "$TIPC_IF"',
+        f'TIPC_CLUSTER_BEARER={BEARER} "$TIPC_CLUSTER_DIR/cluster_node.sh" bearer disable',
+        f'TIPC_CLUSTER_BEARER={BEARER} "$TIPC_CLUSTER_DIR/cluster_node.sh" bearer enable',
     )
 
 

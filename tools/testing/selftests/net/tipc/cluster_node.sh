@@ -4,11 +4,11 @@
 # agent, on node 2. Under TCG every program started costs much, so each subcommand does a
 # whole step.
 # Usage: cluster_node.sh setup c|ours KO ID [SERVE_FILE] | teardown MARK [SERVE_FILE]
-#                        | snapshot [SECONDS] | waitlink SECONDS
+#                        | snapshot [SECONDS] | waitlink SECONDS | bearer enable|disable
 #   setup     prints "mark N" (dmesg lines so far), unloads any tipc module, loads the C
 #             module (modprobe tipc) or ours (insmod KO) and checks which one is loaded (both
 #             are named tipc; ours taints the kernel with O), sets the node identity ID,
-#             enables the Ethernet bearer on $TIPC_IF; prints "result load|identity|bearer RC".
+#             enables the bearer (see `bearer`); prints "result load|identity|bearer RC".
 #             With SERVE_FILE, starts tipc_cluster.py serve (the services cluster.py uses).
 #   teardown  stops that server, unloads, checks dmesg after line MARK for splats
 #             (run_differential.sh's SPLAT pattern); prints "result unload|dmesg RC"
@@ -16,6 +16,11 @@
 #             `tipc link list`, `node list`, `bearer list` and the link's tolerance, priority
 #             and window, each after a "=== what" line
 #   waitlink  waits up to SECONDS for a unicast link up; prints `tipc link list`
+#   bearer    enable|disable: this node's bearer, of the kind $TIPC_CLUSTER_BEARER names:
+#             eth (the default: Ethernet on $TIPC_IF), udp4 (UDP over IPv4, discovery by
+#             multicast), udp6 (UDP over IPv6, multicast), udp-rcast (UDP over IPv4 to the
+#             other node's address: replicast). Node N has 10.88.0.N/24 and fd88::N/64 on
+#             $TIPC_IF for UDP bearers, named udp:nN; the port is iproute2's default, 6118.
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 STYPE=18888
@@ -70,6 +75,31 @@ up_link_list() {
     done
 }
 
+# bearer enable|disable: runs `tipc bearer` for this node's bearer (see the usage above).
+bearer() {
+    local node=${TIPC_NODE:-1} kind=${TIPC_CLUSTER_BEARER:-eth} name opts=()
+    local other=$((3 - node))
+    [ -n "$TIPC_IF" ] || { echo "no TIPC_IF"; return 1; }
+    case $kind in
+    eth) name=(media eth device "$TIPC_IF") ;;
+    udp4) name=(media udp name "n$node"); opts=(localip "10.88.0.$node") ;;
+    udp6) name=(media udp name "n$node"); opts=(localip "fd88::$node") ;;
+    udp-rcast) name=(media udp name "n$node"); opts=(localip "10.88.0.$node" remoteip "10.88.0.$other") ;;
+    *) echo "no bearer kind '$kind'"; return 2 ;;
+    esac
+    if [ "$kind" != eth ] && [ "$1" = enable ]; then
+        # Addresses that stay while the NIC is down, as an IPv4 address does.
+        sysctl -qw "net.ipv6.conf.$TIPC_IF.keep_addr_on_down=1"
+        ip addr replace "10.88.0.$node/24" dev "$TIPC_IF"
+        ip addr replace "fd88::$node/64" dev "$TIPC_IF" nodad
+    fi
+    if [ "$1" = enable ]; then
+        tipc bearer enable "${name[@]}" "${opts[@]}"
+    else
+        tipc bearer disable "${name[@]}"
+    fi
+}
+
 case $1 in
 setup)
     echo "mark $(dmesg | wc -l)"
@@ -78,13 +108,8 @@ setup)
     echo "result load $?"
     tipc node set identity "$4"
     echo "result identity $?"
-    if [ -n "$TIPC_IF" ]; then
-        tipc bearer enable media eth device "$TIPC_IF"
-        echo "result bearer $?"
-    else
-        echo "no TIPC_IF"
-        echo "result bearer 1"
-    fi
+    bearer enable
+    echo "result bearer $?"
     if [ -n "${5:-}" ] && grep -q '^tipc ' /proc/modules; then
         rm -f "$5" "$5.stop" "$5.done"
         setsid timeout 3600 python3 "$DIR/tipc_cluster.py" serve "$STYPE" "$5" --seconds 3600 </dev/null >"$5.log" 2>&1 &
@@ -132,8 +157,12 @@ snapshot)
 waitlink)
     up_link_list "$2"
     ;;
+bearer)
+    bearer "$2"
+    exit $?
+    ;;
 *)
-    echo "usage: cluster_node.sh setup c|ours KO ID [SERVE_FILE] | teardown MARK [SERVE_FILE] | snapshot [S] | waitlink S"
+    echo "usage: cluster_node.sh setup c|ours KO ID [SERVE_FILE] | teardown MARK [SERVE_FILE] | snapshot [S] | waitlink S | bearer enable|disable"
     exit 2
     ;;
 esac

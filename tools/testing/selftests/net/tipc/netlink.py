@@ -787,6 +787,140 @@ def bearer_get_set_and_add_attribute_by_attribute():
     in_own_netns(body)
 
 
+TIPC_NL_BEARER_DISABLE, TIPC_NL_BEARER_ENABLE, TIPC_NL_UDP_GET_REMOTEIP = 2, 3, 22
+TIPC_NLA_UDP_LOCAL, TIPC_NLA_UDP_REMOTE, TIPC_NLA_UDP_MULTI_REMOTEIP = 1, 2, 3
+
+
+def sin(ip, port):
+    """A struct sockaddr_in."""
+    return struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) + \
+        socket.inet_aton(ip) + bytes(8)
+
+
+def sin6(ip, port, scope=0):
+    """A struct sockaddr_in6."""
+    return struct.pack("=H", socket.AF_INET6) + struct.pack("!H", port) + bytes(4) + \
+        socket.inet_pton(socket.AF_INET6, ip) + struct.pack("=I", scope)
+
+
+def udp_opts(local=None, remote=None):
+    body = b""
+    if local is not None:
+        body += nla(TIPC_NLA_UDP_LOCAL, local)
+    if remote is not None:
+        body += nla(TIPC_NLA_UDP_REMOTE, remote)
+    return nla(TIPC_NLA_BEARER_UDP_OPTS | NLA_F_NESTED, body)
+
+
+def parse_udp_bearer(payload):
+    """A UDP bearer's message: (name, {property: value}, [(UDP option, value)])."""
+    b = dict(attrs(attr(payload, TIPC_NLA_BEARER)))
+    props = {k: struct.unpack("=I", v)[0] for k, v in attrs(b[TIPC_NLA_BEARER_PROP])}
+    return (b[TIPC_NLA_BEARER_NAME].rstrip(b"\0").decode(), props,
+            attrs(b.get(TIPC_NLA_BEARER_UDP_OPTS, b"")))
+
+
+def enabled_as_shown(g, name, local, group, mtu):
+    """Enables UDP bearer `name` on `local` with multicast `group`; BEARER_GET must show it with
+    the UDP media's properties, MTU `mtu`, and both addresses."""
+    fam = g.family_id("TIPCv2")
+    eq(g.request(fam, TIPC_NL_BEARER_ENABLE, bearer_nest(name, extra=udp_opts(local, group))),
+       [], f"enable {name}")
+    got = [parse_udp_bearer(p) for _, p in g.request(fam, TIPC_NL_BEARER_GET, bearer_nest(name))]
+    eq(got, [(name, {TIPC_NLA_PROP_PRIO: 10, TIPC_NLA_PROP_TOL: 1500,
+                     TIPC_NLA_PROP_WIN: 50, TIPC_NLA_PROP_MTU: mtu},
+              [(TIPC_NLA_UDP_LOCAL, local), (TIPC_NLA_UDP_REMOTE, group)])], f"{name} as shown")
+
+
+@case
+def udp_bearer_enable_add_and_remote_ip_refusals_and_views():
+    """UDP bearers by raw netlink: BEARER_ENABLE's refusals of bad options in tipc_udp_enable's
+    order (the node takes its identity from the local address before the address's interface
+    is looked for), multicast and replicast bearers as BEARER_GET shows them, BEARER_ADD's
+    replicast peers and refusals, UDP_GET_REMOTEIP's list and refusals; an IPv6 bearer."""
+    def body():
+        subprocess.run(["ip", "addr", "add", "10.99.0.1/24", "dev", TIPC_IF], check=True)
+        subprocess.run(["ip", "addr", "add", "fd99::1/64", "dev", TIPC_IF, "nodad"], check=True)
+        g = Genl()
+        try:
+            fam = g.family_id("TIPCv2")
+            failed = "Failed to enable media"
+            u1 = "udp:u1"
+            local, group = sin("10.99.0.1", 6118), sin("228.0.18.103", 6118)
+            for opts, err in [(b"", errno.EINVAL),
+                              (udp_opts(local=local), errno.EINVAL),
+                              (udp_opts(remote=group), errno.EINVAL),
+                              (udp_opts(local=struct.pack("=H", 1) + bytes(14), remote=group),
+                               errno.EADDRNOTAVAIL),
+                              (udp_opts(local=local, remote=bytes(16)), errno.EADDRNOTAVAIL),
+                              (udp_opts(local=local, remote=sin6("ff02::1", 6118)), errno.EINVAL),
+                              (udp_opts(local=sin6("fe80::1", 6118), remote=sin6("ff02::1", 6118)),
+                               errno.EINVAL)]:
+                refused(g, TIPC_NL_BEARER_ENABLE, bearer_nest(u1, extra=opts), err, failed)
+            eq(g.dump(fam, TIPC_NL_BEARER_GET), [], "no bearer after the refusals")
+            # No interface has the address: refused, but the node has its identity from it.
+            refused(g, TIPC_NL_BEARER_ENABLE,
+                    bearer_nest(u1, extra=udp_opts(sin("10.99.0.77", 6118), group)),
+                    errno.ENODEV, failed)
+            net = dict(attrs(attr(g.dump(fam, TIPC_NL_NET_GET)[0][1], TIPC_NLA_NET)))
+            eq(net.get(TIPC_NLA_NET_NODEID), bytes([10, 99, 0, 77]) + bytes(4),
+               "the identity from the refused bearer's address")
+            enabled_as_shown(g, u1, local, group, 14000)
+            # Its port is taken (the socket has the unspecified address to hear the group).
+            refused(g, TIPC_NL_BEARER_ENABLE,
+                    bearer_nest("udp:u2", extra=udp_opts(local, sin("10.99.0.2", 6118))),
+                    errno.EADDRINUSE, failed)
+            refused(g, TIPC_NL_BEARER_ADD,
+                    bearer_nest(u1, extra=udp_opts(remote=sin("10.99.0.3", 6118))),
+                    errno.EINVAL, None)
+            eq(g.dump(fam, TIPC_NL_UDP_GET_REMOTEIP, bearer_nest(u1)), [],
+               "a multicast bearer's replicast peers")
+            for payload in [b"", nla(TIPC_NLA_BEARER | NLA_F_NESTED, b""), bearer_nest("udp:nosuch")]:
+                try:
+                    g.dump(fam, TIPC_NL_UDP_GET_REMOTEIP, payload)
+                except OSError as e:
+                    eq(e.errno, errno.EINVAL, f"remote ip dump of {payload!r}")
+                else:
+                    raise AssertionError(f"remote ip dump of {payload!r} succeeded")
+            # Replicast: the remote address is the first peer.
+            u2, local2 = "udp:u2", sin("10.99.0.1", 6119)
+            peer2, peer3 = sin("10.99.0.2", 6118), sin("10.99.0.3", 6120)
+            eq(g.request(fam, TIPC_NL_BEARER_ENABLE, bearer_nest(u2, extra=udp_opts(local2, peer2))),
+               [], "enable a replicast bearer")
+            for opts, err in [(udp_opts(), errno.EINVAL),
+                              (udp_opts(local=peer3), errno.EINVAL),
+                              (udp_opts(remote=struct.pack("=H", 1)), errno.EADDRNOTAVAIL)]:
+                refused(g, TIPC_NL_BEARER_ADD, bearer_nest(u2, extra=opts), err, None)
+            for _ in range(2):
+                eq(g.request(fam, TIPC_NL_BEARER_ADD, bearer_nest(u2, extra=udp_opts(remote=peer3))),
+                   [], "add a replicast peer")
+            got = g.dump(fam, TIPC_NL_UDP_GET_REMOTEIP, bearer_nest(u2))
+            eq([(c, attrs(p)) for c, p in got],
+               [(TIPC_NL_BEARER_GET, [(TIPC_NLA_UDP_REMOTE, peer3)]),
+                (TIPC_NL_BEARER_GET, [(TIPC_NLA_UDP_REMOTE, peer2)])],
+               "the replicast peers, newest first")
+            got = [parse_udp_bearer(p)[2] for _, p in g.request(fam, TIPC_NL_BEARER_GET, bearer_nest(u2))]
+            eq(got, [[(TIPC_NLA_UDP_LOCAL, local2), (TIPC_NLA_UDP_REMOTE, peer2),
+                      (TIPC_NLA_UDP_MULTI_REMOTEIP, b"")]], "the replicast bearer's options")
+            eq(len(g.dump(fam, TIPC_NL_BEARER_GET)), 2, "two bearers")
+            for name in [u1, u2]:
+                eq(g.request(fam, TIPC_NL_BEARER_DISABLE, bearer_nest(name)), [], f"disable {name}")
+            # IPv6, on a multicast group of the link.
+            u6, local6, group6 = "udp:u6", sin6("fd99::1", 6118), sin6("ff02::1267", 6118)
+            enabled_as_shown(g, u6, local6, group6, 1280)
+            # Its socket (on ::, for the group, without IPV6_V6ONLY) holds the port for IPv4 too.
+            refused(g, TIPC_NL_BEARER_ENABLE, bearer_nest(u1, extra=udp_opts(local, group)),
+                    errno.EADDRINUSE, failed)
+            eq(g.request(fam, TIPC_NL_BEARER_ENABLE,
+                         bearer_nest(u1, extra=udp_opts(sin("10.99.0.1", 6121), group))),
+               [], "an IPv4 bearer beside it")
+            rc, out = tipc_out("bearer", "list")
+            eq((rc, sorted(out.split())), (0, [u1, u6]), "tipc bearer list")
+        finally:
+            g.close()
+    in_own_netns(body)
+
+
 @case
 def link_dump_and_set_attribute_by_attribute():
     """The broadcast link's message, with and without the peers' broadcast links asked for;

@@ -14,7 +14,9 @@
 # then it counts as xfail, and a pass of a listed test as xpass (a pass, flagged, so the list
 # can shrink).
 #
-# Usage: run_cluster.sh SHARED [PAIRING...]   PAIRING: c-c, ours-c, c-ours, ours-ours
+# Usage: run_cluster.sh SHARED [PAIRING...]   PAIRING: [BEARER:]M1-M2, M1-M2 one of c-c,
+# ours-c, c-ours, ours-ours; BEARER one of eth (the default), udp4, udp6, udp-rcast (see
+# cluster_node.sh's bearer), e.g. udp4:ours-c. A known failure names the pairing as given.
 # Environment: TIPC_CLUSTER_KO (ours, default SHARED/tipc.ko), TIPC_CLUSTER_PCAP (the
 # segment's capture, as tools/vm.sh --pcap writes it), TIPC_CLUSTER_IMPAIR (the file the
 # hub takes impairments from, tools/vm/hub.py), TIPC_CLUSTER_LINK_TIMEOUT (60 s).
@@ -80,12 +82,12 @@ declare -A known
 for f in c_cluster_known_failures ours_cluster_known_failures; do
     [ -f "$DIR/$f" ] || continue
     while IFS= read -r line || [ -n "$line" ]; do
-        [[ $line =~ ^([^#][^:]*[|](c-c|ours-c|c-ours|ours-ours)):\ *(.*)$ ]] || continue
+        [[ $line =~ ^([^#][^:|]*[|]((eth|udp4|udp6|udp-rcast):)?(c-c|ours-c|c-ours|ours-ours)):\ *(.*)$ ]] || continue
         # C-C's reasons come from c_cluster_known_failures only, the others' from
         # ours_cluster_known_failures only.
-        [ "${BASH_REMATCH[2]}" = c-c ] && [ "$f" != c_cluster_known_failures ] && continue
-        [ "${BASH_REMATCH[2]}" != c-c ] && [ "$f" = c_cluster_known_failures ] && continue
-        known["${BASH_REMATCH[1]}"]=${BASH_REMATCH[3]}
+        [ "${BASH_REMATCH[4]}" = c-c ] && [ "$f" != c_cluster_known_failures ] && continue
+        [ "${BASH_REMATCH[4]}" != c-c ] && [ "$f" = c_cluster_known_failures ] && continue
+        known["${BASH_REMATCH[1]}"]=${BASH_REMATCH[5]}
     done <"$DIR/$f"
 done
 known_reason() { echo "${known["$1|$2"]:-}"; }
@@ -129,9 +131,12 @@ field() {
 prefixed() { echo "$1${2//$'\n'/$'\n'$1}"; }
 
 declare -A figures
-run_pairing() { # run_pairing M1-M2
-    local p=$1 m1=${1%-*} m2=${1#*-} out1 out2 mark1 mark2 rc1 rc2 pcap_start=24 link='' t step
-    echo "# ---- pairing $p: node 1 runs $m1, node 2 runs $m2 ----"
+run_pairing() { # run_pairing [BEARER:]M1-M2
+    local p=$1 mods=${1#*:} bearer=eth out1 out2 mark1 mark2 rc1 rc2 pcap_start=24 link='' t step
+    [[ $p == *:* ]] && bearer=${p%%:*}
+    local m1=${mods%-*} m2=${mods#*-}
+    export TIPC_CLUSTER_BEARER=$bearer
+    echo "# ---- pairing $p: node 1 runs $m1, node 2 runs $m2, over $bearer ----"
     if { [ "$m1" = ours ] || [ "$m2" = ours ]; } && [ ! -f "$KO" ]; then
         echo "# no $KO: skipping $p"
         for t in "${rows[@]}"; do note "$t" "$p" skip; done
@@ -140,7 +145,7 @@ run_pairing() { # run_pairing M1-M2
     [ -n "$PCAP" ] && pcap_start=$(python3 "$DIR/tipc_cluster.py" pcap-end "$PCAP")
 
     # Node 2 first: its server (python) starts slowly, and may while node 1 sets up.
-    out2=$(peer 300 "\$TIPC_CLUSTER_DIR/cluster_node.sh setup $m2 $KO $ID2 $SERVE.$p.json")
+    out2=$(peer 300 "TIPC_CLUSTER_BEARER=$bearer \$TIPC_CLUSTER_DIR/cluster_node.sh setup $m2 $KO $ID2 $SERVE.$p.json")
     prefixed "node2: " "$out2"
     out1=$("$DIR/cluster_node.sh" setup "$m1" "$KO" "$ID1")
     prefixed "node1: " "$out1"
@@ -226,6 +231,12 @@ echo "# node 1 on $TIPC_IF, node 2 on $IF2"
 for p in "${pairings[@]}"; do
     case $p in
     c-c | ours-c | c-ours | ours-ours) run_pairing "$p" ;;
+    eth:* | udp4:* | udp6:* | udp-rcast:*)
+        case ${p#*:} in
+        c-c | ours-c | c-ours | ours-ours) run_pairing "$p" ;;
+        *) echo "# unknown pairing $p"; note "(pairing)" "$p" fail ;;
+        esac
+        ;;
     *) echo "# unknown pairing $p"; note "(pairing)" "$p" fail ;;
     esac
 done

@@ -215,8 +215,29 @@ class LinkWatch:
         self.s.close()
 
 
+# The UDP port of the UDP bearers the cluster tests enable (iproute2's default).
+TIPC_UDP_PORT = 6118
+
+
+def tipc_message(frame):
+    """The TIPC message an Ethernet frame carries, or None: behind Ethernet type 0x88ca, or
+    behind the UDP header of an IPv4 or IPv6 datagram from or to port 6118 (a UDP bearer)."""
+    kind = frame[12:14]
+    if kind == b"\x88\xca":
+        return frame[14:]
+    if kind == b"\x08\x00" and len(frame) >= 34 and frame[23] == 17:
+        udp = 14 + (frame[14] & 0xF) * 4
+    elif kind == b"\x86\xdd" and len(frame) >= 62 and frame[20] == 17:
+        udp = 54
+    else:
+        return None
+    if len(frame) < udp + 8 or TIPC_UDP_PORT not in struct.unpack_from("!HH", frame, udp):
+        return None
+    return frame[udp + 8 :]
+
+
 class LastHeard:
-    """Watches this node's NIC for TIPC frames (Ethernet type 0x88ca) from one MAC address, in
+    """Watches this node's NIC for TIPC frames (see tipc_message) from one MAC address, in
     a thread, and keeps the kernel's arrival time (SO_TIMESTAMPNS, CLOCK_REALTIME) of the
     last one (and of every one): when a peer falls silent, that is when the silence began, as
     this node saw it; the first frame after the silence, when the peer came back."""
@@ -230,8 +251,9 @@ class LastHeard:
         self.mac = bytes(int(b, 16) for b in mac.split(":"))
         self.last = None
         self.times = []
-        self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88CA))
-        self.s.bind((ifname, 0x88CA))
+        # Every frame (ETH_P_ALL), as a UDP bearer's are IP datagrams.
+        self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        self.s.bind((ifname, 3))
         self.s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
         self.s.settimeout(0.2)
         self.stopped = False
@@ -241,12 +263,12 @@ class LastHeard:
     def _run(self):
         while not self.stopped:
             try:
-                data, anc, _, _ = self.s.recvmsg(64, 64)
+                data, anc, _, _ = self.s.recvmsg(128, 64)
             except socket.timeout:
                 continue
             except OSError:
                 return
-            if data[6:12] != self.mac:
+            if data[6:12] != self.mac or not tipc_message(data):
                 continue
             for level, kind, val in anc:
                 if level == socket.SOL_SOCKET and kind == 35 and len(val) >= 16:
@@ -437,7 +459,8 @@ def tshark_malformed(shared, name, timeout=300):
 
 def tipc_users(pcap):
     """The TIPC users (message kinds) each source MAC sent in `pcap`: {mac: {user}}, from the
-    Ethernet type (0x88ca) and the user field of each message's first header word."""
+    frames that carry TIPC (see tipc_message) and the user field of each message's first
+    header word."""
     users = {}
     with open(pcap, "rb") as f:
         data = f.read()
@@ -446,9 +469,10 @@ def tipc_users(pcap):
         incl = struct.unpack_from("<I", data, i + 8)[0]
         frame = data[i + 16 : i + 16 + incl]
         i += 16 + incl
-        if len(frame) >= 18 and frame[12:14] == b"\x88\xca":
+        msg = tipc_message(frame) if len(frame) >= 14 else None
+        if msg is not None and len(msg) >= 4:
             mac = ":".join(f"{b:02x}" for b in frame[6:12])
-            users.setdefault(mac, set()).add((struct.unpack_from(">I", frame, 14)[0] >> 25) & 0xF)
+            users.setdefault(mac, set()).add((struct.unpack_from(">I", msg)[0] >> 25) & 0xF)
     return users
 
 
