@@ -274,18 +274,16 @@ impl<B: PacketBuf> Cluster<B> {
         if addr == 0 || addr == self.own.addr() {
             return Err(Errno::ENOTSUPP);
         }
-        let at = self
+        let (at, peer) = self
             .peers
             .iter()
-            .position(|p| p.addr == addr)
+            .enumerate()
+            .find(|(_, p)| p.addr == addr)
             .ok_or(Errno::ENXIO)?;
-        let down = self.peers.get(at).is_some_and(|p| {
-            matches!(
-                p.state,
-                NodeState::SelfDownPeerDown | NodeState::SelfDownPeerLeaving
-            )
-        });
-        if !down {
+        if !matches!(
+            peer.state,
+            NodeState::SelfDownPeerDown | NodeState::SelfDownPeerLeaving
+        ) {
             return Err(Errno::EBUSY);
         }
         self.peers.remove(at).map(drop).map_err(|_| Errno::ENXIO)
