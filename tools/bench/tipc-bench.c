@@ -264,16 +264,15 @@ struct pair {
 };
 
 /*
- * --remote: a is ours, b is -1; a talks to the echo server of kind k, or, for a pair made
- * with sink set (remote_sink), to sink number sink - 1 of kind k.
+ * --remote: a is ours, b is -1; a talks to the other node's echo server of kind k (sink < 0)
+ * or to its sink number `sink` of kind k.
  */
-static int remote_sink;
-
-static void make_remote_pair(enum kind k, struct pair *p)
+static void make_remote_pair(enum kind k, struct pair *p, int sink)
 {
-	uint32_t type = remote_sink ? XSINK_TYPE : XECHO_TYPE;
-	uint32_t inst = remote_sink ? k * MAX_PAIRS + remote_sink - 1 : k;
+	uint32_t type = sink < 0 ? XECHO_TYPE : XSINK_TYPE;
+	uint32_t inst = sink < 0 ? k : k * MAX_PAIRS + sink;
 
+	memset(p, 0, sizeof(*p));
 	p->b = -1;
 	tipc_service(&p->to, type, inst);
 	if (k == K_RDM) {
@@ -318,11 +317,6 @@ static void make_pair(enum kind k, struct pair *p)
 		if (p->b < 0)
 			fail("tcp accept");
 		close(l);
-		return;
-	}
-
-	if (remote) {
-		make_remote_pair(k, p);
 		return;
 	}
 
@@ -374,7 +368,8 @@ static void set_nodelay(struct pair *p)
 		setsockopt(p->b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	} else if (fam == FAM_TIPC) {
 		setsockopt(p->a, SOL_TIPC, TIPC_NODELAY, &one, sizeof(one));
-		setsockopt(p->b, SOL_TIPC, TIPC_NODELAY, &one, sizeof(one));
+		if (p->b >= 0)	/* --remote: the server set its own */
+			setsockopt(p->b, SOL_TIPC, TIPC_NODELAY, &one, sizeof(one));
 	}
 }
 
@@ -483,7 +478,10 @@ static void sc_latency(enum kind k, size_t size)
 	double start, end;
 	long n = 0, batch;
 
-	make_pair(k, &p);
+	if (remote)
+		make_remote_pair(k, &p, -1);
+	else
+		make_pair(k, &p);
 	if (k == K_STREAM)
 		set_nodelay(&p);
 	srv = remote ? 0 : fork();
@@ -633,10 +631,11 @@ static void sc_throughput(enum kind k, size_t size, int npairs)
 		fail("mmap");
 	memset(c, 0, npairs * sizeof(*c));
 	for (int i = 0; i < npairs; i++) {
-		remote_sink = i + 1;
-		make_pair(k, &p[i]);
+		if (remote)
+			make_remote_pair(k, &p[i], i);
+		else
+			make_pair(k, &p[i]);
 	}
-	remote_sink = 0;
 	if (pipe(gate))
 		fail("pipe");
 	for (int i = 0; i < npairs; i++) {
@@ -785,8 +784,13 @@ static void spawn_server(enum kind k, uint32_t type, uint32_t inst, int echo)
 		}
 		pid = fork();
 		if (pid == 0) {
+			int one = 1;
+
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(fd);
+			/* As the local latency pairs: a stream echo is not held back by Nagle. */
+			if (k == K_STREAM)
+				setsockopt(c, SOL_TIPC, TIPC_NODELAY, &one, sizeof(one));
 			serve_conn(c, echo);
 		}
 		close(c);
