@@ -18,7 +18,7 @@ same frames in the same order makes the same choices. The hub counts what it did
 started in FILE.stats (JSON), rewritten at most once a second, with the TIPC frames each node
 sent by kind ("sent"): link protocol STATE, RESET and ACTIVATE, discovery, and the messages of a
 link's sequence by user, with "resent", those whose sequence number that node had sent in
-the last 30 s (retransmissions, and the first packets of a new link session).
+the last 30 s since its last RESET or ACTIVATE (retransmissions).
 """
 
 import argparse
@@ -95,6 +95,9 @@ class Impairment:
         kind, seqno = kind_of(frame, offset)
         sent = self.stats["sent"].setdefault(os.path.basename(sender).removesuffix(".sock"), {})
         sent[kind] = sent.get(kind, 0) + 1
+        if kind in ("RESET", "ACTIVATE"):
+            # A new link session numbers its packets from the start again.
+            self.seen.pop(sender, None)
         if seqno is not None:
             seen = self.seen.setdefault(sender, {})
             if now - seen.get(seqno, -RESENT_WINDOW_S) < RESENT_WINDOW_S:

@@ -16,6 +16,8 @@ import contextlib
 import errno
 import json
 import os
+import random
+import re
 import select
 import signal
 import socket
@@ -30,12 +32,14 @@ from tipc_cluster import (
     LastHeard,
     LinkWatch,
     Peer,
+    TopologyWatch,
     parse_link_list,
     pcap_slice,
     tipc,
     tipc_users,
     tshark_malformed,
     unicast_links,
+    wait_link,
 )
 from tipc_ktap import Skip, case, eq, raises_errno, run
 
@@ -169,8 +173,8 @@ def link_names_mirror():
 @case
 @timed
 def link_properties_agree():
-    """`tipc link get` tolerance, priority and window of the link: numbers, the same on both
-    ends."""
+    """`tipc link get` tolerance, priority and window of the link, and the state, MTU,
+    priority, tolerance and window `tipc link stat show` prints: the same on both ends."""
     need_link()
     for prop in ["tolerance", "priority", "window"]:
         mine = local("link", "get", prop, "link", LINK).strip()
@@ -178,6 +182,48 @@ def link_properties_agree():
         eq(theirs, mine, f"{prop} on node 2 against node 1")
         if not mine.isdigit():
             raise AssertionError(f"tipc link get {prop}: {mine!r} is not a number")
+    # `tipc link stat show`'s first line: state, MTU, priority, tolerance and window.
+    rx = re.compile(r"^Link <([^>]*)>\n(.*)$", re.M)
+    mine = dict(rx.findall(local("link", "stat", "show", "link", LINK)))
+    theirs = dict(rx.findall(peer_view()["link stat show"]))
+    want2 = f"{ID2}:{B2}-{ID1}:{B1}"
+    if not re.fullmatch(r"  ACTIVE  MTU:\d+  Priority:\d+  Tolerance:\d+ ms  Window:\d+ packets", mine.get(LINK, "")):
+        raise AssertionError(f"node 1's tipc link stat show link {LINK}: {mine}")
+    eq(theirs.get(want2), mine[LINK], "node 2's tipc link stat show line against node 1's")
+
+
+@case
+@timed
+def link_set_and_stat_reset():
+    """`tipc link set tolerance` on node 1's link reaches node 2's end (C sends it in its
+    link protocol messages); `set window` stays on node 1; `tipc link stat reset` zeroes the
+    packet counts `tipc link stat show` prints, which the earlier cases made large."""
+    need_link()
+    want2 = f"{ID2}:{B2}-{ID1}:{B1}"
+    tol = local("link", "get", "tolerance", "link", LINK).strip()
+    win = local("link", "get", "window", "link", LINK).strip()
+    try:
+        local("link", "set", "tolerance", "3000", "link", LINK)
+        local("link", "set", "window", "100", "link", LINK)
+        eq(local("link", "get", "tolerance", "link", LINK).strip(), "3000", "node 1's tolerance once set")
+        eq(local("link", "get", "window", "link", LINK).strip(), "100", "node 1's window once set")
+        theirs = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            theirs = PEER.check(f"tipc link get tolerance link {want2}", timeout=60).strip()
+            if theirs == "3000":
+                break
+            time.sleep(1)
+        eq(theirs, "3000", "node 2's tolerance after node 1 set it")
+        local("link", "stat", "reset", "link", LINK)
+        out = local("link", "stat", "show", "link", LINK)
+        counts = [int(n) for n in re.findall(r"^  [RT]X packets:(\d+)", out, re.M)]
+        eq(len(counts), 2, f"RX and TX packet counts in:\n{out}")
+        if max(counts) > 10:
+            raise AssertionError(f"packet counts {counts} right after tipc link stat reset:\n{out}")
+    finally:
+        local("link", "set", "tolerance", tol, "link", LINK)
+        local("link", "set", "window", win, "link", LINK)
 
 
 @case
@@ -562,14 +608,16 @@ def group_with_a_member_on_the_peer():
 def pcap_discovery_and_link_setup():
     """The segment's capture since this pairing began: both nodes sent LINK_CONFIG (discovery)
     and LINK_PROTOCOL (link set-up and supervision) messages, and tshark finds nothing
-    malformed (run by tools/cluster-test.sh on the host when it can: tshark in a TCG guest
+    malformed in it, group protocol messages aside (run by tools/cluster-test.sh on the host when it can: tshark in a TCG guest
     takes minutes)."""
     if not PCAP or not os.path.exists(PCAP):
         raise Skip("no capture (tools/cluster-test.sh records one)")
     name = f"{PAIRING}"
     out = os.path.join(SHARED, f"{name}.pcap")
-    frames = pcap_slice(PCAP, PCAP_START, out)
-    print(f"# {frames} frames since the pairing began, in {out}")
+    # tshark 4.0 reads user 9, GROUP_PROTOCOL (the group case's), as TIPC 1.x routing
+    # updates, malformed: those frames are left out of what it judges.
+    frames, groups = pcap_slice(PCAP, PCAP_START, out, drop_users={9})
+    print(f"# {frames} frames since the pairing began, in {out} ({groups} group protocol frames left out)")
     users = tipc_users(out)
     for mac in [MAC1, MAC2]:
         for usr, what in [(13, "LINK_CONFIG"), (7, "LINK_PROTOCOL")]:
@@ -657,6 +705,49 @@ def link_down_on_peer_bearer_disable():
     )
 
 
+def link_mtus(want, seconds=120):
+    """Polls `tipc link stat show` on both nodes until each shows its unicast link up with
+    MTU `want`, and returns the last (node 1, node 2) MTUs read either way."""
+    rx = re.compile(r"^Link <([^>]*)>\n\s+ACTIVE\s+MTU:(\d+)", re.M)
+    mtus = (None, None)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        n1 = dict(rx.findall(local("link", "stat", "show")))
+        n2 = dict(rx.findall(PEER.check("tipc link stat show", timeout=60)))
+        mtus = (n1.get(f"{ID1}:{B1}-{ID2}:{B2}"), n2.get(f"{ID2}:{B2}-{ID1}:{B1}"))
+        if mtus == (str(want), str(want)):
+            break
+        time.sleep(1)
+    return tuple(int(m) if m else None for m in mtus)
+
+
+@case
+@timed
+def link_follows_a_peer_mtu_change():
+    """Node 2's NIC MTU drops to 1280: its bearer resets its links, and the link comes back
+    with MTU 1280 on both ends (C's tipc_link_proto_rcv takes the smaller MTU a RESET or
+    ACTIVATE advertises); a 60,000-byte SEQPACKET message is fragmented to it and echoed
+    whole. Restoring 1500 brings the link back at 1500."""
+    need_link()
+    if BEARER != "eth":
+        raise Skip("a device's MTU is an Ethernet bearer's (a UDP bearer keeps its own)")
+    server()
+    mtu = PEER.check('cat /sys/class/net/"$TIPC_IF"/mtu', timeout=60).strip()
+    eq(link_mtus(int(mtu), 30), (int(mtu), int(mtu)), "the link's MTU on node 1 and node 2 first")
+    try:
+        PEER.check('ip link set dev "$TIPC_IF" mtu 1280', timeout=120)
+        eq(link_mtus(1280), (1280, 1280), "the link's MTU on node 1 and node 2 after node 2's NIC went to 1280")
+        msg = bytes((i * 13) & 0xFF for i in range(60000))
+        with socket.socket(socket.AF_TIPC, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(60)
+            connect_until_routed(s, (SERVICE_ADDR, STYPE, 2, 0))
+            s.send(msg)
+            eq(s.recv(70000), b"echo:" + msg, "the echo of a 60,000-byte message at MTU 1280")
+    finally:
+        PEER.check(f'ip link set dev "$TIPC_IF" mtu {mtu}', timeout=120)
+    eq(link_mtus(int(mtu)), (int(mtu), int(mtu)), f"the link's MTU on both nodes once node 2's NIC is back at {mtu}")
+
+
 @contextlib.contextmanager
 def peer_nic_down():
     """Takes node 2's NIC down for the body, which gets a LinkWatch started before; then
@@ -697,6 +788,37 @@ def peer_remove_forgets_a_lost_node():
         if ID2 in listed or f"{node2:x}" in listed:
             raise AssertionError(f"tipc node list still shows node 2:\n{listed}")
         eq(remove(), (255, "kernel answers: No such device or address"), "removed")
+
+
+@case
+@timed
+def topology_server_tracks_the_peer():
+    """Node 1's topology server, subscribed to node states ({TIPC_NODE_STATE, 0, ~0}) and to
+    node 2's service {T,1}: both appear at once (node 2's address; the binding with node 2's
+    port), are withdrawn when node 2's NIC goes down and node 2 is lost, and appear again
+    once it is back."""
+    need_link()
+    info = server()
+    node2 = info["rdm"]["node"]
+    nodes = TopologyWatch(0, 0, 0xFFFFFFFF)
+    service = TopologyWatch(STYPE, 1, 1)
+    try:
+        got = nodes.wait(TopologyWatch.PUBLISHED, 30, lower=node2)
+        eq(got is not None, True, "node 2's node state among the first events")
+        got = service.wait(TopologyWatch.PUBLISHED, 60)
+        eq(got and got[2], node2, "the node of {T,1}'s first event")
+        with peer_nic_down() as watch:
+            if watch.wait(LinkWatch.WITHDRAWN, 120) is None:
+                raise AssertionError("no link-down event within 120 s of node 2's NIC going down")
+            eq(nodes.wait(TopologyWatch.WITHDRAWN, 30, lower=node2) is not None, True, "node 2's node state withdrawn")
+            got = service.wait(TopologyWatch.WITHDRAWN, 30)
+            eq(got and got[2], node2, "the node of {T,1}'s withdrawal")
+        eq(nodes.wait(TopologyWatch.PUBLISHED, 60, lower=node2) is not None, True, "node 2's node state once back")
+        got = service.wait(TopologyWatch.PUBLISHED, 60)
+        eq(got and got[2], node2, "the node of {T,1} once back")
+    finally:
+        nodes.close()
+        service.close()
 
 
 def hub_stats():
@@ -772,6 +894,93 @@ def connection_reset_when_peer_node_lost():
                 got = "ECONNRESET"
             eq(got, "ECONNRESET", "recv once node 2 is lost")
             raises_errno(errno.EPIPE, s.send, b"after")
+
+
+def capture_tipc_frames(ifname, seconds, count):
+    """Up to `count` Ethernet TIPC frames seen on `ifname` (both ways) within `seconds`."""
+    got = []
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88CA)) as s:
+        s.bind((ifname, 0x88CA))
+        s.settimeout(0.2)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and len(got) < count:
+            try:
+                got.append(s.recv(2000))
+            except socket.timeout:
+                continue
+    return got
+
+
+def hostile_frames(templates, n, rng):
+    """`n` frames made from real ones: bits flipped in the TIPC header, sizes and header
+    sizes that lie, users and message types at random, truncations, discovery with another
+    network id or claiming node 2's own identity, and random bytes behind a TIPC header."""
+    mac2 = bytes(int(b, 16) for b in MAC2.split(":"))
+    out = []
+    for i in range(n):
+        f = bytearray(rng.choice(templates))
+        kind = i % 7
+        msg = 14
+        if kind == 0:  # flipped bits in the first ten header words
+            for _ in range(rng.randint(1, 8)):
+                pos = msg + rng.randrange(min(40, len(f) - msg))
+                f[pos] ^= 1 << rng.randrange(8)
+        elif kind == 1:  # a size that lies
+            w0 = struct.unpack_from("!I", f, msg)[0]
+            struct.pack_into("!I", f, msg, (w0 & ~0x1FFFF) | rng.choice([0, 1, 23, 24, 40, 0x1FFFF, rng.randrange(0x20000)]))
+        elif kind == 2:  # a header size that lies
+            w0 = struct.unpack_from("!I", f, msg)[0]
+            struct.pack_into("!I", f, msg, (w0 & ~(0xF << 21)) | (rng.randrange(16) << 21))
+        elif kind == 3:  # any user and message type
+            w0, w1 = struct.unpack_from("!II", f, msg)
+            struct.pack_into("!II", f, msg, (w0 & ~(0xF << 25)) | (rng.randrange(16) << 25), (w1 & 0x1FFFFFFF) | (rng.randrange(8) << 29))
+        elif kind == 4:  # truncated
+            del f[rng.randrange(msg, len(f)) :]
+        elif kind == 5:  # discovery from another network, or claiming node 2's identity
+            w0 = (2 << 29) | (13 << 25) | (11 << 21) | 88  # v2, LINK_CONFIG, 44-byte header
+            f = bytearray(f[:msg]) + bytearray(struct.pack("!II", w0, 0)) + bytearray(rng.randbytes(80))
+            if rng.random() < 0.5:
+                f[msg + 12 : msg + 16] = struct.pack("!I", server()["rdm"]["node"])  # prevnode
+        else:  # random bytes behind a real header
+            f[msg + 24 :] = rng.randbytes(max(0, len(f) - msg - 24))
+        f[6:12] = bytes.fromhex(MAC1.replace(":", ""))
+        if rng.random() < 0.8:
+            f[0:6] = mac2
+        out.append(bytes(f))
+    return out
+
+
+@case
+@timed
+def hostile_frames_do_not_break_node_2():
+    """Node 1 puts 3,000 malformed or hostile TIPC frames on the segment, seeded (mutations of
+    the frames it sees pass, discovery from another network or claiming node 2's identity):
+    node 2 drops what it cannot use without a splat (the teardown checks its kernel log), and
+    the link is up again, carrying messages, within 120 s."""
+    need_link()
+    if BEARER != "eth":
+        raise Skip("raw frames go on an Ethernet bearer's segment")
+    server()
+    templates = capture_tipc_frames(IF1, 10, 40)
+    if not templates:
+        raise AssertionError("no TIPC frame seen on the segment in 10 s")
+    frames = hostile_frames(templates, 3000, random.Random(2026))
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+        s.bind((IF1, 0))
+        for i, f in enumerate(frames):
+            s.send(f)
+            if i % 100 == 99:
+                time.sleep(0.01)
+    secs, _, listing = wait_link(120)
+    if secs is None:
+        raise AssertionError(f"node 1's link not up within 120 s of the hostile frames:\n{listing}")
+    back = unicast_links(parse_link_list(PEER.check("$TIPC_CLUSTER_DIR/cluster_node.sh waitlink 120", timeout=240)))
+    eq(list(back.values()), ["up"], "node 2's links after the hostile frames")
+    msg = b"after the storm"
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.settimeout(60)
+        send_until_routed(s, msg, (SERVICE_ADDR, STYPE, 1, 0))
+        eq(s.recv(1000), b"echo:" + msg, "node 2's echo after the hostile frames")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@
 #   teardown  stops that server, unloads, checks dmesg after line MARK for splats
 #             (run_differential.sh's SPLAT pattern); prints "result unload|dmesg RC"
 #   snapshot  waits up to SECONDS (20) for a unicast link up, then prints this node's
-#             `tipc link list`, `node list`, `bearer list` and the link's tolerance, priority
-#             and window, each after a "=== what" line
+#             `tipc link list`, `node list`, `bearer list`, the link's tolerance, priority
+#             and window, and its `link stat show`, each after a "=== what" line
 #   waitlink  waits up to SECONDS for a unicast link up; prints `tipc link list`
 #   bearer    enable|disable: this node's bearer, of the kind $TIPC_CLUSTER_BEARER names:
 #             eth (the default: Ethernet on $TIPC_IF), udp4 (UDP over IPv4, discovery by
@@ -153,6 +153,8 @@ snapshot)
         echo "=== link get $prop"
         [ -n "$link" ] && tipc link get "$prop" link "$link" 2>&1
     done
+    echo "=== link stat show"
+    [ -n "$link" ] && tipc link stat show link "$link" 2>&1
     ;;
 waitlink)
     up_link_list "$2"

@@ -178,23 +178,24 @@ def wait_link(timeout, want_up=True, name=None, interval=0.1):
         time.sleep(interval)
 
 
-class LinkWatch:
-    """A topology server subscription to link states ({TIPC_LINK_STATE, 0, ~0}): its events
-    say when this node declares a link up or down, without polling."""
+class TopologyWatch:
+    """A topology server subscription ({stype, lower, upper}, TIPC_SUB_PORTS, for ever): its
+    events say when a binding in the range appears or goes, without polling."""
 
     PUBLISHED, WITHDRAWN = 1, 2
 
-    def __init__(self):
+    def __init__(self, stype, lower, upper):
         self.s = socket.socket(TIPC, socket.SOCK_SEQPACKET)
         self.s.settimeout(10)
         self.s.connect((SERVICE_ADDR, 1, 1, 0))  # {TIPC_TOP_SRV, TIPC_TOP_SRV}
         # struct tipc_subscr: {type, lower, upper}, timeout (TIPC_WAIT_FOREVER), filter
         # (TIPC_SUB_PORTS), usr_handle
-        self.s.send(struct.pack("=IIIII8s", 2, 0, 0xFFFFFFFF, 0xFFFFFFFF, 1, b"cluster"))
+        self.s.send(struct.pack("=IIIII8s", stype, lower, upper, 0xFFFFFFFF, 1, b"cluster"))
 
-    def wait(self, event, seconds):
-        """Waits for a link event of this kind (PUBLISHED: a link up, WITHDRAWN: down);
-        returns (time.time() when it came, peer node) or None after `seconds`."""
+    def wait(self, event, seconds, lower=None):
+        """Waits for an event of this kind (PUBLISHED or WITHDRAWN), of a binding whose lower
+        bound is `lower` if given; returns (time.time() when it came, its lower bound, its
+        port's node) or None after `seconds`."""
         deadline = time.monotonic() + seconds
         while True:
             left = deadline - time.monotonic()
@@ -207,12 +208,20 @@ class LinkWatch:
                 return None
             now = time.time()
             # struct tipc_event: event, found_lower, found_upper, port {ref, node}, subscription
-            ev, lower = struct.unpack_from("=II", data)
-            if ev == event:
-                return now, lower
+            ev, found, _, _, node = struct.unpack_from("=IIIII", data)
+            if ev == event and lower in (None, found):
+                return now, found, node
 
     def close(self):
         self.s.close()
+
+
+class LinkWatch(TopologyWatch):
+    """Link states ({TIPC_LINK_STATE, 0, ~0}): when this node declares a link up
+    (PUBLISHED) or down (WITHDRAWN); the event's lower bound is the peer's address."""
+
+    def __init__(self):
+        super().__init__(2, 0, 0xFFFFFFFF)
 
 
 # The UDP port of the UDP bearers the cluster tests enable (iproute2's default).
@@ -373,25 +382,31 @@ def serve(stype, out, seconds):
     _write_atomic(out + ".done", "done\n")
 
 
-def pcap_slice(pcap, offset, out):
+def pcap_slice(pcap, offset, out, drop_users=()):
     """Writes a pcap holding the whole frames `pcap` has after byte `offset` (a frame boundary
-    noted earlier); a frame still being written is left out. Returns the number of frames."""
+    noted earlier), less those carrying a TIPC message of a user in `drop_users`; a frame still
+    being written is left out. Returns the numbers of frames written and dropped."""
     with open(pcap, "rb") as f:
         header = f.read(24)
         f.seek(max(offset, 24))
         data = f.read()
     frames = []
+    dropped = 0
     i = 0
     while i + 16 <= len(data):
         incl = struct.unpack_from("<I", data, i + 8)[0]
         if i + 16 + incl > len(data):
             break
-        frames.append(data[i : i + 16 + incl])
+        msg = tipc_message(data[i + 16 : i + 16 + incl])
+        if msg and len(msg) >= 4 and (msg[0] >> 1) & 0xF in drop_users:
+            dropped += 1
+        else:
+            frames.append(data[i : i + 16 + incl])
         i += 16 + incl
     with open(out, "wb") as f:
         f.write(header)
         f.writelines(frames)
-    return len(frames)
+    return len(frames), dropped
 
 
 def pcap_end(pcap):
@@ -526,7 +541,7 @@ def main():
         serve(args.type, args.file, args.seconds)
         return
     if args.cmd == "pcap-slice":
-        print(pcap_slice(args.pcap, args.offset, args.out))
+        print(pcap_slice(args.pcap, args.offset, args.out)[0])
     if args.cmd == "pcap-end":
         print(pcap_end(args.pcap))
     if args.cmd == "tshark-serve":
