@@ -32,7 +32,7 @@ use crate::proto::wire::link_proto::LinkMsgType;
 pub(crate) const ACK_EVERY: u16 = 16;
 
 /// `TIPC_MAX_LINK_WIN`: how far ahead of the next number a packet may be.
-const MAX_AHEAD: u16 = 8191;
+pub(crate) const MAX_AHEAD: u16 = 8191;
 
 /// What became of a sequenced packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]

@@ -14,6 +14,7 @@ use std::vec::Vec;
 
 use proptest::prelude::*;
 
+use super::cases;
 use super::net::{eth0, Impairment, Net};
 use super::rng::Rng;
 use crate::kalloc::GFP_KERNEL;
@@ -331,7 +332,7 @@ fn forged_acknowledgements_are_counted_and_ignored() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     /// Seeds with up to 15 % loss, 10 % duplication and 30 ms of jitter: 300 messages each
     /// way, 3 % of them long, all arrive once, in order, intact.

@@ -10,6 +10,7 @@ use core::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::vec::Vec;
 
+use super::names::Names;
 use super::rng::Rng;
 use crate::kalloc::GFP_KERNEL;
 use crate::proto::bearer::media::{Media, MediaProps};
@@ -85,6 +86,10 @@ pub(super) struct Node {
     pub(super) events: Vec<(u64, Event)>,
     /// When it last received a frame from each node.
     pub(super) last_rx: Vec<Option<u64>>,
+    /// Its name table, if the scenario keeps them ([`Net::with_names`]).
+    pub(super) names: Option<Names>,
+    /// The side of a partition it is on: frames between sides are lost.
+    pub(super) side: usize,
 }
 
 /// The simulated network.
@@ -170,6 +175,8 @@ impl Net {
                 inbox: Vec::new(),
                 events: Vec::new(),
                 last_rx: std::vec![None; macs.len()],
+                names: None,
+                side: 0,
             });
         }
         for i in 0..net.nodes.len() {
@@ -208,30 +215,47 @@ impl Net {
         self.nodes[i].on = true;
     }
 
-    /// Node `i` boots again: a new core with a new signature and sessions.
+    /// Node `i` boots again: a new core with a new signature and sessions, and an empty name
+    /// table if it kept one.
     pub(super) fn reboot(&mut self, i: usize) {
         let macs = self.nodes[i].macs.clone();
         self.nodes[i].cluster = self.boot(&macs);
         self.nodes[i].on = true;
+        if self.nodes[i].names.is_some() {
+            self.nodes[i].names = Some(Names::new());
+        }
         self.drain(i);
     }
 
-    /// Takes node `i`'s packets onto the segment and its events into its log (after a call
-    /// a test makes on its core).
+    /// Takes node `i`'s messages into its inbox or name table, then its events into its log
+    /// (in the glue's order), and its packets onto the segment (after a call a test makes on
+    /// its core).
     pub(super) fn drain(&mut self, i: usize) {
-        while let Some(e) = self.nodes[i].cluster.poll_event() {
-            self.nodes[i].events.push((self.now, e));
-        }
-        while let Some(d) = self.nodes[i].cluster.poll_deliver() {
-            if d.user != User::MsgBundler {
-                self.nodes[i].inbox.push((self.now, d.peer, d.buf));
-                continue;
+        let now = self.now;
+        let node = &mut self.nodes[i];
+        while let Some(d) = node.cluster.poll_deliver() {
+            if let Some(names) = node.names.as_mut() {
+                names.deliver(d.peer, d.user, &d.buf);
             }
-            // Each message of a bundle, as the glue delivers them.
-            let p = Packet::new_checked(&d.buf[..]).expect("bundle");
-            for m in Unbundler::new(p.payload()) {
-                let m = m.expect("bundled message").into_inner().to_vec();
-                self.nodes[i].inbox.push((self.now, d.peer, m));
+            match d.user {
+                User::NameDistributor => {}
+                User::MsgBundler => {
+                    // Each other message of a bundle, as the glue delivers them.
+                    let p = Packet::new_checked(&d.buf[..]).expect("bundle");
+                    for m in Unbundler::new(p.payload()) {
+                        let m = m.expect("bundled message");
+                        if m.user() != Some(User::NameDistributor) {
+                            node.inbox.push((now, d.peer, m.into_inner().to_vec()));
+                        }
+                    }
+                }
+                _ => node.inbox.push((now, d.peer, d.buf)),
+            }
+        }
+        while let Some(e) = node.cluster.poll_event() {
+            node.events.push((now, e));
+            if let Some(names) = node.names.as_mut() {
+                names.on_event(&mut node.cluster, e, now);
             }
         }
         while let Some(t) = self.nodes[i].cluster.poll_transmit() {
@@ -261,7 +285,8 @@ impl Net {
 
     /// One frame onto the segment, as the impairment has it.
     fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
-        if self.cut[segment] || self.rng.chance(self.imp.loss) {
+        let apart = self.nodes[from].side != self.nodes[to].side;
+        if self.cut[segment] || apart || self.rng.chance(self.imp.loss) {
             return;
         }
         let user = bytes.first().map(|b| b >> 1 & 0xf);
@@ -319,6 +344,7 @@ impl Net {
                         GFP_KERNEL,
                     );
                     self.drain(f.to);
+                    self.check_bounds();
                 }
                 continue;
             }
@@ -328,6 +354,7 @@ impl Net {
                     let now = self.now;
                     self.nodes[i].cluster.handle_timeout(now, GFP_KERNEL);
                     self.drain(i);
+                    self.check_bounds();
                 }
             }
         }
