@@ -90,6 +90,8 @@ pub(super) struct Node {
     pub(super) names: Option<Names>,
     /// The side of a partition it is on: frames between sides are lost.
     pub(super) side: usize,
+    /// Its frames are lost, while it still hears the others (a one-way partition).
+    pub(super) mute: bool,
 }
 
 /// The simulated network.
@@ -177,6 +179,7 @@ impl Net {
                 last_rx: std::vec![None; macs.len()],
                 names: None,
                 side: 0,
+                mute: false,
             });
         }
         for i in 0..net.nodes.len() {
@@ -285,7 +288,7 @@ impl Net {
 
     /// One frame onto the segment, as the impairment has it.
     fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
-        let apart = self.nodes[from].side != self.nodes[to].side;
+        let apart = self.nodes[from].side != self.nodes[to].side || self.nodes[from].mute;
         if self.cut[segment] || apart || self.rng.chance(self.imp.loss) {
             return;
         }
@@ -383,14 +386,38 @@ impl Net {
     /// Runs until every pair of running nodes is linked, at most until `deadline`; returns
     /// the time it happened.
     pub(super) fn run_until_linked(&mut self, deadline: u64) -> Option<u64> {
+        self.run_until_true(deadline, Self::all_linked)
+    }
+
+    /// Whether every pair of running nodes is linked and no link holds a packet: all that
+    /// was sent has been taken and acknowledged.
+    pub(super) fn quiet(&self) -> bool {
+        self.all_linked()
+            && self.nodes.iter().filter(|n| n.on).all(|n| {
+                n.cluster.peers().iter().all(|p| {
+                    BearerId::all()
+                        .filter_map(|b| p.link(b))
+                        .all(|l| l.queue_lens() == (0, 0, 0))
+                })
+            })
+    }
+
+    /// Runs until [`Net::quiet`], at most until `deadline`; returns the time it happened.
+    pub(super) fn run_until_quiet(&mut self, deadline: u64) -> Option<u64> {
+        self.run_until_true(deadline, Self::quiet)
+    }
+
+    /// Runs in steps of 10 ms until `done`, at most until `deadline`; returns the time it
+    /// was.
+    fn run_until_true(&mut self, deadline: u64, done: fn(&Self) -> bool) -> Option<u64> {
         while self.now < deadline {
-            if self.all_linked() {
+            if done(self) {
                 return Some(self.now);
             }
             let step = self.now + 10;
             self.run_until(step);
         }
-        self.all_linked().then_some(self.now)
+        done(self).then_some(self.now)
     }
 
     /// When node `i` reported its link to node `j` down, after time `since`.
