@@ -3,9 +3,10 @@
 //! Name tables converge after churn: nodes on an impaired segment bind and unbind service
 //! ranges of cluster scope at random, one at a time or in bursts (which the links bundle),
 //! while one of them is cut off and healed, muted, powered off and resumed, or rebooted;
-//! once the churn stops and the network settles (every node linked to every other, every
-//! link's queues empty), every node's table holds exactly the union of every node's own
-//! bindings, and no update is left held.
+//! once the victim has been parted for longer than the others take to notice, none of them
+//! holds its bindings; once the churn stops and the network settles (every node linked to
+//! every other, every link's queues empty), every node's table holds exactly the union of
+//! every node's own bindings, and no update is left held.
 
 #![cfg(test)]
 
@@ -20,6 +21,7 @@ use super::cases;
 use super::names::Entry;
 use super::net::{Impairment, Net};
 use super::rng::Rng;
+use super::tests::DOWN_BOUND;
 use crate::proto::name_table::addr::ServiceRange;
 
 /// How the victim is parted from the others.
@@ -147,6 +149,16 @@ proptest! {
             Partition::PoweredOff | Partition::Rebooted => net.power_off(victim),
         }
         churn.run_for(&mut net, parted_ms);
+        // Parted for longer than the others take to notice (after its last frame in flight
+        // arrived): none of them holds a binding of the victim.
+        if parted_ms > jitter + DOWN_BOUND {
+            let gone = net.nodes[victim].cluster.own().addr();
+            for (i, node) in net.nodes.iter().enumerate().filter(|&(i, n)| i != victim && n.on) {
+                let names = node.names.as_ref().expect("names");
+                let kept = names.entries().iter().filter(|e| e.0 == gone).count();
+                prop_assert_eq!(kept, 0, "node {} kept bindings of node {}", i, victim);
+            }
+        }
         match kind {
             Partition::Isolated => net.nodes[victim].side = 0,
             Partition::Mute => net.nodes[victim].mute = false,

@@ -22,7 +22,7 @@ use crate::proto::node::event::Event;
 const TICK: u64 = DEF_LINK_TOL as u64 / 4;
 /// The latest a silent peer is declared down after its last packet: the link fails at the
 /// first tick that finds more than tolerance / tick silent ticks, the sixth with 1500 ms.
-const DOWN_BOUND: u64 = DEF_LINK_TOL as u64 + 2 * TICK;
+pub(super) const DOWN_BOUND: u64 = DEF_LINK_TOL as u64 + 2 * TICK;
 
 const LOSSY: Impairment = Impairment {
     loss: 100,
