@@ -24,22 +24,19 @@ use crate::{
         errno::Errno,
         name_table::{
             addr::{Scope, ServiceRange, SocketAddr},
-            distr::{Change, Distributor},
-            publication::Publication,
-            table::{Binding, NameTable, Withdrawn},
+            distr::{self, Change, Distributor},
+            table::NameTable,
+            update::Update,
         },
         node::{
             cluster::Cluster,
             event::Event,
+            named,
             peer::Peer,
             transmit::{Message, MAX_PACKET},
         },
         topology::server::{Context, TopSrv},
-        wire::{
-            bundle::Unbundler,
-            consts::{User, MAX_MSG_SIZE},
-            header::Packet,
-        },
+        wire::consts::User,
     },
     topsrv,
     udp::{self, UdpBearer},
@@ -418,14 +415,9 @@ fn tell_topsrv(topsrv: &mut TopSrv, c: Change, ctx: &Context) {
 /// Applies the `NAME_DISTRIBUTOR` messages of a bundle from `peer`; the input queue passes
 /// them over.
 fn named_in_bundle(net: &TipcNet, peer: u32, bundle: &[u8]) -> bool {
-    let Ok(p) = Packet::new_checked(bundle) else {
-        return false;
-    };
     let mut changed = false;
-    for inner in Unbundler::new(p.payload()).map_while(|m| m.ok()) {
-        if inner.user() == Some(User::NameDistributor) {
-            changed |= named_receive(net, peer, inner.message());
-        }
+    for msg in distr::in_bundle(bundle) {
+        changed |= named_receive(net, peer, msg);
     }
     changed
 }
@@ -496,49 +488,12 @@ fn on_event(net: &TipcNet, core: &mut Core, ev: Event, now: u64) -> bool {
     } else {
         None
     };
-    let own = table.own_node();
     drop(names);
     // The node state binding is cluster scope: told to the peers up, if any.
     if let Some(u) = update {
-        send_updates(core, own, &[u], now);
+        named::distribute(core, &[u], now, GFP_ATOMIC);
     }
     true
-}
-
-/// One of this node's cluster-scope binding changes, numbered, for every peer up
-/// (`tipc_named_publish`, `tipc_named_withdraw`).
-#[derive(Clone, Copy)]
-pub(crate) struct Update {
-    withdraw: bool,
-    seqno: u16,
-    binding: Binding,
-}
-
-impl Update {
-    /// The update for publication `p` of `range`, numbered by `distr`; `None` if it is of
-    /// node scope. Called under the name table's lock, where the change was made.
-    pub(crate) fn published(
-        distr: &mut Distributor,
-        range: &ServiceRange,
-        p: &Publication,
-    ) -> Option<Self> {
-        let binding = Binding::of(*range, p);
-        distr.local_change(&binding).map(|seqno| Self {
-            withdraw: false,
-            seqno,
-            binding,
-        })
-    }
-
-    /// The update for withdrawal `w`, as [`Update::published`].
-    pub(crate) fn withdrawn(distr: &mut Distributor, w: &Withdrawn) -> Option<Self> {
-        let binding = Binding::of(w.range, &w.publication);
-        distr.local_change(&binding).map(|seqno| Self {
-            withdraw: true,
-            seqno,
-            binding,
-        })
-    }
 }
 
 /// Sends this node's binding changes to every peer up, as C's replicast does
@@ -549,67 +504,15 @@ pub(crate) fn distribute(net: &Arc<TipcNet>, updates: &[Update]) {
         return;
     }
     drive(net, GFP_KERNEL, |st, now| {
-        let own = net.own_node();
-        send_updates(&mut st.core, own, updates, now);
+        named::distribute(&mut st.core, updates, now, GFP_ATOMIC);
     });
 }
 
-/// Sends `updates` from `own` to every peer up, under the cluster's lock.
-fn send_updates(core: &mut Core, own: u32, updates: &[Update], now: u64) {
-    let mut up: KVec<u32> = KVec::new();
-    for p in core.peers().iter().filter(|p| p.is_up()) {
-        if up.push(p.addr(), GFP_ATOMIC).is_err() {
-            break;
-        }
-    }
-    for &peer in up.iter() {
-        for u in updates {
-            let msg =
-                Distributor::update_msg(own, peer, u.withdraw, u.seqno, &u.binding, GFP_ATOMIC);
-            if let Some(m) = msg {
-                send_msg(core, peer, &m, now);
-            }
-        }
-    }
-}
-
 /// A peer came up (`tipc_named_node_up`): this node's cluster-scope bindings go to it in
-/// bulk, in messages that fit its first active link's mss.
+/// bulk.
 fn node_up(net: &TipcNet, core: &mut Core, peer: u32, now: u64) {
-    let mss = core
-        .peer(peer)
-        .and_then(|p| p.active()[0].and_then(|b| p.link(b)))
-        .map_or(MAX_MSG_SIZE as u32, |l| l.mss());
-    let mut msgs: KVec<KVec<u8>> = KVec::new();
-    {
-        let names = net.names.lock();
-        names.distr.bulk(&names.table, peer, mss, GFP_ATOMIC, |m| {
-            // Without memory the peer misses these bindings, as C's bulk does.
-            let _ = msgs.push(m, GFP_ATOMIC);
-        });
-    }
-    for m in msgs.iter() {
-        send_msg(core, peer, m, now);
-    }
-}
-
-/// Sends the message `msg` to `peer` over its link. `ELINKCONG` means it was queued over
-/// the backlog's limit, so it is sent; without a link or memory it is lost, as in C.
-fn send_msg(core: &mut Core, peer: u32, msg: &[u8], now: u64) {
-    let Ok(mut skb) = OwnedSkBuff::alloc(msg.len(), GFP_ATOMIC) else {
-        return;
-    };
-    let copied = match skb.put(msg.len()) {
-        Ok(buf) => {
-            buf.copy_from_slice(msg);
-            true
-        }
-        Err(_) => false,
-    };
-    if !copied {
-        return skb.consume();
-    }
-    let _ = core.send(peer, 0, skb, now, GFP_ATOMIC);
+    let names = net.names.lock();
+    named::node_up(core, &names.table, &names.distr, peer, now, GFP_ATOMIC);
 }
 
 /// `TIPC_NL_BEARER_ENABLE` (`tipc_enable_bearer`): the name and priority rules, then the

@@ -11,7 +11,7 @@
 //! asks to send and the wakeup of writers wait until the lock is released ([`After`]).
 
 use crate::{
-    cluster::{self, Update},
+    cluster,
     netns::{SockRef, TipcNet},
     node::Xmit,
     proto::{
@@ -22,7 +22,7 @@ use crate::{
             state::Group,
         },
         msg::srcaddr::mark_member,
-        name_table::{addr::ServiceRange, bind::Binding},
+        name_table::{addr::ServiceRange, bind::Binding, update::Update},
         sockopt::GroupJoin,
         topology::group_watch::WatchEvent,
         wire::{

@@ -19,6 +19,12 @@ impl PacketBuf for OwnedSkBuff {
         self.data_mut()
     }
 
+    fn from_bytes(bytes: &[u8], flags: Flags) -> Option<Self> {
+        let mut skb = OwnedSkBuff::alloc(bytes.len(), flags).ok()?;
+        skb.put(bytes.len()).ok()?.copy_from_slice(bytes);
+        Some(skb)
+    }
+
     fn dup(&self, flags: Flags) -> Option<Self> {
         self.copy(flags).ok()
     }

@@ -3,8 +3,7 @@
 //! Glue between the kernel's socket layer and the core's socket rules.
 
 use crate::{
-    cluster::{self, Update},
-    conn_close, conn_io, conn_setup, group,
+    cluster, conn_close, conn_io, conn_setup, group,
     netns::NetSlot,
     node::Xmit,
     proto::{
@@ -22,6 +21,7 @@ use crate::{
             addr::SocketAddr,
             bind::{bind_op, BindOp, SockaddrTipc, TIPC_SOCKET_ADDR},
             sock_bindings::SockBindings,
+            update::Update,
         },
         poll::{open_events, OpenSocket},
         sock_kind::SockKind,

@@ -28,6 +28,10 @@ pub(crate) trait PacketBuf: Sized {
         self.bytes().len()
     }
 
+    /// A new packet holding a copy of `bytes` (a message the core built); `None` without
+    /// memory.
+    fn from_bytes(bytes: &[u8], flags: Flags) -> Option<Self>;
+
     /// A copy to hand to the bearer while this one stays in the transmit queue, whose header
     /// may be written without changing this one's (`pskb_copy`); `None` without memory.
     fn dup(&self, flags: Flags) -> Option<Self>;
@@ -53,6 +57,10 @@ impl PacketBuf for std::vec::Vec<u8> {
 
     fn bytes_mut(&mut self) -> &mut [u8] {
         self
+    }
+
+    fn from_bytes(bytes: &[u8], _flags: Flags) -> Option<Self> {
+        Some(bytes.to_vec())
     }
 
     fn dup(&self, _flags: Flags) -> Option<Self> {

@@ -280,6 +280,15 @@ impl<B: PacketBuf> Link<B> {
         self.wakeupq.len()
     }
 
+    /// Each importance's backlog: packets, limit and senders waiting for room.
+    #[cfg(test)]
+    pub(crate) fn backlog(&self) -> [(u32, u32, usize); IMPORTANCES] {
+        core::array::from_fn(|imp| {
+            let waiting = self.wakeupq.iter().filter(|w| w.imp == imp).count();
+            (self.backlog_len[imp], self.backlog_limit[imp], waiting)
+        })
+    }
+
     /// The next sequence number to send.
     pub(crate) const fn snd_nxt(&self) -> u16 {
         self.snd_nxt

@@ -354,7 +354,7 @@ impl<B: PacketBuf> Link<B> {
     }
 
     /// Whether `acked` (the peer's acknowledgement) names a packet sent.
-    fn ack_valid(&self, acked: u16) -> bool {
+    pub(super) fn ack_valid(&self, acked: u16) -> bool {
         !Seqno(acked).more(Seqno(self.snd_nxt.wrapping_sub(1)))
     }
 

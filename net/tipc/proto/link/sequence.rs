@@ -32,7 +32,7 @@ use crate::proto::wire::link_proto::LinkMsgType;
 pub(crate) const ACK_EVERY: u16 = 16;
 
 /// `TIPC_MAX_LINK_WIN`: how far ahead of the next number a packet may be.
-const MAX_AHEAD: u16 = 8191;
+pub(crate) const MAX_AHEAD: u16 = 8191;
 
 /// What became of a sequenced packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -43,6 +43,10 @@ pub(crate) struct SeqOutcome {
     pub(crate) deferred: bool,
     /// The packet was old, too far ahead, or deferred already.
     pub(crate) duplicate: bool,
+    /// The packet acknowledged more than this end sent: it is not of this session (a
+    /// packet of the link's previous session that arrived after the link came back, or a
+    /// forgery), so it was dropped.
+    pub(crate) bogus: bool,
     /// The link went up with it (the packet itself is dropped, as in C), or failed.
     pub(crate) change: Option<Change>,
 }
@@ -71,6 +75,12 @@ impl<B: PacketBuf> Link<B> {
         if seq.less(next) || seq.more(Seqno(self.rcv_nxt.wrapping_add(MAX_AHEAD))) {
             bump(&mut self.stats.duplicates);
             res.duplicate = true;
+            return res;
+        }
+        // Unlike C, which takes such a packet and releases its whole transmit queue.
+        if !self.ack_valid(ack) {
+            self.bogus_acks = self.bogus_acks.saturating_add(1);
+            res.bogus = true;
             return res;
         }
         let adv = self.advance_transmq(ack, 0, &[], out);

@@ -26,6 +26,7 @@ use super::{
 use crate::kalloc::{Flags, KVec};
 use crate::proto::seqno::Seqno;
 use crate::proto::wire::{
+    bundle::Unbundler,
     common::BcastWord,
     consts::{User, INT_H_SIZE},
     header::{start, Packet},
@@ -257,6 +258,16 @@ impl Distributor {
         }
         table.remove_node(peer, flags, |w| f(Change::Withdrawn(w)));
     }
+}
+
+/// The `NAME_DISTRIBUTOR` messages of `bundle`, a `MSG_BUNDLER` packet a link took (its
+/// other messages go to the sockets), up to the first unreadable one.
+pub(crate) fn in_bundle(bundle: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let payload = Packet::new_checked(bundle).map_or(&[][..], |p| p.payload_ref());
+    Unbundler::new(payload)
+        .map_while(|m| m.ok())
+        .filter(|m| m.user() == Some(User::NameDistributor))
+        .map(|m| m.message_ref())
 }
 
 /// The next held update that is due (`tipc_named_dequeue` over the held ones), dropping

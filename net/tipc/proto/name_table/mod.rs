@@ -25,6 +25,7 @@ pub(crate) mod range;
 pub(crate) mod ring;
 pub(crate) mod sock_bindings;
 pub(crate) mod table;
+pub(crate) mod update;
 
 #[cfg(test)]
 mod tests;

@@ -30,7 +30,8 @@ pub(crate) struct Drops {
     pub(crate) not_for_us: u64,
     /// Link packets from a node without a link on the bearer, or none at all.
     pub(crate) unknown_peer: u64,
-    /// Link protocol messages refused by the session rules, the link's or the node's state.
+    /// Link protocol messages refused by the session rules, the link's or the node's state,
+    /// and packets acknowledging more than was sent (not of the link's session).
     pub(crate) refused: u64,
     /// Broadcast packets (no broadcast link yet).
     pub(crate) broadcast: u64,

@@ -78,7 +78,9 @@ impl<B: PacketBuf> Peer<B> {
             }
             Arrival::Seq(buf) => {
                 let out = e.link.receive_data(buf, &mut sink);
-                if out.duplicate {
+                if out.bogus {
+                    Drops::count(&mut drops.refused);
+                } else if out.duplicate {
                     Drops::count(&mut drops.duplicates);
                 } else if out.deferred {
                     Drops::count(&mut drops.out_of_order);

@@ -12,6 +12,7 @@ use std::vec::Vec;
 
 use proptest::prelude::*;
 
+use super::cases;
 use super::net::{eth0, Impairment, Net};
 use crate::kalloc::GFP_KERNEL;
 use crate::proto::link::testing::data_msg;
@@ -50,7 +51,7 @@ fn linked_pair(seed: u64) -> (Net, Vec<Vec<u8>>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(512), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_are_counted(bytes in proptest::collection::vec(any::<u8>(), 0..120)) {

@@ -10,6 +10,7 @@ use core::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::vec::Vec;
 
+use super::names::Names;
 use super::rng::Rng;
 use crate::kalloc::GFP_KERNEL;
 use crate::proto::bearer::media::{Media, MediaProps};
@@ -85,6 +86,12 @@ pub(super) struct Node {
     pub(super) events: Vec<(u64, Event)>,
     /// When it last received a frame from each node.
     pub(super) last_rx: Vec<Option<u64>>,
+    /// Its name table, if the scenario keeps them ([`Net::with_names`]).
+    pub(super) names: Option<Names>,
+    /// The side of a partition it is on: frames between sides are lost.
+    pub(super) side: usize,
+    /// Its frames are lost, while it still hears the others (a one-way partition).
+    pub(super) mute: bool,
 }
 
 /// The simulated network.
@@ -170,6 +177,9 @@ impl Net {
                 inbox: Vec::new(),
                 events: Vec::new(),
                 last_rx: std::vec![None; macs.len()],
+                names: None,
+                side: 0,
+                mute: false,
             });
         }
         for i in 0..net.nodes.len() {
@@ -208,30 +218,47 @@ impl Net {
         self.nodes[i].on = true;
     }
 
-    /// Node `i` boots again: a new core with a new signature and sessions.
+    /// Node `i` boots again: a new core with a new signature and sessions, and an empty name
+    /// table if it kept one.
     pub(super) fn reboot(&mut self, i: usize) {
         let macs = self.nodes[i].macs.clone();
         self.nodes[i].cluster = self.boot(&macs);
         self.nodes[i].on = true;
+        if self.nodes[i].names.is_some() {
+            self.nodes[i].names = Some(Names::new());
+        }
         self.drain(i);
     }
 
-    /// Takes node `i`'s packets onto the segment and its events into its log (after a call
-    /// a test makes on its core).
+    /// Takes node `i`'s messages into its inbox or name table, then its events into its log
+    /// (in the glue's order), and its packets onto the segment (after a call a test makes on
+    /// its core).
     pub(super) fn drain(&mut self, i: usize) {
-        while let Some(e) = self.nodes[i].cluster.poll_event() {
-            self.nodes[i].events.push((self.now, e));
-        }
-        while let Some(d) = self.nodes[i].cluster.poll_deliver() {
-            if d.user != User::MsgBundler {
-                self.nodes[i].inbox.push((self.now, d.peer, d.buf));
-                continue;
+        let now = self.now;
+        let node = &mut self.nodes[i];
+        while let Some(d) = node.cluster.poll_deliver() {
+            if let Some(names) = node.names.as_mut() {
+                names.deliver(d.peer, d.user, &d.buf);
             }
-            // Each message of a bundle, as the glue delivers them.
-            let p = Packet::new_checked(&d.buf[..]).expect("bundle");
-            for m in Unbundler::new(p.payload()) {
-                let m = m.expect("bundled message").into_inner().to_vec();
-                self.nodes[i].inbox.push((self.now, d.peer, m));
+            match d.user {
+                User::NameDistributor => {}
+                User::MsgBundler => {
+                    // Each other message of a bundle, as the glue delivers them.
+                    let p = Packet::new_checked(&d.buf[..]).expect("bundle");
+                    for m in Unbundler::new(p.payload()) {
+                        let m = m.expect("bundled message");
+                        if m.user() != Some(User::NameDistributor) {
+                            node.inbox.push((now, d.peer, m.into_inner().to_vec()));
+                        }
+                    }
+                }
+                _ => node.inbox.push((now, d.peer, d.buf)),
+            }
+        }
+        while let Some(e) = node.cluster.poll_event() {
+            node.events.push((now, e));
+            if let Some(names) = node.names.as_mut() {
+                names.on_event(&mut node.cluster, e, now);
             }
         }
         while let Some(t) = self.nodes[i].cluster.poll_transmit() {
@@ -261,7 +288,8 @@ impl Net {
 
     /// One frame onto the segment, as the impairment has it.
     fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
-        if self.cut[segment] || self.rng.chance(self.imp.loss) {
+        let apart = self.nodes[from].side != self.nodes[to].side || self.nodes[from].mute;
+        if self.cut[segment] || apart || self.rng.chance(self.imp.loss) {
             return;
         }
         let user = bytes.first().map(|b| b >> 1 & 0xf);
@@ -319,6 +347,7 @@ impl Net {
                         GFP_KERNEL,
                     );
                     self.drain(f.to);
+                    self.check_bounds();
                 }
                 continue;
             }
@@ -328,6 +357,7 @@ impl Net {
                     let now = self.now;
                     self.nodes[i].cluster.handle_timeout(now, GFP_KERNEL);
                     self.drain(i);
+                    self.check_bounds();
                 }
             }
         }
@@ -356,14 +386,38 @@ impl Net {
     /// Runs until every pair of running nodes is linked, at most until `deadline`; returns
     /// the time it happened.
     pub(super) fn run_until_linked(&mut self, deadline: u64) -> Option<u64> {
+        self.run_until_true(deadline, Self::all_linked)
+    }
+
+    /// Whether every pair of running nodes is linked and no link holds a packet: all that
+    /// was sent has been taken and acknowledged.
+    pub(super) fn quiet(&self) -> bool {
+        self.all_linked()
+            && self.nodes.iter().filter(|n| n.on).all(|n| {
+                n.cluster.peers().iter().all(|p| {
+                    BearerId::all()
+                        .filter_map(|b| p.link(b))
+                        .all(|l| l.queue_lens() == (0, 0, 0))
+                })
+            })
+    }
+
+    /// Runs until [`Net::quiet`], at most until `deadline`; returns the time it happened.
+    pub(super) fn run_until_quiet(&mut self, deadline: u64) -> Option<u64> {
+        self.run_until_true(deadline, Self::quiet)
+    }
+
+    /// Runs in steps of 10 ms until `done`, at most until `deadline`; returns the time it
+    /// was.
+    fn run_until_true(&mut self, deadline: u64, done: fn(&Self) -> bool) -> Option<u64> {
         while self.now < deadline {
-            if self.all_linked() {
+            if done(self) {
                 return Some(self.now);
             }
             let step = self.now + 10;
             self.run_until(step);
         }
-        self.all_linked().then_some(self.now)
+        done(self).then_some(self.now)
     }
 
     /// When node `i` reported its link to node `j` down, after time `since`.

@@ -9,6 +9,7 @@ extern crate std;
 
 use proptest::prelude::*;
 
+use super::cases;
 use super::net::{eth, eth0, Impairment, Net};
 use crate::kalloc::GFP_KERNEL;
 use crate::proto::bearer::media::MediaProps;
@@ -21,7 +22,7 @@ use crate::proto::node::event::Event;
 const TICK: u64 = DEF_LINK_TOL as u64 / 4;
 /// The latest a silent peer is declared down after its last packet: the link fails at the
 /// first tick that finds more than tolerance / tick silent ticks, the sixth with 1500 ms.
-const DOWN_BOUND: u64 = DEF_LINK_TOL as u64 + 2 * TICK;
+pub(super) const DOWN_BOUND: u64 = DEF_LINK_TOL as u64 + 2 * TICK;
 
 const LOSSY: Impairment = Impairment {
     loss: 100,
@@ -342,7 +343,7 @@ fn a_better_link_takes_over_and_a_lost_one_leaves_the_node_up() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn every_seed_meets_fails_and_recovers(
@@ -364,6 +365,58 @@ proptest! {
         silence_and_check(&mut net);
         net.imp = imp;
         net.resume(1);
+        let back = net.run_until_linked(net.now + 60_000);
+        prop_assert!(back.is_some(), "not back");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
+
+    /// 3 to 5 nodes cut into two sides: each node declares every node of the other side
+    /// down within the bound of its last packet from it, keeps its links within its side,
+    /// and links with all again once the cut heals.
+    #[test]
+    fn every_seed_detects_a_partition_between_two_sides(
+        seed in any::<u64>(),
+        n in 3usize..=5,
+        sides in any::<u32>(),
+        dup in 0u32..100,
+        jitter in 0u64..30,
+    ) {
+        // Side 1 takes a non-empty set of the nodes but node 0.
+        let others = sides % ((1 << (n - 1)) - 1) + 1;
+        let side: std::vec::Vec<usize> = (0..n)
+            .map(|i| usize::from(i > 0 && others >> (i - 1) & 1 == 1))
+            .collect();
+        let imp = Impairment { loss: 0, dup, delay: 1, jitter };
+        let mut net = Net::new(n, imp, seed);
+        prop_assert!(net.run_until_linked(60_000).is_some(), "not linked");
+        net.run_until(net.now + 3_000);
+        let t0 = net.now;
+        for (node, &s) in net.nodes.iter_mut().zip(&side) {
+            node.side = s;
+        }
+        net.run_until(t0 + 10_000);
+        for i in 0..n {
+            for j in (0..n).filter(|&j| j != i) {
+                if side[i] == side[j] {
+                    prop_assert!(net.linked(i, j), "{} and {} parted", i, j);
+                    continue;
+                }
+                let last = net.nodes[i].last_rx[j].expect("heard");
+                let down = net.link_down_at(i, j, t0);
+                prop_assert!(down.is_some(), "{} kept {} up", i, j);
+                let silent = down.unwrap_or(0) - last;
+                prop_assert!(
+                    (DEF_LINK_TOL as u64 - jitter..=DOWN_BOUND).contains(&silent),
+                    "{} declared {} down {} ms after its last packet", i, j, silent
+                );
+            }
+        }
+        for node in &mut net.nodes {
+            node.side = 0;
+        }
         let back = net.run_until_linked(net.now + 60_000);
         prop_assert!(back.is_some(), "not back");
     }

@@ -275,7 +275,7 @@ fn a_node_going_down_mid_traffic() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(crate::proto::sim::cases(24)))]
 
     /// Any interleaving, any shape of cluster.
     #[test]
