@@ -35,8 +35,8 @@ pub(crate) struct Drops {
     pub(crate) refused: u64,
     /// Broadcast packets (no broadcast link yet).
     pub(crate) broadcast: u64,
-    /// Packets taken in sequence whose user nothing handles yet (name distribution, group
-    /// protocol, the broadcast link, failover).
+    /// Packets taken in sequence whose user nothing handles yet (the broadcast link,
+    /// failover, crypto).
     pub(crate) unhandled: u64,
     /// Sequenced packets already received, or too far ahead.
     pub(crate) duplicates: u64,

@@ -80,6 +80,7 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
                 | User::High
                 | User::Critical
                 | User::ConnManager
+                | User::GroupProtocol
                 | User::MsgBundler
                 | User::NameDistributor
         ) {

@@ -21,7 +21,9 @@ use crate::kalloc::GFP_KERNEL;
 use crate::proto::errno::Errno;
 use crate::proto::link::testing::data_msg;
 use crate::proto::node::event::Event;
+use crate::proto::wire::common::{Common, Ports};
 use crate::proto::wire::consts::Importance;
+use crate::proto::wire::group_proto::{GroupMsgType, GroupProtoRepr};
 use crate::proto::wire::header::Packet;
 
 /// The payload of message `id` of `len` bytes (at least 8: the id and the length).
@@ -391,6 +393,55 @@ fn a_packet_of_the_previous_session_is_dropped() {
     assert_eq!((l0.queue_lens(), l0.bogus_acks()), ((0, 0, 0), 1));
     assert_eq!(c.drops().refused, refused + 1);
     assert_eq!(net.nodes[0].inbox.len(), inbox);
+}
+
+/// A communication group's protocol message (`GRP_JOIN`) crosses the link to the member's
+/// node: the node layer delivers it, as it delivers data, for the glue to hand to the
+/// member's socket (it was dropped as unhandled, so no member on another node ever joined).
+#[test]
+fn group_protocol_messages_cross_the_link() {
+    let mut net = linked(Impairment::CLEAN, 7);
+    let (a0, a1) = (
+        net.nodes[0].cluster.own().addr(),
+        net.nodes[1].cluster.own().addr(),
+    );
+    let join = GroupProtoRepr {
+        msg_type: GroupMsgType::Join,
+        common: Common {
+            prevnode: a0,
+            ..Common::default()
+        },
+        ports: Ports {
+            origport: 100,
+            destport: 200,
+            orignode: a0,
+            destnode: a1,
+        },
+        bc_point: 3,
+        adv_win: 65,
+    };
+    let mut m = std::vec![0u8; 40];
+    let n = join.emit(&mut m).unwrap();
+    m.truncate(n);
+    let unhandled = net.nodes[1].cluster.drops().unhandled;
+    let now = net.now;
+    net.nodes[0]
+        .cluster
+        .send(a1, 100, m, now, GFP_KERNEL)
+        .unwrap();
+    net.drain(0);
+    net.run_until(now + 100);
+    let got: Vec<_> = net.nodes[1]
+        .inbox
+        .iter()
+        .filter_map(|(_, from, b)| {
+            let p = Packet::new_checked(&b[..]).ok()?;
+            Some((*from, GroupProtoRepr::parse(&p).ok()?))
+        })
+        .map(|(from, r)| (from, r.msg_type, r.ports, r.bc_point, r.adv_win))
+        .collect();
+    assert_eq!(got, [(a0, GroupMsgType::Join, join.ports, 3, 65)]);
+    assert_eq!(net.nodes[1].cluster.drops().unhandled, unhandled);
 }
 
 proptest! {

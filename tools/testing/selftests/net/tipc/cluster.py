@@ -29,6 +29,7 @@ import time
 from tipc_cluster import (
     SERVICE_ADDR,
     SERVICE_RANGE,
+    TSHARK_MALFORMED,
     LastHeard,
     LinkWatch,
     Peer,
@@ -626,9 +627,9 @@ def pcap_discovery_and_link_setup():
     got = tshark_malformed(SHARED, name)
     if got is None:
         print("# no tshark helper on the host: running tshark here")
-        p = subprocess.run(["tshark", "-r", out, "-Y", "_ws.malformed"], capture_output=True, text=True, timeout=200)
+        p = subprocess.run(TSHARK_MALFORMED + ["-r", out], capture_output=True, text=True, timeout=200)
         got = p.returncode, p.stdout + (p.stderr if p.returncode else "")
-    eq((got[0], got[1].strip()), (0, ""), "tshark -r CAPTURE -Y _ws.malformed")
+    eq((got[0], got[1].strip()), (0, ""), "tshark -o tipc.defragment:FALSE -r CAPTURE -Y _ws.malformed")
 
 
 def link_down_and_back(what, down_cmd, up_cmd):

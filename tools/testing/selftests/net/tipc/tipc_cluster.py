@@ -425,6 +425,13 @@ def pcap_end(pcap):
     return i
 
 
+# tshark's verdict on a capture: its malformed frames. Its TIPC reassembly is off: it joins
+# fragments by a message number that C and ours both leave at 0, so a retransmitted first
+# fragment (C's or ours') lands in another message's reassembly as "conflicting data". The
+# fragments' format is checked with reassembly on by tools/testing/wire/tshark-check.sh.
+TSHARK_MALFORMED = ["tshark", "-o", "tipc.defragment:FALSE", "-Y", "_ws.malformed"]
+
+
 def tshark_serve(shared, stop_after):
     """(The host) Runs tshark for the guests, which run it very slowly under TCG: for each
     SHARED/tshark/NAME.req, where NAME names a capture SHARED/NAME.pcap, writes the lines of
@@ -444,7 +451,7 @@ def tshark_serve(shared, stop_after):
                 continue
             pcap = os.path.join(shared, m[1] + ".pcap")
             try:
-                p = subprocess.run(["tshark", "-r", pcap, "-Y", "_ws.malformed"], capture_output=True, text=True, timeout=300)
+                p = subprocess.run(TSHARK_MALFORMED + ["-r", pcap], capture_output=True, text=True, timeout=300)
                 rc, out = p.returncode, p.stdout + (p.stderr if p.returncode else "")
             except (OSError, subprocess.TimeoutExpired) as e:
                 rc, out = 1, str(e)
