@@ -68,7 +68,8 @@ impl Family for LegacyGenl {
         // Generic netlink delivers no request shorter than the family's header.
         let cmd = payload
             .get(4..6)
-            .map_or(0, |b| u16::from_ne_bytes([b[0], b[1]]));
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u16::from_ne_bytes);
         let body = payload.get(HDRLEN..).unwrap_or(&[]);
         let (reply, result) = answer(req, cmd, tlv::Request::new(body));
         if let Some(reply) = reply {

@@ -112,9 +112,10 @@ impl fmt::Write for Reply {
         if n == 0 || self.push(s.as_bytes().get(..n).unwrap_or(&[])).is_err() {
             return Ok(());
         }
-        if let Some(len) = self.buf.get_mut(..2) {
-            let text = u16::from_be_bytes([len[0], len[1]]).wrapping_add(n as u16);
-            len.copy_from_slice(&text.to_be_bytes());
+        if let Some(len) = self.buf.first_chunk_mut::<2>() {
+            *len = u16::from_be_bytes(*len)
+                .wrapping_add(n as u16)
+                .to_be_bytes();
         }
         Ok(())
     }

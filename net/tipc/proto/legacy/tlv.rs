@@ -22,8 +22,7 @@ impl<'a> Request<'a> {
 
     /// The descriptor's length field, if the request holds a descriptor.
     fn tlv_len(&self) -> Option<u16> {
-        let b = self.bytes.get(..2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
+        self.bytes.first_chunk().copied().map(u16::from_be_bytes)
     }
 
     /// Whether the request is empty or starts with a descriptor whose length fits in it
@@ -38,7 +37,8 @@ impl<'a> Request<'a> {
     pub(crate) fn has_type(&self, ty: u16) -> bool {
         self.bytes
             .get(2..4)
-            .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) == ty)
+            .and_then(|b| b.try_into().ok())
+            .is_some_and(|b| u16::from_be_bytes(b) == ty)
     }
 
     /// The length of the value as the descriptor gives it (`TLV_GET_DATA_LEN`): negative for

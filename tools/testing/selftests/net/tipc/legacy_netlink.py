@@ -18,6 +18,7 @@ tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/
 
 import errno
 import os
+import select
 import socket
 import struct
 
@@ -118,10 +119,6 @@ class Legacy:
         eq(err, 0, f"error of {cmd}")
         return tlvs(reply)
 
-    def refused(self, cmd, arg, text, err):
-        """Fails unless `cmd` is answered with error string `text` and error `err`."""
-        eq(self.cmd(cmd, arg), (error_reply(text), err), f"answer to {cmd}")
-
 
 def legacy(body):
     """Runs body(l) with a Legacy socket."""
@@ -184,6 +181,11 @@ def malformed_requests_get_cs_answers():
             eq(l.cmd(cmd), unsupported, f"command {cmd:#x}")
         # A descriptor shorter than itself passes the check; NOOP reads nothing.
         eq(l.cmd("NOOP", b"\0\x01\0\x02"), (b"", 0), "TLV length 1")
+        # The request's size is checked as a 16-bit number: 65540 bytes hold 4.
+        arg = tlv(TLV_UNSIGNED, bytes(4))
+        eq(l.cmd("SHOW_STATS", arg.ljust(65540, b"\0")), unsupported, "65540-byte request")
+        eq(l.cmd("SHOW_STATS", arg.ljust(65548, b"\0")),
+           (text_reply("TIPC version 2.0.0\n"), 0), "65548-byte request")
     legacy(body)
 
 
@@ -384,14 +386,21 @@ def ports_text_for_idle_bound_and_connected_sockets():
     try:
         bound.bind((socket.TIPC_ADDR_NAMESEQ, ty, 1, 1, socket.TIPC_CLUSTER_SCOPE))
         bound.bind((socket.TIPC_ADDR_NAMESEQ, ty, 2, 9, socket.TIPC_NODE_SCOPE))
-        lsn.bind((socket.TIPC_ADDR_NAME, ty + 1, 5, 0))
+        lsn.bind((socket.TIPC_ADDR_NAMESEQ, ty + 1, 5, 5, socket.TIPC_CLUSTER_SCOPE))
         lsn.listen(2)
-        by_name.connect((socket.TIPC_ADDR_NAME, ty + 1, 5, 0))
+        lsn.settimeout(20)
+        # Non-blocking connects: a blocking one would wait for the accept.
+        by_name.setblocking(False)
+        eq(by_name.connect_ex((socket.TIPC_ADDR_NAME, ty + 1, 5, 0)), errno.EINPROGRESS,
+           "connect by name")
         acc1 = lsn.accept()[0]
         socks.append(acc1)
-        by_port.connect((socket.TIPC_ADDR_ID, *lsn.getsockname()[1:3], 0))
+        by_port.setblocking(False)
+        eq(by_port.connect_ex(lsn.getsockname()), errno.EINPROGRESS, "connect by address")
         acc2 = lsn.accept()[0]
         socks.append(acc2)
+        for c in (by_name, by_port):
+            eq(select.select([], [c], [], 20)[1], [c], "connected once accepted")
         port = {s: s.getsockname()[2] for s in socks}
         node = zcn(idle.getsockname()[1])
 
@@ -459,9 +468,11 @@ def network_bearers_and_links_in_a_namespace_of_their_own():
             eq(l.cmd("SET_NODE_ADDR", tlv(TLV_NET_ADDR, struct.pack(">I", 0))), bad, "address 0")
             eq(l.cmd("SET_NODE_ADDR", tlv(TLV_NET_ADDR, struct.pack(">I", 0x01001005))),
                (b"", 0), "address 1.1.5")
+            # EPERM is answered as not supported, and acknowledged as EPERM.
+            refused = (error_reply(NOT_SUPPORTED), errno.EPERM)
             eq(l.cmd("SET_NODE_ADDR", tlv(TLV_NET_ADDR, struct.pack(">I", 0x01001006))),
-               unsupported, "address again")
-            eq(l.cmd("SET_NETID", tlv(TLV_UNSIGNED, struct.pack(">I", 99))), unsupported,
+               refused, "address again")
+            eq(l.cmd("SET_NETID", tlv(TLV_UNSIGNED, struct.pack(">I", 99))), refused,
                "netid once addressed")
             s = socket.socket(AF_TIPC, socket.SOCK_RDM)
             eq(s.getsockname()[1], 0x01001005, "own node")
