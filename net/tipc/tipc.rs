@@ -49,13 +49,19 @@ module! {
     authors: ["tipc-rs developers"],
     description: "TIPC: Transparent Inter Process Communication (Rust)",
     license: "GPL",
-    alias: ["net-pf-30", "net-pf-16-proto-16-family-TIPCv2"],
+    alias: [
+        "net-pf-30",
+        "net-pf-16-proto-16-family-TIPCv2",
+        "net-pf-16-proto-16-family-TIPC",
+    ],
 }
 
 /// The loaded module: what it registered with the kernel, unregistered when it is dropped.
 struct Tipc {
-    /// The `TIPCv2` family, which owns the socket family's registration: netlink handlers
-    /// reach namespace state through it, so it goes after the family.
+    /// The legacy "TIPC" family, which shares the `TIPCv2` family's data.
+    _legacy: genetlink::Registration<netlink::LegacyGenl>,
+    /// The `TIPCv2` family, which owns the socket family's registration (with the legacy
+    /// family): netlink handlers reach namespace state through it, so it goes after both.
     _netlink: genetlink::Registration<netlink::TipcGenl>,
     /// The Ethernet media's frame handler.
     _eth: packet::Registration<eth::Receiver>,
@@ -82,10 +88,12 @@ impl kernel::Module for Tipc {
         // The UDP bearers' sockets, released by each namespace's exit before its state goes.
         let tunnels = udp::Tunnels::new()?;
         let sockets = netlink::Sockets::new(module, nets.clone())?;
-        let data = netlink::Data::new(sockets, tunnels, nets)?;
-        let netlink = genetlink::Registration::new(module, data)?;
+        let data = Arc::new(netlink::Data::new(sockets, tunnels, nets)?, GFP_KERNEL)?;
+        let netlink = genetlink::Registration::new(module, data.clone())?;
+        let legacy = genetlink::Registration::new(module, data)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
+            _legacy: legacy,
             _netlink: netlink,
             _eth: eth,
             _devices: devices,

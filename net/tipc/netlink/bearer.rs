@@ -6,6 +6,7 @@
 use super::{media::parse_props, namespace, put_name, tipc_net, Data, TipcGenl};
 use crate::{
     cluster::{self, UdpEnable, UdpView},
+    netns::TipcNet,
     proto::{
         bearer::{
             media::Media,
@@ -21,8 +22,12 @@ use crate::{
     udp::Options,
 };
 use kernel::{
-    net::genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
+    net::{
+        genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
+        pernet::Net,
+    },
     prelude::*,
+    sync::Arc,
 };
 
 /// The policy of a `TIPC_NLA_BEARER` nest (`tipc_nl_bearer_policy`).
@@ -96,25 +101,41 @@ pub(super) fn enable(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
         .transpose()?
         .unwrap_or(0);
     let props = parse_props(req, nest.get(bearer::PROP.into()))?;
-    props.validate().map_err(|e| Error::from_errno(-e.get()))?;
+    enable_in(data, req.net(), name, domain, &props, || {
+        udp_options(req, &nest)
+    })
+    .map_err(|r| rejected(req, r))
+}
+
+/// Enables bearer `name` in namespace `ns` with discovery domain `domain` and the
+/// properties `props` (checked first; the priority is the media's unless given); `opts`
+/// gives a UDP bearer's options. What `TIPC_NL_BEARER_ENABLE` and the legacy
+/// `TIPC_CMD_ENABLE_BEARER` do once their requests are read.
+pub(super) fn enable_in(
+    data: &Data,
+    ns: &Net,
+    name: &[u8],
+    domain: u32,
+    props: &PropRequest,
+    opts: impl FnOnce() -> Result<Options, Errno>,
+) -> Result<(), Rejection> {
+    props.validate().map_err(Rejection::bare)?;
     let priority = props.priority.unwrap_or(MEDIA_LINK_PRI);
     let media = *data.media.lock();
-    let net = namespace(req);
     let udp = UdpEnable {
-        opts: udp_options(req, &nest),
+        opts: opts(),
         tunnels: &data.udp_tunnels,
         nets: &data.nets,
     };
     cluster::enable_bearer(
-        net,
-        req.net(),
+        data.sockets.net_state(ns),
+        ns,
         |m| media.props(m),
         name,
         domain,
         priority,
         udp,
     )
-    .map_err(|r| rejected(req, r))
 }
 
 /// `TIPC_NL_BEARER_DISABLE`: "Bearer not found" for a name no bearer has.
@@ -161,17 +182,22 @@ fn put_bearer(msg: &mut Writer<'_>, b: &Bearer, udp: Option<&UdpView>) -> Result
     })
 }
 
-/// The bearer of the request's namespace named `name` as it is now: "Bearer not found"
-/// (`EINVAL`) if there is none.
-fn named(req: &Request<'_, TipcGenl>, name: &[u8]) -> Result<(Bearer, Option<UdpView>)> {
-    let st = namespace(req).cluster.lock();
+/// The bearer of namespace `net` named `name` as it is now, if there is one.
+pub(super) fn find(net: &TipcNet, name: &[u8]) -> Option<(Bearer, Option<UdpView>)> {
+    let st = net.cluster.lock();
     let found = st
         .core
         .bearers()
         .find(name)
         .map(|b| (*b, st.udp_view(b.id)));
     drop(st);
-    found.ok_or_else(|| rejected(req, NOT_FOUND))
+    found
+}
+
+/// The bearer of the request's namespace named `name` as it is now: "Bearer not found"
+/// (`EINVAL`) if there is none.
+fn named(req: &Request<'_, TipcGenl>, name: &[u8]) -> Result<(Bearer, Option<UdpView>)> {
+    find(namespace(req), name).ok_or_else(|| rejected(req, NOT_FOUND))
 }
 
 /// `TIPC_NL_BEARER_GET` for one bearer, by name.
@@ -205,21 +231,30 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 /// applied, as in C.
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
-    let net = namespace(req);
-    let media = named(req, name)?.0.media;
+    named(req, name)?;
     let wanted = parse_props(req, nest.get(bearer::PROP.into()))?;
+    set_named(namespace(req), name, &wanted).map_err(|r| rejected(req, r))
+}
+
+/// Sets the properties `wanted` of bearer `name` of namespace `net`, as `TIPC_NL_BEARER_SET`
+/// does once its request is read (and the legacy `TIPC_CMD_SET_LINK_*` for a bearer's name).
+pub(super) fn set_named(
+    net: &Arc<TipcNet>,
+    name: &[u8],
+    wanted: &PropRequest,
+) -> Result<(), Rejection> {
+    let media = find(net, name).ok_or(NOT_FOUND)?.0.media;
     cluster::drive(net, GFP_KERNEL, |st, now| {
         if wanted.mtu.is_some() && media != Media::Udp {
             let others = PropRequest {
                 mtu: None,
-                ..wanted
+                ..*wanted
             };
             st.core.set_bearer(name, &others, now, GFP_ATOMIC)?;
             return Err(Rejection::invalid(c"MTU property is unsupported"));
         }
-        st.core.set_bearer(name, &wanted, now, GFP_ATOMIC)
+        st.core.set_bearer(name, wanted, now, GFP_ATOMIC)
     })
-    .map_err(|r| rejected(req, r))
 }
 
 /// `TIPC_NL_BEARER_ADD` (`tipc_nl_bearer_add`): adds a UDP bearer's remote peer; for any

@@ -10,6 +10,7 @@
 use super::{media::PROP_POLICY, namespace, node::peers_from, put_name, tipc_net, TipcGenl};
 use crate::{
     cluster::{self, Core as Cluster, CorePeer as Peer},
+    netns::TipcNet,
     proto::{
         bearer::{props::PropRequest, BearerId},
         errno::Errno,
@@ -22,6 +23,7 @@ use crate::{
 use kernel::{
     net::genetlink::{Dump, Nest, Policy, Progress, Request, Writer},
     prelude::*,
+    sync::Arc,
 };
 
 /// The policy of a `TIPC_NLA_LINK` nest (`tipc_nl_link_policy`). C's name is an
@@ -78,21 +80,21 @@ fn put_bc_link(msg: &mut Writer<'_>, name: &[u8], bc: &BcLink) -> Result {
 }
 
 /// What `TIPC_NL_LINK_GET` says of one link, read under the cluster's lock.
-struct LinkView {
-    name: LinkName,
+pub(super) struct LinkView {
+    pub(super) name: LinkName,
     dest: u32,
-    mtu: u32,
-    up: bool,
-    active: bool,
-    priority: u32,
-    tolerance: u32,
-    window: u32,
-    stats: LinkStats,
+    pub(super) mtu: u32,
+    pub(super) up: bool,
+    pub(super) active: bool,
+    pub(super) priority: u32,
+    pub(super) tolerance: u32,
+    pub(super) window: u32,
+    pub(super) stats: LinkStats,
 }
 
 impl LinkView {
     /// The link of `peer` on bearer `b`, if there is one.
-    fn new(core: &Cluster, peer: &Peer, b: BearerId) -> Option<Self> {
+    pub(super) fn new(core: &Cluster, peer: &Peer, b: BearerId) -> Option<Self> {
         let l = peer.link(b)?;
         Some(Self {
             name: *l.name(),
@@ -269,7 +271,7 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
 }
 
 /// The properties a `TIPC_NLA_LINK_PROP` nest asks for, with the broadcast link's two
-/// (`tipc_nl_parse_link_prop`): bad values are `EINVAL`, as C answers, with no text.
+/// (`tipc_nl_parse_link_prop`; [`set_named`] checks their values).
 fn link_props(
     req: &Request<'_, TipcGenl>,
     nest: &Nest<'_, { link::MAX + 1 }>,
@@ -278,7 +280,6 @@ fn link_props(
         return Ok(None);
     };
     let props = super::media::parse_props(req, Some(attr))?;
-    props.validate().map_err(errno)?;
     let raw = attr.nested(&PROP_POLICY, req)?;
     let get = |kind: u16| raw.get(kind.into()).map(|a| a.u32()).transpose();
     let bc = BcRequest {
@@ -302,20 +303,35 @@ fn errno(e: Errno) -> Error {
 pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
     let (name, nest) = requested(req)?;
     let net = namespace(req);
-    if name == BCLINK_NAME {
-        let (_, bc) = link_props(req, &nest)?.ok_or(EINVAL)?;
-        return net.cluster.lock().core.bclink_mut().set(&bc).map_err(errno);
-    }
-    if find(&net.cluster.lock().core, name).is_none() {
+    if name != BCLINK_NAME && find(&net.cluster.lock().core, name).is_none() {
         return Err(EINVAL);
     }
-    let Some((props, _)) = link_props(req, &nest)? else {
+    set_named(net, name, link_props(req, &nest)?).map_err(errno)
+}
+
+/// Sets the properties `props` asks for (values checked here, bad ones `EINVAL`) of the
+/// link named `name` in namespace `net`: what `TIPC_NL_LINK_SET` does once its request is
+/// read (and the legacy `TIPC_CMD_SET_LINK_*` for a link's name).
+pub(super) fn set_named(
+    net: &Arc<TipcNet>,
+    name: &[u8],
+    props: Option<(PropRequest, BcRequest)>,
+) -> Result<(), Errno> {
+    if name == BCLINK_NAME {
+        let (props, bc) = props.ok_or(Errno::EINVAL)?;
+        props.validate()?;
+        return net.cluster.lock().core.bclink_mut().set(&bc);
+    }
+    if find(&net.cluster.lock().core, name).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let Some((props, _)) = props else {
         return Ok(());
     };
+    props.validate()?;
     cluster::drive(net, GFP_KERNEL, |st, now| {
         st.core.set_link(name, &props, now, GFP_ATOMIC)
     })
-    .map_err(errno)
 }
 
 /// `TIPC_NL_LINK_RESET_STATS` (`tipc_nl_node_reset_link_stats`): the broadcast link, a
@@ -323,10 +339,17 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 /// a name none has. The broadcast links' counters are zero already (no broadcast link yet).
 pub(super) fn reset_stats(req: &Request<'_, TipcGenl>) -> Result {
     let (name, _) = requested(req)?;
+    reset_named(namespace(req), name).map_err(errno)
+}
+
+/// Resets the counters of the link named `name` in namespace `net`: what
+/// `TIPC_NL_LINK_RESET_STATS` does once its request is read (and the legacy
+/// `TIPC_CMD_RESET_LINK_STATS`).
+pub(super) fn reset_named(net: &TipcNet, name: &[u8]) -> Result<(), Errno> {
     if name == BCLINK_NAME {
         return Ok(());
     }
-    let mut st = namespace(req).cluster.lock();
+    let mut st = net.cluster.lock();
     let found = if name.windows(BCLINK_NAME.len()).any(|w| w == BCLINK_NAME) {
         st.core.peers().iter().any(|p| {
             let (buf, len) = rcv_link_name(p.id(), p.addr());
@@ -338,6 +361,6 @@ pub(super) fn reset_stats(req: &Request<'_, TipcGenl>) -> Result {
     if found {
         Ok(())
     } else {
-        Err(EINVAL)
+        Err(Errno::EINVAL)
     }
 }

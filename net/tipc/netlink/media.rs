@@ -8,6 +8,7 @@ use crate::proto::{
     bearer::{
         media::{Media, MediaProps, MIN_UDP_MTU},
         props::PropRequest,
+        rejection::Rejection,
     },
     netlink::{cmd, media, nla, prop, ListDump},
 };
@@ -55,7 +56,7 @@ pub(super) static PROP_POLICY: [Policy; prop::MAX + 1] = [
 ];
 
 /// The media's name as netlink carries it.
-fn name(m: Media) -> &'static CStr {
+pub(super) fn name(m: Media) -> &'static CStr {
     match m {
         Media::Eth => c"eth",
         Media::Udp => c"udp",
@@ -146,16 +147,18 @@ pub(super) fn get(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
 pub(super) fn set(req: &Request<'_, TipcGenl>, data: &Data) -> Result {
     let (m, nest) = requested(req)?;
     let wanted = props(req, &nest)?;
-    let mut table = data.media.lock();
-    table
-        .get_mut(m)
-        .apply(m, &wanted, MIN_UDP_MTU)
-        .map_err(|r| {
-            if let Some(text) = r.extack {
-                req.set_err_msg(text);
-            }
-            Error::from_errno(-r.errno.get())
-        })
+    set_media(data, m, &wanted).map_err(|r| {
+        if let Some(text) = r.extack {
+            req.set_err_msg(text);
+        }
+        Error::from_errno(-r.errno.get())
+    })
+}
+
+/// Changes the properties of media `m` to `wanted`, with C's checks: what `TIPC_NL_MEDIA_SET`
+/// does once its request is read (and the legacy `TIPC_CMD_SET_LINK_*` for a media's name).
+pub(super) fn set_media(data: &Data, m: Media, wanted: &PropRequest) -> Result<(), Rejection> {
+    data.media.lock().get_mut(m).apply(m, wanted, MIN_UDP_MTU)
 }
 
 /// `TIPC_NL_MEDIA_GET` as a dump: one message per media, resumed at the one that did not fit.

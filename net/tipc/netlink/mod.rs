@@ -9,6 +9,7 @@
 //! commands.
 
 mod bearer;
+mod legacy;
 mod link;
 mod media;
 mod name_table;
@@ -37,6 +38,7 @@ use kernel::{
     prelude::*,
     sync::{Arc, SpinLock},
 };
+pub(crate) use legacy::LegacyGenl;
 use media::MediaTable;
 
 /// The `TIPCv2` family.
@@ -48,7 +50,7 @@ static SLOT: Slot<TipcGenl> = Slot::new();
 /// that state through it, and it outlives the family, which owns it.
 pub(crate) type Sockets = socket::Registration<TipcFamily>;
 
-/// What the family's handlers share.
+/// What the handlers of both families (`TIPCv2` and the legacy "TIPC") share.
 pub(crate) struct Data {
     /// The UDP bearers' sockets of every namespace: unregistered first, which releases them.
     udp_tunnels: udp::Tunnels,
@@ -145,7 +147,7 @@ static OPS: [Op; 24] = [
 ];
 
 impl Family for TipcGenl {
-    type Data = Data;
+    type Data = Arc<Data>;
     const NAME: &'static CStr = c"TIPCv2";
     const VERSION: u8 = FAMILY_VERSION;
     const MAX_ATTR: u16 = nla::MAX;

@@ -11,9 +11,11 @@ use crate::{
         node::{identity::netlink_bytes, own::NetSet},
     },
 };
+use crate::{netns::TipcNet, proto::errno::Errno};
 use kernel::{
     net::genetlink::{Dump, Policy, Progress, Request},
     prelude::*,
+    sync::Arc,
 };
 
 /// The policy of a `TIPC_NLA_NET` nest (`tipc_nl_net_policy`).
@@ -42,10 +44,16 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
         addr: get32(net::ADDR)?,
         node_id,
     };
-    cluster::drive(namespace(req), GFP_KERNEL, |st, now| {
-        st.core.net_set(&wanted, now, GFP_ATOMIC)
+    set_in(namespace(req), &wanted).map_err(|e| Error::from_errno(-e.get()))
+}
+
+/// Sets what `wanted` asks for in namespace `net`, with the rules of [`NetSet`]: what
+/// `TIPC_NL_NET_SET` does once its request is read (and the legacy `TIPC_CMD_SET_NODE_ADDR`
+/// and `TIPC_CMD_SET_NETID`).
+pub(super) fn set_in(net: &Arc<TipcNet>, wanted: &NetSet) -> Result<(), Errno> {
+    cluster::drive(net, GFP_KERNEL, |st, now| {
+        st.core.net_set(wanted, now, GFP_ATOMIC)
     })
-    .map_err(|e| Error::from_errno(-e.get()))
 }
 
 /// `TIPC_NL_NET_GET`: one message with the network id and the 128-bit node identity.

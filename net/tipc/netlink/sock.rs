@@ -37,7 +37,7 @@ static SOCK_POLICY: [Policy; sock::MAX + 1] = [
 const SOCKETS_PER_CALL: usize = 32;
 
 /// What `TIPC_NL_SOCK_GET` says of `sk`, read under its state lock.
-fn sock_info(sk: &SockRef) -> SockInfo {
+pub(super) fn sock_info(sk: &SockRef) -> SockInfo {
     let st = sk.state();
     let inner = st.inner.lock();
     let conn = inner

@@ -21,6 +21,7 @@ pub(crate) mod errno;
 )]
 pub(crate) mod group;
 pub(crate) mod ioctl;
+pub(crate) mod legacy;
 #[cfg_attr(
     not(test),
     expect(dead_code, reason = "the cluster core is ahead of its glue (issue 9)")

@@ -55,6 +55,49 @@
 //! }
 //! # let _ = register;
 //! ```
+//!
+//! A family that predates attributes: a fixed header of its own after the generic netlink
+//! header ([`Family::HDRSIZE`]), no attributes (an empty policy), and a reply that repeats the
+//! request's headers before a raw payload ([`Request::reply_raw`]).
+//!
+//! ```
+//! use kernel::net::genetlink::{Family, Op, Policy, Registration, Request, Slot};
+//! use kernel::prelude::*;
+//!
+//! struct Legacy;
+//!
+//! static SLOT: Slot<Legacy> = Slot::new();
+//!
+//! impl Family for Legacy {
+//!     type Data = ();
+//!     const NAME: &'static CStr = c"rust_legacy";
+//!     const VERSION: u8 = 1;
+//!     const HDRSIZE: u32 = 4;
+//!     const MAX_ATTR: u16 = 0;
+//!     const POLICY: &'static [Policy] = &[];
+//!     const RESV_START_OP: u8 = 2;
+//!     const OPS: &'static [Op] = &[Op::doit(1)];
+//!
+//!     fn slot() -> &'static Slot<Self> {
+//!         &SLOT
+//!     }
+//!
+//!     // Echoes what follows the family's header; only an administrator may ask.
+//!     fn doit(_cmd: u8, req: &mut Request<'_, Self>) -> Result {
+//!         if !req.net_admin() {
+//!             return Err(EPERM);
+//!         }
+//!         let payload = req.payload();
+//!         req.reply_raw(payload.get(4..).unwrap_or(&[]))
+//!     }
+//! }
+//!
+//! /// Registers the family while the returned value is alive.
+//! fn register(module: &'static ThisModule) -> Result<Registration<Legacy>> {
+//!     Registration::new(module, ())
+//! }
+//! # let _ = register;
+//! ```
 
 use crate::sync::{Arc, ArcBorrow};
 use crate::{
@@ -249,9 +292,15 @@ pub trait Family: Sized + 'static {
     const NAME: &'static CStr;
     /// The family's version, reported to `CTRL_CMD_GETFAMILY`.
     const VERSION: u8;
+    /// The size of the family's own fixed header, which follows the generic netlink header in
+    /// every message (`hdrsize`): generic netlink refuses a request too short to hold it
+    /// (`EINVAL`) and parses attributes after it.
+    const HDRSIZE: u32 = 0;
     /// The highest top-level attribute.
     const MAX_ATTR: u16;
-    /// The policy of every top-level attribute, `MAX_ATTR + 1` entries.
+    /// The policy of every top-level attribute, `MAX_ATTR + 1` entries; or none at all (an
+    /// empty slice, with `MAX_ATTR` 0) for a family whose requests carry no attributes, whose
+    /// requests are then not parsed.
     const POLICY: &'static [Policy];
     /// Whether the family answers in every network namespace, not only the initial one.
     const NETNS_OK: bool = true;
@@ -352,8 +401,9 @@ impl<F: Family> Registration<F> {
     pub fn new(module: &'static ThisModule, data: F::Data) -> Result<Self> {
         const {
             assert!(
-                F::POLICY.len() == F::MAX_ATTR as usize + 1,
-                "a family's policy must have MAX_ATTR + 1 entries"
+                F::POLICY.len() == F::MAX_ATTR as usize + 1
+                    || (F::POLICY.is_empty() && F::MAX_ATTR == 0),
+                "a family's policy must have MAX_ATTR + 1 entries, or none with MAX_ATTR 0"
             )
         };
         let name = F::NAME.to_bytes_with_nul();
@@ -396,8 +446,13 @@ impl<F: Family> Registration<F> {
                 *d = *s as crate::ffi::c_char;
             }
             (*raw).version = F::VERSION.into();
+            (*raw).hdrsize = F::HDRSIZE;
             (*raw).maxattr = F::MAX_ATTR.into();
-            (*raw).policy = F::POLICY.as_ptr().cast();
+            (*raw).policy = if F::POLICY.is_empty() {
+                core::ptr::null()
+            } else {
+                F::POLICY.as_ptr().cast()
+            };
             (*raw).set_netnsok(F::NETNS_OK.into());
             (*raw).module = module.as_ptr();
             (*raw).ops = ops.as_ptr();
@@ -408,7 +463,8 @@ impl<F: Family> Registration<F> {
             .store(Arc::into_raw(data).cast_mut(), Ordering::Release);
         // SAFETY: The family is filled in and static; the operations it points to stay put
         // and unchanged until `Drop` has unregistered it. The policy is `'static`, with
-        // `MAX_ATTR + 1` entries as checked above. The handlers find `data` in the slot.
+        // `MAX_ATTR + 1` entries as checked above, or null with `MAX_ATTR` 0 (nothing is
+        // parsed). The handlers find `data` in the slot.
         let registered = to_result(unsafe { bindings::genl_register_family(raw) });
         if let Err(e) = registered {
             // SAFETY: Stored just now from `Arc::into_raw`; no handler ran.
@@ -535,12 +591,13 @@ unsafe extern "C" fn dump_done<F: Family>(cb: *mut bindings::netlink_callback) -
 ///
 /// Called by generic netlink with the request's buffer and its parsed `info`.
 unsafe extern "C" fn doit_callback<F: Family>(
-    _skb: *mut bindings::sk_buff,
+    skb: *mut bindings::sk_buff,
     info: *mut bindings::genl_info,
 ) -> c_int {
-    // SAFETY: Generic netlink hands a valid `info` for the duration of the call, during
-    // which the family stays registered (unregistering waits for request handlers).
-    let mut req = unsafe { Request::<F>::from_raw(info, registered_data::<F>()) };
+    // SAFETY: Generic netlink hands a valid `info` and the request's buffer for the duration
+    // of the call, during which the family stays registered (unregistering waits for request
+    // handlers).
+    let mut req = unsafe { Request::<F>::from_raw(info, skb, registered_data::<F>()) };
     from_result(|| {
         F::doit(req.cmd(), &mut req)?;
         Ok(0)
@@ -573,9 +630,11 @@ unsafe extern "C" fn dumpit_callback<F: Family>(
 ///
 /// # Invariants
 ///
-/// `info` is valid for `'a`.
+/// `info` and `skb` are valid for `'a`; `skb` carried the request `info` describes.
 pub struct Request<'a, F: Family> {
     info: NonNull<bindings::genl_info>,
+    /// The buffer that carried the request (its sender's credentials).
+    skb: NonNull<bindings::sk_buff>,
     data: &'a F::Data,
     _life: PhantomData<&'a bindings::genl_info>,
 }
@@ -584,13 +643,21 @@ impl<'a, F: Family> Request<'a, F> {
     /// # Safety
     ///
     /// `info` must be valid and filled in by generic netlink, for `'a`, for a request to the
-    /// family `F`, whose handlers share `data`.
-    unsafe fn from_raw(info: *const bindings::genl_info, data: &'a F::Data) -> Self {
+    /// family `F`, whose handlers share `data`; `skb` must be the valid buffer that carried it.
+    unsafe fn from_raw(
+        info: *const bindings::genl_info,
+        skb: *const bindings::sk_buff,
+        data: &'a F::Data,
+    ) -> Self {
         // INVARIANT: By the caller's guarantee.
         Self {
             info: NonNull::from(
                 // SAFETY: Valid, by the caller's guarantee.
                 unsafe { &*info },
+            ),
+            skb: NonNull::from(
+                // SAFETY: Valid, by the caller's guarantee.
+                unsafe { &*skb },
             ),
             data,
             _life: PhantomData,
@@ -639,6 +706,76 @@ impl<'a, F: Family> Request<'a, F> {
         // generic netlink checked against the family's policy: its header and payload lie
         // within the message.
         NonNull::new(nla).map(|nla| unsafe { Attr::from_raw(nla) })
+    }
+
+    /// The message after the generic netlink header: the family's own header
+    /// ([`Family::HDRSIZE`] bytes, always there: generic netlink refuses shorter requests),
+    /// then whatever the family carries, as the sender wrote it.
+    pub fn payload(&self) -> &'a [u8] {
+        // SAFETY: `info` is valid (type invariant), with the request's netlink header.
+        let nlh = unsafe { (*self.raw()).nlhdr };
+        // SAFETY: The header lies within the request, valid for `'a`.
+        let len = unsafe { (*nlh).nlmsg_len } as usize;
+        let Some(n) = len.checked_sub(NLMSG_HDRLEN + GENL_HDRLEN) else {
+            return &[];
+        };
+        // SAFETY: Netlink delivers a message whose `nlmsg_len` bytes lie within the buffer and
+        // generic netlink one with its header, so the `n` bytes after both headers are the
+        // rest of the request, valid for `'a`.
+        unsafe { core::slice::from_raw_parts(nlh.cast::<u8>().add(NLMSG_HDRLEN + GENL_HDRLEN), n) }
+    }
+
+    /// Whether the sender had `CAP_NET_ADMIN` over the user namespace of the request's network
+    /// namespace when it sent the request (`netlink_net_capable`).
+    pub fn net_admin(&self) -> bool {
+        // SAFETY: `skb` carried the request and is valid for `'a` (type invariant).
+        unsafe {
+            bindings::netlink_net_capable(self.skb.as_ptr(), bindings::CAP_NET_ADMIN as c_int)
+        }
+    }
+
+    /// Sends `payload` as the reply, after a copy of the request's headers (netlink, generic
+    /// netlink and the family's, [`Family::HDRSIZE`]: flags, sequence number and port
+    /// included) whose length is set to the whole message: how a family that predates
+    /// attributes answers. `ENOMEM` without memory; a reply the sender cannot take is dropped.
+    pub fn reply_raw(&self, payload: &[u8]) -> Result {
+        // SAFETY: `info` is valid (type invariant); `family` is the registered family.
+        let (nlh, hdrsize) = unsafe { ((*self.raw()).nlhdr, (*(*self.raw()).family).hdrsize) };
+        let user = usize::try_from(hdrsize).map_err(|_| EINVAL)?;
+        let hdr_len = (NLMSG_HDRLEN + GENL_HDRLEN + user + 3) & !3;
+        let total = hdr_len.checked_add(payload.len()).ok_or(EMSGSIZE)?;
+        let total_u32 = u32::try_from(total).map_err(|_| EMSGSIZE)?;
+        // SAFETY: The request's header lies within the request (type invariant).
+        let req_len = unsafe { (*nlh).nlmsg_len } as usize;
+        // SAFETY: Allocation has no precondition.
+        let skb = unsafe {
+            bindings::genlmsg_new(total - NLMSG_HDRLEN - GENL_HDRLEN, bindings::GFP_KERNEL)
+        };
+        if skb.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `skb` is new and was allocated with room for at least `total` bytes
+        // (`genlmsg_new` counts both headers and aligns), so `skb_put` returns `total`
+        // writable bytes of its linear data.
+        let out = unsafe {
+            core::slice::from_raw_parts_mut(bindings::skb_put(skb, total_u32).cast::<u8>(), total)
+        };
+        let copied = hdr_len.min(req_len);
+        // SAFETY: The request's first `req_len` bytes lie within it (type invariant), valid for
+        // this call.
+        let req_hdr = unsafe { core::slice::from_raw_parts(nlh.cast::<u8>(), copied) };
+        let (hdr, body) = out.split_at_mut(hdr_len);
+        hdr.fill(0);
+        if let Some(dst) = hdr.get_mut(..copied) {
+            dst.copy_from_slice(req_hdr);
+        }
+        if let Some(len) = hdr.get_mut(..4) {
+            len.copy_from_slice(&total_u32.to_ne_bytes());
+        }
+        body.copy_from_slice(payload);
+        // SAFETY: `skb` holds one complete message and is handed over, sent or not; `info` is
+        // valid (type invariant) with the sender's port and namespace.
+        to_result(unsafe { bindings::genlmsg_reply(skb, self.raw().cast_mut()) })
     }
 
     /// Says why the request failed, in the extended ack of the reply.
@@ -724,8 +861,15 @@ impl<'a, F: Family> Dump<'a, F> {
     /// The request that started the dump.
     pub fn request(&self) -> Request<'a, F> {
         // SAFETY: `cb` is the state of a dump generic netlink started (type invariant), so
-        // `genl_start` filled in its request, valid until the dump ends, after `'a`.
-        unsafe { Request::from_raw(bindings::genl_dump_info(self.cb.as_ptr()), self.data()) }
+        // `genl_start` filled in its request, valid until the dump ends, after `'a`; `cb.skb`
+        // is the buffer that carried it, which the dump holds until it ends.
+        unsafe {
+            Request::from_raw(
+                bindings::genl_dump_info(self.cb.as_ptr()),
+                (*self.cb.as_ptr()).skb,
+                self.data(),
+            )
+        }
     }
 
     /// The network namespace of the requesting socket.
@@ -912,6 +1056,10 @@ pub struct Attr<'a> {
 
 /// The size of an attribute header (`NLA_HDRLEN`).
 const NLA_HDRLEN: usize = core::mem::size_of::<bindings::nlattr>();
+/// The size of a netlink message header (`NLMSG_HDRLEN`).
+const NLMSG_HDRLEN: usize = core::mem::size_of::<bindings::nlmsghdr>();
+/// The size of the generic netlink header (`GENL_HDRLEN`).
+const GENL_HDRLEN: usize = core::mem::size_of::<bindings::genlmsghdr>();
 
 impl<'a> Attr<'a> {
     /// # Safety

@@ -11,7 +11,6 @@ Like run_differential.sh, it expects the module loaded on a node without a beare
 tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/tipc/netlink.py'
 """
 
-import ctypes
 import errno
 import os
 import select
@@ -20,7 +19,6 @@ import socket
 import struct
 import subprocess
 import time
-import traceback
 
 from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_OP_FLAGS,
                        CTRL_ATTR_OP_ID, CTRL_ATTR_OPS, CTRL_ATTR_VERSION, NLA_F_NESTED, NODE,
@@ -34,8 +32,9 @@ from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_
                        TIPC_NL_MEDIA_SET, TIPC_NLA_MEDIA, TIPC_NLA_MEDIA_NAME,
                        TIPC_NLA_MEDIA_PROP, TIPC_NLA_PROP_MTU, TIPC_NLA_PROP_PRIO,
                        TIPC_NLA_PROP_TOL, TIPC_NLA_PROP_WIN, Genl, NetlinkError, attr, attrs,
-                       check_table_dump, name_table, nla, sock_dump, u32)
-from tipc_ktap import Skip, case, eq, run
+                       TIPC_IF, check_table_dump, in_own_netns, name_table, nla, sock_dump, u32,
+                       unprivileged)
+from tipc_ktap import Skip, case, eq, raises_errno, run
 
 AF_TIPC = socket.AF_TIPC
 
@@ -152,27 +151,13 @@ def reserved_types_are_tipcs_own():
 def net_set_needs_cap_net_admin():
     """An unprivileged caller gets EPERM from an administrative operation, before the family
     sees the request; a dump needs no privilege."""
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.setgid(65534)
-            os.setuid(65534)
-            g = Genl()
-            fam = g.family_id("TIPCv2")
-            g.dump(fam, TIPC_NL_NET_GET)
-            try:
-                g.request(fam, TIPC_NL_NET_SET, nla(TIPC_NLA_NET | NLA_F_NESTED,
-                                                    nla(TIPC_NLA_NET_ID, struct.pack("=I", 1))))
-                code = 2
-            except OSError as e:
-                code = 0 if e.errno == errno.EPERM else 3
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    eq(os.waitstatus_to_exitcode(status), 0,
-       "child (0: EPERM; 1: setup failed; 2: NET_SET succeeded; 3: another error)")
-
+    def body():
+        g = Genl()
+        fam = g.family_id("TIPCv2")
+        g.dump(fam, TIPC_NL_NET_GET)
+        raises_errno(errno.EPERM, g.request, fam, TIPC_NL_NET_SET,
+                     nla(TIPC_NLA_NET | NLA_F_NESTED, nla(TIPC_NLA_NET_ID, struct.pack("=I", 1))))
+    unprivileged(body)
 
 
 def u32b(v):
@@ -439,9 +424,6 @@ def iproute2_tipc_lists_and_sets_media():
 # not see: these cases run in a child process in a new network namespace, into which the NIC
 # ($TIPC_IF) is moved; it comes back to the initial namespace when the child's namespace goes.
 
-TIPC_IF = os.environ.get("TIPC_IF", "")
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
 
 TIPC_NL_BEARER_GET, TIPC_NL_BEARER_SET, TIPC_NL_BEARER_ADD = 4, 5, 21
 TIPC_NL_LINK_GET, TIPC_NL_LINK_SET, TIPC_NL_NODE_GET = 8, 9, 13
@@ -452,66 +434,6 @@ TIPC_NLA_LINK_PROP, TIPC_NLA_LINK_STATS, TIPC_NLA_LINK_RX, TIPC_NLA_LINK_TX = 7,
 TIPC_NLA_PROP_BROADCAST = 5
 # The counters of a broadcast link's stats nest, in C's order (TIPC_NLA_STATS_*).
 BC_STATS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 23, 24, 27, 28, 29, 30, 31, 32, 33]
-
-
-def wait_for_nic():
-    """Waits for the NIC to be back in this namespace, and sets it up."""
-    for _ in range(120):
-        if os.path.exists(f"/sys/class/net/{TIPC_IF}"):
-            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"{TIPC_IF} did not come back to the initial namespace")
-
-
-def in_own_netns(body):
-    """Runs body() in a forked child in a new network namespace that has the NIC; fails with
-    what it raised."""
-    if not TIPC_IF:
-        raise Skip("no NIC ($TIPC_IF)")
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(ready_r)
-        os.close(go_w)
-        code = 1
-        try:
-            if _libc.unshare(CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-            os.write(ready_w, b"+")
-            if os.read(go_r, 1) != b"+":
-                raise AssertionError("the NIC was not moved here")
-            subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
-            body()
-            code = 0
-        except Skip as e:
-            os.write(ready_w, f"SKIP {e}".encode())
-            code = 4
-        except BaseException:
-            os.write(ready_w, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    os.close(ready_w)
-    os.close(go_r)
-    report = b""
-    try:
-        if os.read(ready_r, 1) == b"+":
-            moved = subprocess.run(["ip", "link", "set", "dev", TIPC_IF, "netns", str(pid)])
-            os.write(go_w, b"+" if moved.returncode == 0 else b"-")
-        while chunk := os.read(ready_r, 4096):
-            report += chunk
-    finally:
-        os.close(ready_r)
-        os.close(go_w)
-        _, status = os.waitpid(pid, 0)
-        wait_for_nic()
-    code = os.waitstatus_to_exitcode(status)
-    if code == 4:
-        raise Skip(report.decode().removeprefix("SKIP "))
-    if code != 0:
-        raise AssertionError("in the namespace:\n" + report.decode())
 
 
 def tipc_out(*args):

@@ -3,11 +3,15 @@
 parses the replies' attributes, the TIPCv2 numbers the tests use, and the name table dump as
 a list of publications."""
 
+import ctypes
 import os
 import socket
 import struct
+import subprocess
+import time
+import traceback
 
-from tipc_ktap import eq
+from tipc_ktap import Skip, eq
 
 NETLINK_GENERIC = 16
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
@@ -233,3 +237,97 @@ def sock_dump(g):
         eq(port in out, False, f"socket {port} listed twice")
         out[port] = nest
     return out
+
+
+# The NIC the VM gives the guest, which a case needing a bearer moves into a namespace of its
+# own; it comes back to the initial namespace when the child's namespace goes.
+TIPC_IF = os.environ.get("TIPC_IF", "")
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def wait_for_nic():
+    """Waits for the NIC to be back in this namespace, and sets it up."""
+    for _ in range(120):
+        if os.path.exists(f"/sys/class/net/{TIPC_IF}"):
+            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{TIPC_IF} did not come back to the initial namespace")
+
+
+def in_own_netns(body):
+    """Runs body() in a forked child in a new network namespace that has the NIC; fails with
+    what it raised."""
+    if not TIPC_IF:
+        raise Skip("no NIC ($TIPC_IF)")
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.close(go_w)
+        code = 1
+        try:
+            if _libc.unshare(CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+            os.write(ready_w, b"+")
+            if os.read(go_r, 1) != b"+":
+                raise AssertionError("the NIC was not moved here")
+            subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+            subprocess.run(["ip", "link", "set", TIPC_IF, "up"], check=True)
+            body()
+            code = 0
+        except Skip as e:
+            os.write(ready_w, f"SKIP {e}".encode())
+            code = 4
+        except BaseException:
+            os.write(ready_w, traceback.format_exc().encode())
+        finally:
+            os._exit(code)
+    os.close(ready_w)
+    os.close(go_r)
+    report = b""
+    try:
+        if os.read(ready_r, 1) == b"+":
+            moved = subprocess.run(["ip", "link", "set", "dev", TIPC_IF, "netns", str(pid)])
+            os.write(go_w, b"+" if moved.returncode == 0 else b"-")
+        while chunk := os.read(ready_r, 4096):
+            report += chunk
+    finally:
+        os.close(ready_r)
+        os.close(go_w)
+        _, status = os.waitpid(pid, 0)
+        wait_for_nic()
+    code = os.waitstatus_to_exitcode(status)
+    if code == 4:
+        raise Skip(report.decode().removeprefix("SKIP "))
+    if code != 0:
+        raise AssertionError("in the namespace:\n" + report.decode())
+
+
+def unprivileged(body):
+    """Runs body() in a child process as nobody (no CAP_NET_ADMIN); fails with what it
+    raised."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            body()
+            code = 0
+        except BaseException:
+            os.write(w, traceback.format_exc().encode())
+        finally:
+            os._exit(code)
+    os.close(w)
+    report = b""
+    while chunk := os.read(r, 4096):
+        report += chunk
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise AssertionError("as nobody:\n" + report.decode())
