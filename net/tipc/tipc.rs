@@ -37,7 +37,7 @@ mod udp;
 mod wait;
 
 use kernel::{
-    net::{genetlink, netdev_notifier, packet, pernet},
+    net::{genetlink, netdev_notifier, packet, pernet, sock_diag},
     prelude::*,
     sync::Arc,
 };
@@ -49,11 +49,17 @@ module! {
     authors: ["tipc-rs developers"],
     description: "TIPC: Transparent Inter Process Communication (Rust)",
     license: "GPL",
-    alias: ["net-pf-30", "net-pf-16-proto-16-family-TIPCv2"],
+    alias: [
+        "net-pf-30",
+        "net-pf-16-proto-16-family-TIPCv2",
+        "net-pf-16-proto-4-type-30"
+    ],
 }
 
 /// The loaded module: what it registered with the kernel, unregistered when it is dropped.
 struct Tipc {
+    /// The `AF_TIPC` sock_diag handler (`ss --tipc`), which holds the namespaces' state.
+    _diag: sock_diag::Registration<netlink::TipcDiag>,
     /// The `TIPCv2` family, which owns the socket family's registration: netlink handlers
     /// reach namespace state through it, so it goes after the family.
     _netlink: genetlink::Registration<netlink::TipcGenl>,
@@ -82,10 +88,13 @@ impl kernel::Module for Tipc {
         // The UDP bearers' sockets, released by each namespace's exit before its state goes.
         let tunnels = udp::Tunnels::new()?;
         let sockets = netlink::Sockets::new(module, nets.clone())?;
-        let data = netlink::Data::new(sockets, tunnels, nets)?;
+        let data = netlink::Data::new(sockets, tunnels, nets.clone())?;
         let netlink = genetlink::Registration::new(module, data)?;
+        // Last, so that `ss` finds the sockets registered.
+        let diag = sock_diag::Registration::new(module, nets)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
+            _diag: diag,
             _netlink: netlink,
             _eth: eth,
             _devices: devices,

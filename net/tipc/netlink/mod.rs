@@ -16,6 +16,7 @@ mod net;
 mod node;
 mod peer;
 mod sock;
+mod sock_diag;
 
 use crate::{
     netns::{NetSlot, TipcNet},
@@ -38,6 +39,7 @@ use kernel::{
     sync::{Arc, SpinLock},
 };
 use media::MediaTable;
+pub(crate) use sock_diag::TipcDiag;
 
 /// The `TIPCv2` family.
 pub(crate) struct TipcGenl;
