@@ -49,9 +49,13 @@ __rust_helper u32 rust_helper_sock_diag_uid(const struct sock *sk,
 	return from_kuid_munged(sk_user_ns(NETLINK_CB(cb->skb).sk), sk_uid(sk));
 }
 
-__rust_helper u64 rust_helper_sock_gen_cookie(struct sock *sk)
+/* The socket's cookie, through the generator's export for modules. */
+__rust_helper u64 rust_helper_sock_diag_cookie(struct sock *sk)
 {
-	return sock_gen_cookie(sk);
+	u32 cookie[2];
+
+	sock_diag_save_cookie(sk, cookie);
+	return (u64)cookie[1] << 32 | cookie[0];
 }
 
 __rust_helper int rust_helper_sk_drops_read(const struct sock *sk)

@@ -333,7 +333,8 @@ pub struct SockFields {
     pub ino: u64,
     /// The owner's user id as the requester's user namespace sees it (`from_kuid_munged`).
     pub uid: u32,
-    /// The socket's cookie (`sock_gen_cookie`): unique while the system runs.
+    /// The socket's cookie (`sock_gen_cookie`, as `sock_diag_save_cookie` gives it): unique
+    /// while the system runs.
     pub cookie: u64,
     /// Messages dropped on arrival (`sk_drops_read`).
     pub drops: u32,
@@ -459,7 +460,7 @@ impl<'a, H: Handler> Dump<'a, H> {
                 state: bindings::sock_get_state(sk),
                 ino: bindings::sock_i_ino(sk),
                 uid: bindings::sock_diag_uid(sk, self.cb.as_ptr()),
-                cookie: bindings::sock_gen_cookie(sk),
+                cookie: bindings::sock_diag_cookie(sk),
                 drops: bindings::sk_drops_read(sk) as u32,
             }
         }
