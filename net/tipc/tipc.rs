@@ -37,7 +37,7 @@ mod udp;
 mod wait;
 
 use kernel::{
-    net::{genetlink, netdev_notifier, packet, pernet},
+    net::{genetlink, netdev_notifier, packet, pernet, sock_diag},
     prelude::*,
     sync::Arc,
 };
@@ -53,11 +53,14 @@ module! {
         "net-pf-30",
         "net-pf-16-proto-16-family-TIPCv2",
         "net-pf-16-proto-16-family-TIPC",
+        "net-pf-16-proto-4-type-30"
     ],
 }
 
 /// The loaded module: what it registered with the kernel, unregistered when it is dropped.
 struct Tipc {
+    /// The `AF_TIPC` sock_diag handler (`ss --tipc`), which holds the namespaces' state.
+    _diag: sock_diag::Registration<netlink::TipcDiag>,
     /// The legacy "TIPC" family, which shares the `TIPCv2` family's data.
     _legacy: genetlink::Registration<netlink::LegacyGenl>,
     /// The `TIPCv2` family, which owns the socket family's registration (with the legacy
@@ -88,11 +91,17 @@ impl kernel::Module for Tipc {
         // The UDP bearers' sockets, released by each namespace's exit before its state goes.
         let tunnels = udp::Tunnels::new()?;
         let sockets = netlink::Sockets::new(module, nets.clone())?;
-        let data = Arc::new(netlink::Data::new(sockets, tunnels, nets)?, GFP_KERNEL)?;
+        let data = Arc::new(
+            netlink::Data::new(sockets, tunnels, nets.clone())?,
+            GFP_KERNEL,
+        )?;
         let netlink = genetlink::Registration::new(module, data.clone())?;
         let legacy = genetlink::Registration::new(module, data)?;
+        // Last, so that `ss` finds the sockets registered.
+        let diag = sock_diag::Registration::new(module, nets)?;
         pr_info!("Activated (tipc-rs)\n");
         Ok(Self {
+            _diag: diag,
             _legacy: legacy,
             _netlink: netlink,
             _eth: eth,

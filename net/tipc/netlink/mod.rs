@@ -17,6 +17,7 @@ mod net;
 mod node;
 mod peer;
 mod sock;
+mod sock_diag;
 
 use crate::{
     netns::{NetSlot, TipcNet},
@@ -40,6 +41,7 @@ use kernel::{
 };
 pub(crate) use legacy::LegacyGenl;
 use media::MediaTable;
+pub(crate) use sock_diag::TipcDiag;
 
 /// The `TIPCv2` family.
 pub(crate) struct TipcGenl;

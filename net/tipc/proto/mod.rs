@@ -43,6 +43,7 @@ pub(crate) mod poll;
 pub(crate) mod seqno;
 #[cfg(test)]
 mod sim;
+pub(crate) mod sock_diag;
 pub(crate) mod sock_kind;
 pub(crate) mod sockopt;
 pub(crate) mod topology;

@@ -113,8 +113,36 @@ pub(crate) mod sock {
     pub(crate) const REF: u16 = 2;
     pub(crate) const CON: u16 = 3;
     pub(crate) const HAS_PUBL: u16 = 4;
+    /// The rest are sock_diag's (`ss`).
+    pub(crate) const STAT: u16 = 5;
+    pub(crate) const TYPE: u16 = 6;
+    pub(crate) const INO: u16 = 7;
+    pub(crate) const UID: u16 = 8;
+    pub(crate) const TIPC_STATE: u16 = 9;
+    pub(crate) const COOKIE: u16 = 10;
+    pub(crate) const PAD: u16 = 11;
+    pub(crate) const GROUP: u16 = 12;
     /// `TIPC_NLA_SOCK_MAX`.
     pub(crate) const MAX: usize = 12;
+}
+
+/// The attributes of a `TIPC_NLA_SOCK_STAT` nest.
+pub(crate) mod sock_stat {
+    pub(crate) const RCVQ: u16 = 1;
+    pub(crate) const SENDQ: u16 = 2;
+    pub(crate) const LINK_CONG: u16 = 3;
+    pub(crate) const CONN_CONG: u16 = 4;
+    pub(crate) const DROP: u16 = 5;
+}
+
+/// The attributes of a `TIPC_NLA_SOCK_GROUP` nest.
+pub(crate) mod sock_group {
+    pub(crate) const ID: u16 = 1;
+    pub(crate) const OPEN: u16 = 2;
+    pub(crate) const NODE_SCOPE: u16 = 3;
+    pub(crate) const CLUSTER_SCOPE: u16 = 4;
+    pub(crate) const INSTANCE: u16 = 5;
+    pub(crate) const BC_SEND_NEXT: u16 = 6;
 }
 
 /// The attributes of a `TIPC_NLA_SOCK_CON` nest.

@@ -542,6 +542,64 @@ unsafe fn set_ctx_word(cb: *mut bindings::netlink_callback, i: usize, value: u64
     }
 }
 
+/// The five words of a dump's own state (words 0 to 4 of `netlink_callback.ctx`): zero at
+/// its first call, then as [`set_dump_state`] left them.
+///
+/// # Safety
+///
+/// `cb` must be a dump's valid state, and no one else may be writing it.
+pub(crate) unsafe fn dump_state(cb: *const bindings::netlink_callback) -> [u64; 5] {
+    let mut state = [0; 5];
+    for (i, word) in state.iter_mut().enumerate() {
+        // SAFETY: By the caller's guarantee.
+        *word = unsafe { ctx_word(cb, i) };
+    }
+    state
+}
+
+/// Keeps `state` in words 0 to 4 of a dump's `netlink_callback.ctx`.
+///
+/// # Safety
+///
+/// `cb` must be a dump's valid state, the caller's alone, whose words 0 to 4 are the dump's.
+pub(crate) unsafe fn set_dump_state(cb: *mut bindings::netlink_callback, state: [u64; 5]) {
+    for (i, word) in state.into_iter().enumerate() {
+        // SAFETY: By the caller's guarantee.
+        unsafe { set_ctx_word(cb, i, word) };
+    }
+}
+
+/// Writes a message that was just started in `skb` with `build`, then keeps it with `end` or,
+/// if `build` failed, drops it with `cancel`. Returns `false` when it did not fit
+/// (`EMSGSIZE`): the dump is to go on from this message in the next call.
+///
+/// # Safety
+///
+/// `skb` must be a dump's buffer with a message just started, the caller's to fill.
+pub(crate) unsafe fn build_message(
+    skb: *mut bindings::sk_buff,
+    build: impl FnOnce(&mut Writer<'_>) -> Result,
+    end: impl FnOnce(),
+    cancel: impl FnOnce(),
+) -> Result<bool> {
+    // SAFETY: By the caller's guarantee.
+    let mut w = unsafe { Writer::from_raw(skb) };
+    match build(&mut w) {
+        Ok(()) => {
+            end();
+            Ok(true)
+        }
+        Err(e) => {
+            cancel();
+            if e == EMSGSIZE {
+                Ok(false)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
 /// The pointer in a dump's data word.
 ///
 /// # Safety
@@ -887,22 +945,16 @@ impl<'a, F: Family> Dump<'a, F> {
     /// The dump's own state: zero at its first call, then as [`Dump::set_state`] left it
     /// (kept in `netlink_callback.ctx`).
     pub fn state(&self) -> [u64; 5] {
-        let mut state = [0; 5];
-        for (i, word) in state.iter_mut().enumerate() {
-            // SAFETY: `cb` is valid (type invariant) and only this call uses it; generic
-            // netlink leaves `ctx` to the family and zeroes it before the first call.
-            *word = unsafe { ctx_word(self.cb.as_ptr(), i) };
-        }
-        state
+        // SAFETY: `cb` is valid (type invariant) and only this call uses it; generic netlink
+        // leaves `ctx` to the family and zeroes it before the first call.
+        unsafe { dump_state(self.cb.as_ptr()) }
     }
 
     /// Keeps `state` for the next call of the same dump.
     pub fn set_state(&mut self, state: [u64; 5]) {
-        for (i, word) in state.into_iter().enumerate() {
-            // SAFETY: `cb` is valid (type invariant) and this call's alone; words 0 to 4 are
-            // the family's (the last one holds the dump's data).
-            unsafe { set_ctx_word(self.cb.as_ptr(), i, word) };
-        }
+        // SAFETY: `cb` is valid (type invariant) and this call's alone; words 0 to 4 are the
+        // family's (the last one holds the dump's data).
+        unsafe { set_dump_state(self.cb.as_ptr(), state) };
     }
 
     /// Adds one message for `cmd` to the dump, built by `build`. Returns `false`, with nothing
@@ -928,23 +980,15 @@ impl<'a, F: Family> Dump<'a, F> {
         if hdr.is_null() {
             return Ok(false);
         }
-        // SAFETY: `skb` is the dump's buffer, this call's to fill.
-        let mut w = unsafe { Writer::from_raw(skb) };
-        match build(&mut w) {
-            Ok(()) => {
-                // SAFETY: `hdr` started this message in `skb`.
-                unsafe { bindings::genlmsg_end(skb, hdr) };
-                Ok(true)
-            }
-            Err(e) => {
-                // SAFETY: As above: the message goes, whatever part of it was written.
-                unsafe { bindings::genlmsg_cancel(skb, hdr) };
-                if e == EMSGSIZE {
-                    Ok(false)
-                } else {
-                    Err(e)
-                }
-            }
+        // SAFETY: `skb` is the dump's buffer, this call's to fill, and `hdr` started a message
+        // in it, which `genlmsg_end` or `genlmsg_cancel` closes.
+        unsafe {
+            build_message(
+                skb,
+                build,
+                || bindings::genlmsg_end(skb, hdr),
+                || bindings::genlmsg_cancel(skb, hdr),
+            )
         }
     }
 }

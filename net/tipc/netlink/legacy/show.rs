@@ -79,7 +79,7 @@ pub(super) fn ports(net: &TipcNet) -> Result<Reply, Errno> {
         let mut batch = KVec::with_capacity(BATCH, GFP_KERNEL).map_err(no_memory)?;
         net.sockets_from(from, &mut batch);
         for sk in batch.iter() {
-            let info = sock_info(sk);
+            let info = sock_info(sk.state().port(), &sk.state().inner.lock());
             let state = match info.conn {
                 Some((peer, via)) => PortState::Connected {
                     node: peer.node,

@@ -140,6 +140,18 @@ impl Conn {
         self.flow.congested() || self.link_congested
     }
 
+    /// What sock_diag reports of the connection's congestion (`TIPC_NLA_SOCK_STAT_*_CONG`):
+    /// whether the link to the peer's node is congested, and whether the peer's window is
+    /// full (`tsk_conn_cong`).
+    pub(crate) fn congestion(&self) -> (bool, bool) {
+        (self.link_congested, self.flow.congested())
+    }
+
+    /// The bundles Nagle holds, which C keeps on the socket's write queue.
+    pub(crate) fn held_bundles(&self) -> usize {
+        self.nagle.held()
+    }
+
     /// The link to the peer's node is congested (`true`: a message was queued beyond its
     /// backlog limit) or woke the socket (`false`).
     pub(crate) fn set_link_congested(&mut self, congested: bool) {

@@ -108,6 +108,11 @@ impl Nagle {
         due && self.max != 0 && send <= self.max
     }
 
+    /// How many bundles are held.
+    pub(crate) fn held(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Whether bundles are held.
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {

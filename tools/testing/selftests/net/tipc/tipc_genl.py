@@ -90,6 +90,38 @@ def ack_text(msg, flags):
     return None
 
 
+def transact(s, seq, kind, flags, body):
+    """Sends one netlink request of `kind` on s; returns the replies to it as (type, flags,
+    payload)
+    up to its ack or NLMSG_DONE (or the first batch when it asks for neither), or raises
+    NetlinkError with the error the kernel acked, OSError with one a dump ended with."""
+    s.send(struct.pack("=IHHII", 16 + len(body), kind, flags, seq, 0) + body)
+    replies = []
+    while True:
+        buf = s.recv(1 << 16)
+        while buf:
+            length, msg_kind, msg_flags, msg_seq, _ = struct.unpack_from("=IHHII", buf)
+            msg, buf = buf[16:length], buf[(length + 3) & ~3:]
+            if msg_seq != seq:
+                continue
+            if msg_flags & NLM_F_DUMP_INTR:
+                raise AssertionError(f"the dump was interrupted after {len(replies)} messages"
+                                     " (NLM_F_DUMP_INTR)")
+            if msg_kind == NLMSG_ERROR:
+                err = -struct.unpack_from("=i", msg)[0]
+                if err:
+                    raise NetlinkError(err, ack_text(msg, msg_flags))
+                return replies
+            if msg_kind == NLMSG_DONE:
+                err = -struct.unpack_from("=i", msg)[0] if len(msg) >= 4 else 0
+                if err:
+                    raise OSError(err, f"dump ended with {os.strerror(err)}")
+                return replies
+            replies.append((msg_kind, msg_flags, msg))
+        if not flags & (NLM_F_ACK | NLM_F_DUMP):
+            return replies
+
+
 class Genl:
     """A generic netlink socket; errors are NetlinkErrors with the extended ack's text."""
 
@@ -108,31 +140,8 @@ class Genl:
         commands, or raises OSError with the error the kernel acked."""
         self.seq += 1
         body = struct.pack("=BBH", cmd, version, 0) + payload
-        self.s.send(struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body)
-        replies = []
-        while True:
-            buf = self.s.recv(1 << 16)
-            while buf:
-                length, kind, msg_flags, seq, _ = struct.unpack_from("=IHHII", buf)
-                msg, buf = buf[16:length], buf[(length + 3) & ~3:]
-                if seq != self.seq:
-                    continue
-                if msg_flags & NLM_F_DUMP_INTR:
-                    raise AssertionError(f"the dump was interrupted after {len(replies)} messages"
-                                         " (NLM_F_DUMP_INTR)")
-                if kind == NLMSG_ERROR:
-                    err = -struct.unpack_from("=i", msg)[0]
-                    if err:
-                        raise NetlinkError(err, ack_text(msg, msg_flags))
-                    return replies
-                if kind == NLMSG_DONE:
-                    err = -struct.unpack_from("=i", msg)[0] if len(msg) >= 4 else 0
-                    if err:
-                        raise OSError(err, f"dump ended with {os.strerror(err)}")
-                    return replies
-                replies.append((msg[0], msg[4:]))
-            if not flags & (NLM_F_ACK | NLM_F_DUMP):
-                return replies
+        replies = transact(self.s, self.seq, family, flags, body)
+        return [(msg[0], msg[4:]) for _, _, msg in replies]
 
     def dump(self, family, cmd, payload=b""):
         return self.request(family, cmd, payload, NLM_F_REQUEST | NLM_F_DUMP)
