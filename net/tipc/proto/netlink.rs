@@ -126,23 +126,24 @@ pub(crate) mod sock {
     pub(crate) const MAX: usize = 12;
 }
 
-/// The attributes of a `TIPC_NLA_SOCK_STAT` nest.
+/// The attributes of a `TIPC_NLA_SOCK_STAT` nest: numbered from 0 (the uapi has no
+/// `UNSPEC` here).
 pub(crate) mod sock_stat {
-    pub(crate) const RCVQ: u16 = 1;
-    pub(crate) const SENDQ: u16 = 2;
-    pub(crate) const LINK_CONG: u16 = 3;
-    pub(crate) const CONN_CONG: u16 = 4;
-    pub(crate) const DROP: u16 = 5;
+    pub(crate) const RCVQ: u16 = 0;
+    pub(crate) const SENDQ: u16 = 1;
+    pub(crate) const LINK_CONG: u16 = 2;
+    pub(crate) const CONN_CONG: u16 = 3;
+    pub(crate) const DROP: u16 = 4;
 }
 
-/// The attributes of a `TIPC_NLA_SOCK_GROUP` nest.
+/// The attributes of a `TIPC_NLA_SOCK_GROUP` nest: numbered from 0, as the stat nest's.
 pub(crate) mod sock_group {
-    pub(crate) const ID: u16 = 1;
-    pub(crate) const OPEN: u16 = 2;
-    pub(crate) const NODE_SCOPE: u16 = 3;
-    pub(crate) const CLUSTER_SCOPE: u16 = 4;
-    pub(crate) const INSTANCE: u16 = 5;
-    pub(crate) const BC_SEND_NEXT: u16 = 6;
+    pub(crate) const ID: u16 = 0;
+    pub(crate) const OPEN: u16 = 1;
+    pub(crate) const NODE_SCOPE: u16 = 2;
+    pub(crate) const CLUSTER_SCOPE: u16 = 3;
+    pub(crate) const INSTANCE: u16 = 4;
+    pub(crate) const BC_SEND_NEXT: u16 = 5;
 }
 
 /// The attributes of a `TIPC_NLA_SOCK_CON` nest.
