@@ -105,20 +105,9 @@ pub(crate) fn deliver_msg(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
     xmit.send_msg(skb);
 }
 
-/// Whether messages of `user` go to this node's sockets: data, connection management and
-/// the group protocol.
+/// Whether messages of `user` go to this node's sockets.
 fn delivered_here(user: Option<User>) -> bool {
-    matches!(
-        user,
-        Some(
-            User::Low
-                | User::Medium
-                | User::High
-                | User::Critical
-                | User::ConnManager
-                | User::GroupProtocol
-        )
-    )
+    user.is_some_and(User::is_for_sockets)
 }
 
 /// Counts a message lost on the way in.

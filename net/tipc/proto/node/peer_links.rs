@@ -73,17 +73,7 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
     }
 
     fn deliver(&mut self, user: User, buf: B) {
-        if !matches!(
-            user,
-            User::Low
-                | User::Medium
-                | User::High
-                | User::Critical
-                | User::ConnManager
-                | User::GroupProtocol
-                | User::MsgBundler
-                | User::NameDistributor
-        ) {
+        if !(user.is_for_sockets() || matches!(user, User::MsgBundler | User::NameDistributor)) {
             self.unhandled += 1;
             return;
         }

@@ -100,6 +100,12 @@ impl User {
     pub(crate) const fn is_data(self) -> bool {
         (self as u32) <= 3
     }
+
+    /// Whether messages of this user go to a node's sockets: data, connection management and
+    /// the group protocol.
+    pub(crate) const fn is_for_sockets(self) -> bool {
+        self.is_data() || matches!(self, Self::ConnManager | Self::GroupProtocol)
+    }
 }
 
 /// How important a message is: the user of a data message, or word 9 of a bundle or fragment.
