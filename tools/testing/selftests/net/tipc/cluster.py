@@ -197,17 +197,23 @@ def link_properties_agree():
 @timed
 def link_set_and_stat_reset():
     """`tipc link set tolerance` on node 1's link reaches node 2's end (C sends it in its
-    link protocol messages); `set window` stays on node 1; `tipc link stat reset` zeroes the
-    packet counts `tipc link stat show` prints, which the earlier cases made large."""
+    link protocol messages); `set window` takes a maximum from 50 to 8191 and restarts the
+    window (what `get window` shows: the congestion window) at the link's minimum, 50;
+    `tipc link stat reset` zeroes the packet counts `tipc link stat show` prints, which the
+    earlier cases made large."""
     need_link()
     want2 = f"{ID2}:{B2}-{ID1}:{B1}"
     tol = local("link", "get", "tolerance", "link", LINK).strip()
-    win = local("link", "get", "window", "link", LINK).strip()
+    # The link's maximum window comes from its media; `get window` shows the current one.
+    max_win = local("media", "get", "window", "media", MEDIA).strip()
     try:
         local("link", "set", "tolerance", "3000", "link", LINK)
         local("link", "set", "window", "100", "link", LINK)
         eq(local("link", "get", "tolerance", "link", LINK).strip(), "3000", "node 1's tolerance once set")
-        eq(local("link", "get", "window", "link", LINK).strip(), "100", "node 1's window once set")
+        eq(local("link", "get", "window", "link", LINK).strip(), "50", "node 1's window right after set window 100")
+        for bad in ["49", "8192"]:
+            rc, _, err = tipc("link", "set", "window", bad, "link", LINK)
+            eq(rc != 0, True, f"tipc link set window {bad} failing (it printed {err.strip()!r})")
         theirs = ""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -224,7 +230,7 @@ def link_set_and_stat_reset():
             raise AssertionError(f"packet counts {counts} right after tipc link stat reset:\n{out}")
     finally:
         local("link", "set", "tolerance", tol, "link", LINK)
-        local("link", "set", "window", win, "link", LINK)
+        local("link", "set", "window", max_win, "link", LINK)
 
 
 @case
@@ -599,6 +605,12 @@ def group_with_a_member_on_the_peer():
         got = [struct.unpack("=I", next_msg()[0][5:9])[0] for _ in range(60)]
         eq(got, list(range(60)), "echoes in order")
         s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN + 1, None, 0)
+        # The C module tells a member of another node's leaving by its LEAVE message at once,
+        # and by the withdrawal of its binding later (a topology event, from a workqueue):
+        # that late withdrawal, arriving after a join sent right after the leave, takes the
+        # new member for the old one, and node 2's member never answers it. A user sees
+        # that as a rejoin within milliseconds that is never announced; give it a second.
+        time.sleep(1)
         s.setsockopt(SOL_TIPC, TIPC_GROUP_JOIN, struct.pack("=IIII", gtype, 1, socket.TIPC_CLUSTER_SCOPE, 2))
         data, flags, addr = next_msg()
         eq((data, flags & socket.MSG_OOB, (addr[2], addr[1])), (b"", socket.MSG_OOB, peer), "join event again")
@@ -976,7 +988,12 @@ def hostile_frames_do_not_break_node_2():
     if secs is None:
         raise AssertionError(f"node 1's link not up within 120 s of the hostile frames:\n{listing}")
     back = unicast_links(parse_link_list(PEER.check("$TIPC_CLUSTER_DIR/cluster_node.sh waitlink 120", timeout=240)))
-    eq(back, {f"{ID2}:{B2}-{ID1}:{B1}": "up"}, "node 2's links after the hostile frames")
+    real = f"{ID2}:{B2}-{ID1}:{B1}"
+    eq(back.get(real), "up", f"node 2's link to node 1 after the hostile frames (all: {back})")
+    # A mutated discovery frame that still reads as a request from a node of another address
+    # makes that node and a link to it, as any new peer's would (wire_discovery.py shows
+    # both modules doing so): such links exist but never come up.
+    eq([n for n, state in back.items() if n != real and state == "up"], [], "other links up on node 2")
     msg = b"after the storm"
     with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
         s.settimeout(60)
