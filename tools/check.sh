@@ -1,8 +1,9 @@
 #!/bin/bash
 # The test command: installs what is missing, builds the kernel and tipc.ko (incrementally),
 # then runs every test: lints, host tests of the protocol core, a short fuzzing run, tshark's
-# verdict on our wire format, and the differential selftests (C module, then ours) in one VM
-# boot. Prints how long each stage took and ends with the line "N passed, N failed, N skipped".
+# verdict on our wire format, the differential selftests (C module, then ours) in one VM
+# boot, and a short cluster run (two VMs, ours against C both ways). Prints how long each
+# stage took and ends with the line "N passed, N failed, N skipped".
 source "$(dirname "$0")/lib.sh"
 
 LOGS=${TIPC_RS_LOGS:-$CACHE/logs}
@@ -90,6 +91,16 @@ if [ -f "$TOP/net/tipc/tipc.ko" ]; then
 else
     failed=$((failed + 1))
     log "FAILED: no tipc.ko, so no selftests ran"
+fi
+
+# Two nodes on the hub, C and ours on either side, a few of the cluster cases: the paths
+# between nodes in every run. The whole cluster run (tools/cluster-test.sh: every case, four
+# pairings, UDP bearers) takes 40 to 50 minutes and is run by hand.
+CLUSTER_CASES=${TIPC_RS_CLUSTER_CASES-link_names_mirror nametable_shows_peer_bindings rdm_to_peer_service seqpacket_to_peer_service stream_to_peer_service multicast_to_members_on_both_nodes group_with_a_member_on_the_peer}
+if [ -f "$TOP/net/tipc/tipc.ko" ] && [ -n "$CLUSTER_CASES" ]; then
+    stage cluster env TIPC_KTAP_ONLY="$CLUSTER_CASES" "$TOP/tools/cluster-test.sh" ours-c c-ours \
+        2>&1 | tee "$LOGS/cluster.log"
+    add_counts "$LOGS/cluster.log"
 fi
 
 log "total: $(($(date +%s) - start_all))s"
