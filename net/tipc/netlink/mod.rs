@@ -176,6 +176,7 @@ impl Family for TipcGenl {
             cmd::MEDIA_GET => media::get(req, data),
             cmd::MEDIA_SET => media::set(req, data),
             cmd::PEER_REMOVE => peer::remove(req),
+            cmd::ADDR_LEGACY_GET => net::addr_legacy_get(req),
             _ => {
                 req.set_err_msg(c"not supported by tipc-rs yet");
                 Err(not_supported())

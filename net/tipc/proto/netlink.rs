@@ -59,6 +59,8 @@ pub(crate) mod nla {
     pub(crate) const MON: u16 = 9;
     /// `TIPC_NLA_MAX` (`TIPC_NLA_MON_PEER`, which the C module's policy leaves unchecked).
     pub(crate) const MAX: u16 = 10;
+    /// `NLA_F_NESTED`, the flag `nla_nest_start` sets on a nest's type.
+    pub(crate) const F_NESTED: u16 = 0x8000;
 }
 
 /// The attributes of a `TIPC_NLA_NET` nest.
@@ -69,6 +71,9 @@ pub(crate) mod net {
     pub(crate) const ADDR: u16 = 2;
     pub(crate) const NODEID: u16 = 3;
     pub(crate) const NODEID_W1: u16 = 4;
+    /// A flag: the node's address was given in the legacy format (`TIPC_NL_NET_SET` with an
+    /// address).
+    pub(crate) const ADDR_LEGACY: u16 = 5;
     /// `TIPC_NLA_NET_MAX` (`TIPC_NLA_NET_ADDR_LEGACY`).
     pub(crate) const MAX: usize = 5;
 }
