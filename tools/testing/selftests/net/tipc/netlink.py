@@ -931,5 +931,46 @@ def link_dump_and_set_attribute_by_attribute():
     in_own_netns(body)
 
 
+
+POLICY_TEXT = "Attribute failed policy validation"
+
+
+@case
+def names_without_their_nul_are_refused_and_udp_options_unchecked():
+    """C's bearer and link names are NLA_NUL_STRINGs: a request whose name lacks its NUL is
+    EINVAL, whatever the command, even one naming the broadcast link or a device there is;
+    C's bearer policy leaves TIPC_NLA_BEARER_UDP_OPTS unchecked, so an Ethernet bearer
+    enables with a 2-byte one. (Found by nlfuzz.py: tipc-rs took the names, and refused the
+    options.)"""
+    def body():
+        subprocess.run(["ip", "link", "add", "nf0", "type", "veth", "peer", "name", "nf1"],
+                       check=True)
+        subprocess.run(["ip", "link", "set", "nf0", "up"], check=True)
+        g = Genl()
+        try:
+            def unterminated(nest, kind, name, extra=b""):
+                return nla(nest | NLA_F_NESTED, nla(kind, name) + extra)
+            bc = unterminated(TIPC_NLA_LINK, TIPC_NLA_LINK_NAME, b"broadcast-link")
+            refused(g, TIPC_NL_LINK_GET, bc, errno.EINVAL, POLICY_TEXT)
+            refused(g, TIPC_NL_LINK_SET, unterminated(
+                TIPC_NLA_LINK, TIPC_NLA_LINK_NAME, b"broadcast-link",
+                nla(TIPC_NLA_LINK_PROP | NLA_F_NESTED, nla(TIPC_NLA_PROP_WIN, u32b(100)))),
+                errno.EINVAL, POLICY_TEXT)
+            eth = unterminated(TIPC_NLA_BEARER, TIPC_NLA_BEARER_NAME, b"eth:nf0")
+            refused(g, TIPC_NL_BEARER_ENABLE, eth, errno.EINVAL, POLICY_TEXT)
+            fam = g.family_id("TIPCv2")
+            g.request(fam, TIPC_NL_BEARER_ENABLE,
+                      bearer_nest("eth:nf0", extra=nla(TIPC_NLA_BEARER_UDP_OPTS, b"\1\2")))
+            eq([parse_bearer(p)[0] for _, p in g.request(fam, TIPC_NL_BEARER_GET,
+                                                          bearer_nest("eth:nf0"))],
+               [(TIPC_NLA_BEARER_NAME, b"eth:nf0\0")], "the bearer enabled")
+            for cmd in (TIPC_NL_BEARER_GET, TIPC_NL_BEARER_DISABLE):
+                refused(g, cmd, eth, errno.EINVAL, POLICY_TEXT)
+            g.request(fam, TIPC_NL_BEARER_DISABLE, bearer_nest("eth:nf0"))
+        finally:
+            g.close()
+    in_new_netns(body)
+
+
 if __name__ == "__main__":
     run()
