@@ -3,7 +3,7 @@
 //! `TIPC_NL_BEARER_ENABLE`, `_DISABLE`, `_GET`, `_SET` and `_ADD`: the bearers a
 //! namespace's node sends and receives on.
 
-use super::{media::parse_props, namespace, put_name, tipc_net, Data, TipcGenl};
+use super::{media::parse_props, namespace, nested_with_name, put_name, tipc_net, Data, TipcGenl};
 use crate::{
     cluster::{self, UdpEnable, UdpView},
     netns::TipcNet,
@@ -11,6 +11,7 @@ use crate::{
         bearer::{
             media::Media,
             media_addr::UdpAddr,
+            name::MAX_BEARER_NAME,
             props::{PropRequest, MEDIA_LINK_PRI},
             rejection::Rejection,
             table::Bearer,
@@ -30,13 +31,15 @@ use kernel::{
     sync::Arc,
 };
 
-/// The policy of a `TIPC_NLA_BEARER` nest (`tipc_nl_bearer_policy`).
+/// The policy of a `TIPC_NLA_BEARER` nest (`tipc_nl_bearer_policy`): C's name is an
+/// `NLA_NUL_STRING`, which [`nested_with_name`] completes; C leaves the UDP options unchecked
+/// (`tipc_udp_enable` parses them when it needs them).
 static BEARER_POLICY: [Policy; bearer::MAX + 1] = [
     Policy::unspec(),
-    Policy::string(crate::proto::bearer::name::MAX_BEARER_NAME as u16),
+    Policy::string(MAX_BEARER_NAME as u16),
     Policy::nested(),
     Policy::u32(),
-    Policy::nested(),
+    Policy::unspec(),
 ];
 
 /// The policy of a `TIPC_NLA_BEARER_UDP_OPTS` nest (`tipc_nl_udp_policy`): addresses of at
@@ -75,10 +78,13 @@ fn udp_options(
 
 /// The request's `TIPC_NLA_BEARER` nest and the bearer name in it: `EINVAL` without either.
 fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(&'a [u8], Nest<'a, { bearer::MAX + 1 }>)> {
-    let nest = req
-        .attr(nla::BEARER)
-        .ok_or(EINVAL)?
-        .nested(&BEARER_POLICY, req)?;
+    let nest = nested_with_name(
+        req.attr(nla::BEARER).ok_or(EINVAL)?,
+        &BEARER_POLICY,
+        bearer::NAME,
+        MAX_BEARER_NAME,
+        req,
+    )?;
     let name = nest.get(bearer::NAME.into()).ok_or(EINVAL)?.string();
     Ok((name, nest))
 }
@@ -293,10 +299,13 @@ pub(super) fn dump_udp_remotes(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress
         ListDump::From(i) => i as usize,
     };
     let req = dump.request();
-    let nest = req
-        .attr(nla::BEARER)
-        .ok_or(EINVAL)?
-        .nested(&BEARER_POLICY, &req)?;
+    let nest = nested_with_name(
+        req.attr(nla::BEARER).ok_or(EINVAL)?,
+        &BEARER_POLICY,
+        bearer::NAME,
+        MAX_BEARER_NAME,
+        &req,
+    )?;
     let name = nest.get(bearer::NAME.into()).ok_or(EINVAL)?.string();
     let mut peers = KVec::with_capacity(BATCH, GFP_KERNEL)?;
     cluster::udp_remotes(tipc_net(dump), name, from, &mut peers).ok_or(EINVAL)?;

@@ -7,14 +7,16 @@
 //! broadcast link does not exist yet: its counters are zero, as C reports them for a
 //! broadcast link that carried no message.
 
-use super::{media::PROP_POLICY, namespace, node::peers_from, put_name, tipc_net, TipcGenl};
+use super::{
+    media::PROP_POLICY, namespace, nested_with_name, node::peers_from, put_name, tipc_net, TipcGenl,
+};
 use crate::{
     cluster::{self, Core as Cluster, CorePeer as Peer},
     netns::TipcNet,
     proto::{
         bearer::{props::PropRequest, BearerId},
         errno::Errno,
-        link::name::LinkName,
+        link::name::{LinkName, MAX_LINK_NAME},
         link::stats::LinkStats,
         netlink::{cmd, idle_bc_link_stats, link, nla, prop},
         node::bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
@@ -27,11 +29,10 @@ use kernel::{
 };
 
 /// The policy of a `TIPC_NLA_LINK` nest (`tipc_nl_link_policy`). C's name is an
-/// `NLA_NUL_STRING`, which the kernel crate cannot express yet: a name without its NUL
-/// passes here.
+/// `NLA_NUL_STRING`, which the kernel crate cannot express yet: [`nested_with_name`] completes it.
 static LINK_POLICY: [Policy; link::MAX + 1] = [
     Policy::unspec(),
-    Policy::string(crate::proto::link::name::MAX_LINK_NAME as u16),
+    Policy::string(MAX_LINK_NAME as u16),
     // `TIPC_NLA_LINK_DEST`, which C's policy leaves unchecked.
     Policy::unspec(),
     Policy::u32(),
@@ -146,10 +147,13 @@ fn find<'c>(core: &'c Cluster, name: &[u8]) -> Option<(&'c Peer, BearerId)> {
 
 /// The request's `TIPC_NLA_LINK` nest and the link name in it: `EINVAL` without either.
 fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(&'a [u8], Nest<'a, { link::MAX + 1 }>)> {
-    let nest = req
-        .attr(nla::LINK)
-        .ok_or(EINVAL)?
-        .nested(&LINK_POLICY, req)?;
+    let nest = nested_with_name(
+        req.attr(nla::LINK).ok_or(EINVAL)?,
+        &LINK_POLICY,
+        link::NAME,
+        MAX_LINK_NAME,
+        req,
+    )?;
     let name = nest.get(link::NAME.into()).ok_or(EINVAL)?.string();
     Ok((name, nest))
 }
@@ -210,7 +214,7 @@ fn with_rcv_links(dump: &Dump<'_, TipcGenl>) -> Result<bool> {
     let Some(attr) = req.attr(nla::LINK) else {
         return Ok(false);
     };
-    let nest = attr.nested(&LINK_POLICY, &req)?;
+    let nest = nested_with_name(attr, &LINK_POLICY, link::NAME, MAX_LINK_NAME, &req)?;
     nest.get(link::BROADCAST.into()).map(|_| true).ok_or(EINVAL)
 }
 

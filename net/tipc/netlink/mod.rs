@@ -21,7 +21,7 @@ mod sock_diag;
 
 use crate::{
     netns::{NetSlot, TipcNet},
-    proto::netlink::{cmd, nla, FAMILY_VERSION},
+    proto::netlink::{cmd, nla, nul_string_refusal, FAMILY_VERSION},
     socket::TipcFamily,
     udp,
 };
@@ -31,7 +31,7 @@ use kernel::{
             flags::UNS_ADMIN_PERM,
             not_supported,
             validate::{DONT_VALIDATE_DUMP, DONT_VALIDATE_DUMP_STRICT, DONT_VALIDATE_STRICT},
-            Dump, Family, Op, Policy, Progress, Request, Slot, Writer,
+            Attr, Dump, Family, Nest, Op, Policy, Progress, Request, Slot, Writer,
         },
         pernet, socket,
     },
@@ -176,6 +176,7 @@ impl Family for TipcGenl {
             cmd::MEDIA_GET => media::get(req, data),
             cmd::MEDIA_SET => media::set(req, data),
             cmd::PEER_REMOVE => peer::remove(req),
+            cmd::ADDR_LEGACY_GET => net::addr_legacy_get(req),
             _ => {
                 req.set_err_msg(c"not supported by tipc-rs yet");
                 Err(not_supported())
@@ -200,6 +201,24 @@ impl Family for TipcGenl {
             }
         }
     }
+}
+
+/// Parses `attr` as C's `nla_parse_nested_deprecated` with `policy` parses it, attribute
+/// `name` being an `NLA_NUL_STRING` of at most `max` bytes, which [`Policy`] cannot express
+/// yet (the policy has it as `NLA_STRING`): a name without its NUL is `EINVAL`, with the
+/// kernel's text ([`nul_string_refusal`]).
+pub(super) fn nested_with_name<'a, const N: usize>(
+    attr: Attr<'a>,
+    policy: &'static [Policy; N],
+    name: u16,
+    max: usize,
+    req: &Request<'_, TipcGenl>,
+) -> Result<Nest<'a, N>> {
+    if let Some(e) = nul_string_refusal(attr.payload(), name, max) {
+        req.set_err_msg(c"Attribute failed policy validation");
+        return Err(Error::from_errno(-e.get()));
+    }
+    attr.nested(policy, req)
 }
 
 /// The namespace state of the request's sender.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `TIPC_NL_NET_GET` and `TIPC_NL_NET_SET`: the namespace's network id, node identity and
-//! address.
+//! `TIPC_NL_NET_GET`, `TIPC_NL_NET_SET` and `TIPC_NL_ADDR_LEGACY_GET`: the namespace's
+//! network id, node identity and address.
 
 use super::{namespace, tipc_net, TipcGenl};
 use crate::{
@@ -53,6 +53,21 @@ pub(super) fn set(req: &Request<'_, TipcGenl>) -> Result {
 pub(super) fn set_in(net: &Arc<TipcNet>, wanted: &NetSet) -> Result<(), Errno> {
     cluster::drive(net, GFP_KERNEL, |st, now| {
         st.core.net_set(wanted, now, GFP_ATOMIC)
+    })
+}
+
+/// `TIPC_NL_ADDR_LEGACY_GET` (`tipc_nl_net_addr_legacy_get`): a `TIPC_NLA_NET` nest, which
+/// C opens with `nla_nest_start` (so flagged `NLA_F_NESTED`, unlike its other nests), holding
+/// the `TIPC_NLA_NET_ADDR_LEGACY` flag once `TIPC_NL_NET_SET` gave an address.
+pub(super) fn addr_legacy_get(req: &Request<'_, TipcGenl>) -> Result {
+    let legacy = namespace(req).cluster.lock().core.own().legacy();
+    req.reply(cmd::ADDR_LEGACY_GET, |msg| {
+        msg.nest(nla::NET | nla::F_NESTED, |msg| {
+            if legacy {
+                msg.put_flag(net::ADDR_LEGACY)?;
+            }
+            Ok(())
+        })
     })
 }
 

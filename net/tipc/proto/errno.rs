@@ -13,6 +13,9 @@ impl Errno {
     pub(crate) const EFAULT: Self = Self(14);
     /// `EPERM`: operation not permitted (the network id once the node has an address).
     pub(crate) const EPERM: Self = Self(1);
+    /// `ERANGE`: out of range (also what a netlink policy answers for most malformed
+    /// attributes).
+    pub(crate) const ERANGE: Self = Self(34);
     /// `EINVAL`: invalid argument.
     pub(crate) const EINVAL: Self = Self(22);
     /// `EPROTOTYPE`: protocol wrong type for socket.

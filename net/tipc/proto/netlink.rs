@@ -3,6 +3,7 @@
 //! The `TIPCv2` generic netlink family as `include/uapi/linux/tipc_netlink.h` defines it:
 //! commands, attribute numbers, and what the dumps say.
 
+use super::errno::Errno;
 use super::name_table::{
     addr::{ServiceRange, SocketAddr},
     dump::{DumpCursor, DumpEntry},
@@ -59,6 +60,8 @@ pub(crate) mod nla {
     pub(crate) const MON: u16 = 9;
     /// `TIPC_NLA_MAX` (`TIPC_NLA_MON_PEER`, which the C module's policy leaves unchecked).
     pub(crate) const MAX: u16 = 10;
+    /// `NLA_F_NESTED`, the flag `nla_nest_start` sets on a nest's type.
+    pub(crate) const F_NESTED: u16 = 0x8000;
 }
 
 /// The attributes of a `TIPC_NLA_NET` nest.
@@ -69,6 +72,9 @@ pub(crate) mod net {
     pub(crate) const ADDR: u16 = 2;
     pub(crate) const NODEID: u16 = 3;
     pub(crate) const NODEID_W1: u16 = 4;
+    /// A flag: the node's address was given in the legacy format (`TIPC_NL_NET_SET` with an
+    /// address).
+    pub(crate) const ADDR_LEGACY: u16 = 5;
     /// `TIPC_NLA_NET_MAX` (`TIPC_NLA_NET_ADDR_LEGACY`).
     pub(crate) const MAX: usize = 5;
 }
@@ -229,6 +235,44 @@ pub(crate) mod stats {
     pub(crate) const AVG_QUEUE: u16 = 33;
 }
 
+/// Whether an attribute's `payload` has the NUL C's `NLA_NUL_STRING` policy of at most `max`
+/// bytes wants: within its first `max + 1` bytes.
+pub(crate) fn nul_string_ok(payload: &[u8], max: usize) -> bool {
+    payload.iter().take(max.saturating_add(1)).any(|&b| b == 0)
+}
+
+/// What C's `NLA_NUL_STRING` policy of at most `max` bytes answers for the first attribute
+/// `name` of a nest's `payload` it refuses: `EINVAL` without the NUL [`nul_string_ok`] looks
+/// for, `ERANGE` for a string longer than `max` once a final NUL is dropped; `None` when
+/// every attribute `name` passes (duplicates too, as C checks each). C's bearer and link names
+/// are such strings, which the kernel crate cannot express yet: this runs before the nest's
+/// parse checks the rest. (C stops at the first attribute that fails, so it answers a
+/// malformed attribute of another kind first when one comes before the name.)
+pub(crate) fn nul_string_refusal(payload: &[u8], name: u16, max: usize) -> Option<Errno> {
+    /// `NLA_TYPE_MASK`: the type without `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER`.
+    const TYPE_MASK: u16 = 0x3fff;
+    let mut rest = payload;
+    while let (Some(len), Some(kind)) = (rest.get(0..2), rest.get(2..4)) {
+        let len = usize::from(u16::from_ne_bytes(len.try_into().ok()?));
+        let kind = u16::from_ne_bytes(kind.try_into().ok()?) & TYPE_MASK;
+        if len < 4 || len > rest.len() {
+            break;
+        }
+        if kind == name {
+            let data = rest.get(4..len).unwrap_or(&[]);
+            if !nul_string_ok(data, max) {
+                return Some(Errno::EINVAL);
+            }
+            let n = data.len() - usize::from(data.last() == Some(&0));
+            if n > max {
+                return Some(Errno::ERANGE);
+            }
+        }
+        rest = rest.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    None
+}
+
 /// The counters of a broadcast link's `TIPC_NLA_LINK_STATS` nest, in C's order
 /// (`__tipc_nl_add_bc_link_stat`), for a link that carried no message: all zero.
 pub(crate) fn idle_bc_link_stats() -> impl Iterator<Item = (u16, u32)> {
@@ -362,6 +406,65 @@ mod tests {
             table::NameTable,
         },
     };
+
+    fn nla(kind: u16, payload: &[u8]) -> alloc::vec::Vec<u8> {
+        let mut v = alloc::vec::Vec::new();
+        v.extend_from_slice(&u16::try_from(4 + payload.len()).unwrap().to_ne_bytes());
+        v.extend_from_slice(&kind.to_ne_bytes());
+        v.extend_from_slice(payload);
+        v.resize((v.len() + 3) & !3, 0);
+        v
+    }
+
+    #[test]
+    fn a_nul_string_needs_its_nul_within_the_longest_name_and_one() {
+        assert!(nul_string_ok(b"eth:nf0\0", 32));
+        assert!(nul_string_ok(b"eth:nf0\0junk", 32));
+        assert!(!nul_string_ok(b"", 32));
+        assert!(!nul_string_ok(b"eth:nf0", 32));
+        let mut long = [b'a'; 40];
+        long[32] = 0;
+        assert!(nul_string_ok(&long, 32));
+        long[32] = b'a';
+        long[33] = 0;
+        assert!(!nul_string_ok(&long, 32));
+    }
+
+    #[test]
+    fn nul_string_refusals_as_c_answers_them() {
+        let ok = [nla(3, &[0; 4]), nla(1, b"eth:nf0\0")].concat();
+        assert_eq!(nul_string_refusal(&ok, 1, 32), None);
+        // Without its NUL, flagged or not; an empty one.
+        assert_eq!(
+            nul_string_refusal(&nla(1, b"eth:nf0"), 1, 32),
+            Some(Errno::EINVAL)
+        );
+        assert_eq!(
+            nul_string_refusal(&nla(0x8001, b"eth"), 1, 32),
+            Some(Errno::EINVAL)
+        );
+        assert_eq!(nul_string_refusal(&nla(1, b""), 1, 32), Some(Errno::EINVAL));
+        // 40 bytes and a NUL: no NUL in the first 33 bytes.
+        let long = [[b'x'; 40].as_slice(), b"\0"].concat();
+        assert_eq!(
+            nul_string_refusal(&nla(1, &long), 1, 32),
+            Some(Errno::EINVAL)
+        );
+        // A NUL early, then more than 32 bytes: too long.
+        let junk = [b"eth\0".as_slice(), &[b'y'; 40]].concat();
+        assert_eq!(
+            nul_string_refusal(&nla(1, &junk), 1, 32),
+            Some(Errno::ERANGE)
+        );
+        // 32 bytes and the NUL fit.
+        let full = [[b'z'; 32].as_slice(), b"\0"].concat();
+        assert_eq!(nul_string_refusal(&nla(1, &full), 1, 32), None);
+        // A second, bad name counts; an attribute cut short ends the walk.
+        let dup = [nla(1, b"a\0"), nla(1, b"b")].concat();
+        assert_eq!(nul_string_refusal(&dup, 1, 32), Some(Errno::EINVAL));
+        let cut = [nla(2, &[0; 4]), alloc::vec![40, 0, 1, 0, b'x']].concat();
+        assert_eq!(nul_string_refusal(&cut, 1, 32), None);
+    }
 
     #[test]
     fn publication_attributes_in_c_order() {

@@ -32,7 +32,7 @@ from tipc_genl import (CLUSTER, CTRL_ATTR_HDRSIZE, CTRL_ATTR_MAXATTR, CTRL_ATTR_
                        TIPC_NL_MEDIA_SET, TIPC_NLA_MEDIA, TIPC_NLA_MEDIA_NAME,
                        TIPC_NLA_MEDIA_PROP, TIPC_NLA_PROP_MTU, TIPC_NLA_PROP_PRIO,
                        TIPC_NLA_PROP_TOL, TIPC_NLA_PROP_WIN, Genl, NetlinkError, attr, attrs,
-                       TIPC_IF, check_table_dump, in_own_netns, name_table, nla, sock_dump, u32,
+                       TIPC_IF, check_table_dump, in_new_netns, in_own_netns, name_table, nla, sock_dump, u32,
                        unprivileged)
 from tipc_ktap import Skip, case, eq, raises_errno, run
 
@@ -162,6 +162,43 @@ def net_set_needs_cap_net_admin():
 
 def u32b(v):
     return struct.pack("=I", v)
+
+
+TIPC_NL_ADDR_LEGACY_GET, TIPC_NLA_NET_ADDR_LEGACY = 25, 5
+
+
+def addr_legacy_nest(g):
+    """The one TIPC_NLA_NET nest of the answer to TIPC_NL_ADDR_LEGACY_GET: its type with its
+    flags, and its attributes."""
+    (cmd, payload), = g.request(g.family_id("TIPCv2"), TIPC_NL_ADDR_LEGACY_GET)
+    eq(cmd, TIPC_NL_ADDR_LEGACY_GET, "command of the answer")
+    length, kind = struct.unpack_from("=HH", payload)
+    eq(len(payload), (length + 3) & ~3, "one attribute")
+    return kind, attrs(payload[4:length])
+
+
+@case
+def addr_legacy_get_tells_whether_an_address_was_set():
+    """TIPC_NL_ADDR_LEGACY_GET answers a TIPC_NLA_NET nest (flagged NLA_F_NESTED: C opens this
+    one with nla_nest_start): empty on a new namespace and after an identity is set, with the
+    TIPC_NLA_NET_ADDR_LEGACY flag once TIPC_NL_NET_SET gave an address, even one not taken
+    because the node had its identity already. (nlfuzz.py found tipc-rs answering
+    EOPNOTSUPP.)"""
+    def body():
+        g = Genl()
+        try:
+            fam = g.family_id("TIPCv2")
+            net = TIPC_NLA_NET | NLA_F_NESTED
+            eq(addr_legacy_nest(g), (net, []), "a new namespace")
+            g.request(fam, TIPC_NL_NET_SET, nla(net, nla(TIPC_NLA_NET_NODEID, b"node1\0\0\0")
+                                                + nla(TIPC_NLA_NET_NODEID_W1, bytes(8))))
+            eq(addr_legacy_nest(g), (net, []), "with an identity")
+            g.request(fam, TIPC_NL_NET_SET, nla(net, nla(TIPC_NLA_NET_ADDR, u32b(0x1001001))))
+            eq(addr_legacy_nest(g), (net, [(TIPC_NLA_NET_ADDR_LEGACY, b"")]),
+               "once an address was given")
+        finally:
+            g.close()
+    in_new_netns(body)
 
 
 @case
@@ -892,6 +929,47 @@ def link_dump_and_set_attribute_by_attribute():
         finally:
             g.close()
     in_own_netns(body)
+
+
+
+POLICY_TEXT = "Attribute failed policy validation"
+
+
+@case
+def names_without_their_nul_are_refused_and_udp_options_unchecked():
+    """C's bearer and link names are NLA_NUL_STRINGs: a request whose name lacks its NUL is
+    EINVAL, whatever the command, even one naming the broadcast link or a device there is;
+    C's bearer policy leaves TIPC_NLA_BEARER_UDP_OPTS unchecked, so an Ethernet bearer
+    enables with a 2-byte one. (Found by nlfuzz.py: tipc-rs took the names, and refused the
+    options.)"""
+    def body():
+        subprocess.run(["ip", "link", "add", "nf0", "type", "veth", "peer", "name", "nf1"],
+                       check=True)
+        subprocess.run(["ip", "link", "set", "nf0", "up"], check=True)
+        g = Genl()
+        try:
+            def unterminated(nest, kind, name, extra=b""):
+                return nla(nest | NLA_F_NESTED, nla(kind, name) + extra)
+            bc = unterminated(TIPC_NLA_LINK, TIPC_NLA_LINK_NAME, b"broadcast-link")
+            refused(g, TIPC_NL_LINK_GET, bc, errno.EINVAL, POLICY_TEXT)
+            refused(g, TIPC_NL_LINK_SET, unterminated(
+                TIPC_NLA_LINK, TIPC_NLA_LINK_NAME, b"broadcast-link",
+                nla(TIPC_NLA_LINK_PROP | NLA_F_NESTED, nla(TIPC_NLA_PROP_WIN, u32b(100)))),
+                errno.EINVAL, POLICY_TEXT)
+            eth = unterminated(TIPC_NLA_BEARER, TIPC_NLA_BEARER_NAME, b"eth:nf0")
+            refused(g, TIPC_NL_BEARER_ENABLE, eth, errno.EINVAL, POLICY_TEXT)
+            fam = g.family_id("TIPCv2")
+            g.request(fam, TIPC_NL_BEARER_ENABLE,
+                      bearer_nest("eth:nf0", extra=nla(TIPC_NLA_BEARER_UDP_OPTS, b"\1\2")))
+            eq([parse_bearer(p)[0] for _, p in g.request(fam, TIPC_NL_BEARER_GET,
+                                                          bearer_nest("eth:nf0"))],
+               [(TIPC_NLA_BEARER_NAME, b"eth:nf0\0")], "the bearer enabled")
+            for cmd in (TIPC_NL_BEARER_GET, TIPC_NL_BEARER_DISABLE):
+                refused(g, cmd, eth, errno.EINVAL, POLICY_TEXT)
+            g.request(fam, TIPC_NL_BEARER_DISABLE, bearer_nest("eth:nf0"))
+        finally:
+            g.close()
+    in_new_netns(body)
 
 
 if __name__ == "__main__":

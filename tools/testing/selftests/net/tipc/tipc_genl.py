@@ -278,8 +278,7 @@ def in_own_netns(body):
         os.close(go_w)
         code = 1
         try:
-            if _libc.unshare(CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+            new_netns()
             os.write(ready_w, b"+")
             if os.read(go_r, 1) != b"+":
                 raise AssertionError("the NIC was not moved here")
@@ -315,17 +314,16 @@ def in_own_netns(body):
         raise AssertionError("in the namespace:\n" + report.decode())
 
 
-def unprivileged(body):
-    """Runs body() in a child process as nobody (no CAP_NET_ADMIN); fails with what it
-    raised."""
+def in_child(body, what="in the child", prepare=None):
+    """Runs prepare() then body() in a forked child; fails with what either raised."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         code = 1
         try:
-            os.setgid(65534)
-            os.setuid(65534)
+            if prepare:
+                prepare()
             body()
             code = 0
         except BaseException:
@@ -339,4 +337,27 @@ def unprivileged(body):
     os.close(r)
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise AssertionError("as nobody:\n" + report.decode())
+        raise AssertionError(f"{what}:\n" + report.decode())
+
+
+def new_netns():
+    """Moves the calling process into a new network namespace, where TIPC has no identity,
+    address or bearer."""
+    if _libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+
+
+def in_new_netns(body):
+    """Runs body() in a child process in a new network namespace (no NIC there but lo)."""
+    in_child(body, "in a new network namespace", new_netns)
+
+
+def as_nobody():
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def unprivileged(body):
+    """Runs body() in a child process as nobody (no CAP_NET_ADMIN); fails with what it
+    raised."""
+    in_child(body, "as nobody", as_nobody)
