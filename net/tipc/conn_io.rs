@@ -9,6 +9,7 @@ use crate::{
     node::Xmit,
     proto::{
         conn::{
+            machine::Waiting,
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
             send::{Chunk, SendPlan},
         },
@@ -134,11 +135,19 @@ pub(crate) fn recvmsg(
     }
 }
 
-/// Waits for a message at the head of the receive queue.
+/// Waits for a message at the head of the receive queue. A read that may not wait (no time
+/// from the start: `MSG_DONTWAIT`, a non-blocking socket) is checked as out of time, so
+/// that an empty queue is `EAGAIN` even after `shutdown(2)`, as C's `tipc_wait_for_rcvmsg`
+/// looks at the shutdown only when it has time to wait.
 fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_long) -> Result {
     let sk = guard.sk();
+    let may_wait = *timeo != 0;
     wait_for(guard, timeo, |g, first, w| {
         let empty = g.peek_rcv().is_none();
+        let w = Waiting {
+            time_left: w.time_left && may_wait,
+            ..w
+        };
         with_conn(sk, |c| c.recv_wait(first, empty, w))
     })
 }

@@ -765,8 +765,9 @@ def shutdown_connected(ty):
         raises_errno(errno.EAGAIN, a.recv, 100, socket.MSG_DONTWAIT)
         raises_errno(errno.EPIPE, a.send, b"x")
         raises_errno(errno.ENOTCONN, a.getpeername)
-        # The shut down end.
+        # The shut down end: a read that may wait fails, one that may not finds nothing.
         raises_errno(errno.ENOTCONN, cl.recv, 100)
+        raises_errno(errno.EAGAIN, cl.recv, 100, socket.MSG_DONTWAIT)
         raises_errno(errno.EPIPE, cl.send, b"x")
         raises_errno(errno.ENOTCONN, cl.getpeername)
         cl.shutdown(socket.SHUT_RDWR)
@@ -796,6 +797,10 @@ def shutdown_unconnected(ty):
         raises_errno(errno.ENOTCONN, s.recv, 10)
         raises_errno(errno.ENOTCONN, c.listener.shutdown, socket.SHUT_RDWR)
         eq_mask(c.listener, READABLE | POLLRDHUP | POLLHUP, "listener after shutdown")
+        # A listener is not open: after its failed shutdown, a read that may wait fails and
+        # one that may not finds nothing (C's tipc_wait_for_rcvmsg).
+        raises_errno(errno.ENOTCONN, c.listener.recv, 10)
+        raises_errno(errno.EAGAIN, c.listener.recv, 10, socket.MSG_DONTWAIT)
 
 
 @per_type
