@@ -14,12 +14,13 @@ use crate::{
             send::{Chunk, SendPlan},
         },
         msg::{
+            dest::Destination,
             header::Sender,
             recv::{RecvStep, MSG_DONTWAIT, MSG_PEEK},
         },
     },
     recv::{put_meta, read_planned},
-    send::{build_with, fill_from, read_data},
+    send::{self, build_with, fill_from, read_data},
     socket::{error, TipcFamily, TipcSock},
     wait::wait_for,
 };
@@ -50,6 +51,11 @@ pub(crate) fn sendmsg(
     let published = state.inner.lock().bindings.is_published();
     let plan = with_conn(sk, |c| c.send_begin(msg.name(), len, published)).map_err(error)?;
     if let SendPlan::Syn(dest) = plan {
+        if let Destination::Range(_) = dest {
+            // A service range from an open socket is a multicast, as from a connectionless
+            // socket; it sets up nothing (C's `__tipc_sendmsg`).
+            return send::send_to(sock, &mut guard, sk.sndtimeo(nonblocking), msg, len, dest);
+        }
         send_syn(sock, dest, Some((msg.data(), len)))?;
         if len != 0 && !nonblocking {
             // As in C, a blocking send with data waits for the setup, whatever its outcome,

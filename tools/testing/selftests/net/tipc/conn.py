@@ -744,6 +744,30 @@ def unconnected_send_and_recv(ty):
         raises_errno(errno.EAGAIN, ls.recv, 10, socket.MSG_DONTWAIT)
 
 
+@per_type
+def send_to_a_range_from_an_open_socket_is_a_multicast(ty):
+    # C's __tipc_sendmsg: from an open connection socket, a send to a service range sets up
+    # nothing; it is a multicast, as from an RDM socket: each member gets a copy.
+    with Conn(ty) as c:
+        t = new_type()
+        with sock(socket.SOCK_RDM) as m1, sock(socket.SOCK_RDM) as m2:
+            m1.bind((SERVICE_RANGE, t, 1, 5))
+            m2.bind((SERVICE_RANGE, t, 4, 9))
+            s = c.new()
+            eq(s.sendto(b"mcast", socket.MSG_DONTWAIT, (SERVICE_RANGE, t, 3, 4, 0)), 5, "sent")
+            for m in (m1, m2):
+                data, src = m.recvfrom(100, socket.MSG_DONTWAIT)
+                eq((data, src), (b"mcast", s.getsockname()), "copy")
+            raises_errno(errno.ENOTCONN, s.getpeername)
+            raises_errno(errno.ENOTCONN, s.send, b"x", socket.MSG_DONTWAIT)
+            # Nobody in the range: unreachable, as for RDM.
+            raises_errno(errno.EHOSTUNREACH, s.sendto, b"x", socket.MSG_DONTWAIT,
+                         (SERVICE_RANGE, new_type(), 1, 1, 0))
+            # The socket can still connect.
+            s.setblocking(False)
+            eq(s.connect_ex(c.service()), errno.EINPROGRESS, "connect after the multicast")
+
+
 # ---- shutdown and close ----
 
 
