@@ -75,6 +75,10 @@ pub(crate) fn connect(sock: &Socket<'_, TipcFamily>, addr: &[u8], flags: i32) ->
     let mut guard = sk.lock();
     let plan = {
         let inner = state.inner.lock();
+        if inner.group.is_some() {
+            // A group member connects nowhere (C's `tipc_connect`, before the address).
+            return Err(error(Errno::EINVAL));
+        }
         let conn = inner.conn.as_ref().ok_or(error(Errno::EOPNOTSUPP))?;
         conn.connect(
             addr,

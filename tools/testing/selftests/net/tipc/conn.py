@@ -768,6 +768,13 @@ def send_to_a_range_from_an_open_socket_is_a_multicast(ty):
             eq(s.connect_ex(c.service()), errno.EINPROGRESS, "connect after the multicast")
 
 
+@one_case
+def group_member_cannot_connect():
+    with sock(SEQPACKET) as s:
+        s.setsockopt(SOL_TIPC, 135, struct.pack("=IIII", new_type(), 1, CLUSTER, 0))
+        raises_errno(errno.EINVAL, s.connect, saddr(new_type(), 1))
+
+
 # ---- shutdown and close ----
 
 
