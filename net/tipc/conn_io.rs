@@ -9,16 +9,18 @@ use crate::{
     node::Xmit,
     proto::{
         conn::{
+            machine::Waiting,
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
             send::{Chunk, SendPlan},
         },
         msg::{
+            dest::Destination,
             header::Sender,
             recv::{RecvStep, MSG_DONTWAIT, MSG_PEEK},
         },
     },
     recv::{put_meta, read_planned},
-    send::{build_with, fill_from, read_data},
+    send::{self, build_with, fill_from, read_data},
     socket::{error, TipcFamily, TipcSock},
     wait::wait_for,
 };
@@ -49,6 +51,11 @@ pub(crate) fn sendmsg(
     let published = state.inner.lock().bindings.is_published();
     let plan = with_conn(sk, |c| c.send_begin(msg.name(), len, published)).map_err(error)?;
     if let SendPlan::Syn(dest) = plan {
+        if let Destination::Range(_) = dest {
+            // A service range from an open socket is a multicast, as from a connectionless
+            // socket; it sets up nothing (C's `__tipc_sendmsg`).
+            return send::send_to(sock, &mut guard, sk.sndtimeo(nonblocking), msg, len, dest);
+        }
         send_syn(sock, dest, Some((msg.data(), len)))?;
         if len != 0 && !nonblocking {
             // As in C, a blocking send with data waits for the setup, whatever its outcome,
@@ -134,11 +141,19 @@ pub(crate) fn recvmsg(
     }
 }
 
-/// Waits for a message at the head of the receive queue.
+/// Waits for a message at the head of the receive queue. A read that may not wait (no time
+/// from the start: `MSG_DONTWAIT`, a non-blocking socket) is checked as out of time, so
+/// that an empty queue is `EAGAIN` even after `shutdown(2)`, as C's `tipc_wait_for_rcvmsg`
+/// looks at the shutdown only when it has time to wait.
 fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_long) -> Result {
     let sk = guard.sk();
+    let may_wait = *timeo != 0;
     wait_for(guard, timeo, |g, first, w| {
         let empty = g.peek_rcv().is_none();
+        let w = Waiting {
+            time_left: w.time_left && may_wait,
+            ..w
+        };
         with_conn(sk, |c| c.recv_wait(first, empty, w))
     })
 }

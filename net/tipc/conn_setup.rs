@@ -75,6 +75,10 @@ pub(crate) fn connect(sock: &Socket<'_, TipcFamily>, addr: &[u8], flags: i32) ->
     let mut guard = sk.lock();
     let plan = {
         let inner = state.inner.lock();
+        if inner.group.is_some() {
+            // A group member connects nowhere (C's `tipc_connect`, before the address).
+            return Err(error(Errno::EINVAL));
+        }
         let conn = inner.conn.as_ref().ok_or(error(Errno::EOPNOTSUPP))?;
         conn.connect(
             addr,
@@ -107,8 +111,8 @@ pub(crate) fn wait_connected(guard: &mut SkGuard<'_, TipcFamily>, mut timeo: c_l
 
 /// Sends the SYN of a setup to `dest`, carrying `data` (the user's data and its length) if
 /// any, and records the setup. A destination the node layer cannot reach is `EHOSTUNREACH`
-/// (before the setup is recorded); the SYN of a multicast (a send to a service range on an
-/// open socket) is not made yet: `EOPNOTSUPP`.
+/// (before the setup is recorded); a service range makes no SYN (`EOPNOTSUPP`: a send to one
+/// from an open socket is a multicast, sent before this is called).
 pub(crate) fn send_syn(
     sock: &Socket<'_, TipcFamily>,
     dest: Destination,

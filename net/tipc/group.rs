@@ -134,6 +134,7 @@ pub(crate) fn join(
     let sk = sock.sk();
     let port = sock.state().port();
     let net = sk.net_state();
+    let connected = crate::socket::is_established(sk);
     let mut updates = KVec::new();
     let binding = Binding {
         range: ServiceRange {
@@ -158,7 +159,7 @@ pub(crate) fn join(
                 .map_err(|_| ENOMEM)?;
             match inner
                 .bindings
-                .bind(table, port, &binding, false, GFP_ATOMIC)
+                .bind(table, port, &binding, connected, GFP_ATOMIC)
             {
                 Ok(p) => {
                     topsrv.published(&binding.range, &p, ctx);

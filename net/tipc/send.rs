@@ -11,7 +11,7 @@ use crate::{
         conn::machine::Wake,
         errno::Errno,
         msg::{
-            dest::send_destination,
+            dest::{send_destination, Destination},
             header::{data_header, emit_header, Addressing, Sender},
             recv::MSG_DONTWAIT,
             route::{resolve, Route},
@@ -48,15 +48,34 @@ pub(crate) fn sendmsg(
         // connect as the C module does.
         return Err(error(Errno::EOPNOTSUPP));
     }
-    let net = sk.net_state();
     let mut guard = sk.lock();
-    let mut timeo = sk.sndtimeo(msg.flags() & MSG_DONTWAIT != 0);
+    let timeo = sk.sndtimeo(msg.flags() & MSG_DONTWAIT != 0);
     if state.inner.lock().group.is_some() {
         return group_send::sendmsg(sock, &mut guard, timeo, msg, len);
     }
+    let dest = {
+        let inner = state.inner.lock();
+        send_destination(msg.name(), inner.peer, len).map_err(msg_error)?
+    };
+    send_to(sock, &mut guard, timeo, msg, len, dest)
+}
+
+/// Sends the `len` bytes of `msg` to `dest` without a connection, from the locked socket:
+/// what a connectionless socket sends, and what an open connection socket sends to a
+/// service range (C's `tipc_sendmcast`, a multicast that sets up nothing).
+pub(crate) fn send_to(
+    sock: &Socket<'_, TipcFamily>,
+    guard: &mut SkGuard<'_, TipcFamily>,
+    mut timeo: c_long,
+    msg: &mut SendMsg<'_>,
+    len: usize,
+    dest: Destination,
+) -> Result<usize> {
+    let state = sock.state();
+    let sk = sock.sk();
+    let net = sk.net_state();
     let (sender, route) = {
         let inner = state.inner.lock();
-        let dest = send_destination(msg.name(), inner.peer, len).map_err(msg_error)?;
         let mut names = net.names.lock();
         let route = resolve(dest, &mut names.table, GFP_ATOMIC).map_err(msg_error)?;
         (
@@ -69,7 +88,7 @@ pub(crate) fn sendmsg(
     match route {
         Route::Unicast { addressing } => {
             let dnode = addressing.dest_node();
-            wait_uncongested(&mut guard, state, &mut timeo, |c| !c.blocks(dnode))?;
+            wait_uncongested(guard, state, &mut timeo, |c| !c.blocks(dnode))?;
             let skb = build(&sender, &addressing, len, |buf| fill_from(msg.data(), buf))?;
             if xmit.send_to(dnode, skb, selector)? == Sent::Congested {
                 state.inner.lock().cong.add(dnode);
@@ -84,7 +103,7 @@ pub(crate) fn sendmsg(
             // up): read the data once, then build each copy from it. A node the message
             // cannot reach is left out, as C's replicast leaves it.
             if !remote_nodes.is_empty() {
-                wait_uncongested(&mut guard, state, &mut timeo, CongLinks::is_empty)?;
+                wait_uncongested(guard, state, &mut timeo, CongLinks::is_empty)?;
             }
             let data = read_data(msg, len)?;
             let own = sender.node;

@@ -8,7 +8,7 @@ use crate::{
     node::Xmit,
     proto::{
         cong_links::CongLinks,
-        conn::{close::Reason, machine::Conn},
+        conn::{close::Reason, machine::Conn, state::State},
         errno::Errno,
         group::state::Group,
         ioctl::{Request, LN_REQ_LEN},
@@ -39,6 +39,7 @@ use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
         skb::OwnedSkBuff,
+        sock::Sk,
         socket::{
             Family, Name, NewConn, NewSocket, Slot, SockAddrBuf, SockOptIn, SockOptOut, Socket,
         },
@@ -103,6 +104,12 @@ impl Inner {
     pub(crate) fn group_is_open(&self) -> bool {
         self.group.as_ref().map_or(self.group_open, |g| g.is_open())
     }
+}
+
+/// Whether the socket is an established connection, or one of a `socketpair(2)` of any type:
+/// such a socket cannot bind a name, nor join a group (`EINVAL`, C's `tipc_sk_publish`).
+pub(crate) fn is_established(sk: &Sk<TipcFamily>) -> bool {
+    sk.sk_state() == State::Established.sk_state()
 }
 
 impl TipcSock {
@@ -206,36 +213,36 @@ impl Family for TipcFamily {
         let port = state.port();
         let net = sk.net_state();
         let _guard = sk.lock();
+        let connected = is_established(sk);
         let mut updates = KVec::new();
         let (result, events) = {
             let mut inner = state.inner.lock();
             topsrv::with_names(net, |table, topsrv, distr, ctx| {
-                let result =
-                    match op {
-                        BindOp::UnbindAll => {
-                            inner.bindings.unbind_all(table, port, |w| {
-                                topsrv.withdrawn(w, ctx);
-                                note(&mut updates, Update::withdrawn(distr, w));
-                            });
-                            Ok(())
-                        }
-                        BindOp::Bind(b) => inner
-                            .bindings
-                            .bind(table, port, &b, false, GFP_ATOMIC)
-                            .map(|p| {
-                                topsrv.published(&b.range, &p, ctx);
-                                note(
-                                    &mut updates,
-                                    Update::published(distr, &b.range, &p.publication),
-                                );
-                            }),
-                        BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
-                            w.iter().for_each(|w| {
-                                topsrv.withdrawn(w, ctx);
-                                note(&mut updates, Update::withdrawn(distr, w));
-                            })
+                let result = match op {
+                    BindOp::UnbindAll => {
+                        inner.bindings.unbind_all(table, port, |w| {
+                            topsrv.withdrawn(w, ctx);
+                            note(&mut updates, Update::withdrawn(distr, w));
+                        });
+                        Ok(())
+                    }
+                    BindOp::Bind(b) => inner
+                        .bindings
+                        .bind(table, port, &b, connected, GFP_ATOMIC)
+                        .map(|p| {
+                            topsrv.published(&b.range, &p, ctx);
+                            note(
+                                &mut updates,
+                                Update::published(distr, &b.range, &p.publication),
+                            );
                         }),
-                    };
+                    BindOp::Unbind(b) => inner.bindings.unbind(table, port, &b).map(|w| {
+                        w.iter().for_each(|w| {
+                            topsrv.withdrawn(w, ctx);
+                            note(&mut updates, Update::withdrawn(distr, w));
+                        })
+                    }),
+                };
                 (result, topsrv.has_output())
             })
         };

@@ -23,6 +23,7 @@ SERVICE_RANGE = socket.TIPC_ADDR_NAMESEQ  # 1
 SERVICE_ADDR = socket.TIPC_ADDR_NAME  # 2
 SOCKET_ADDR = socket.TIPC_ADDR_ID  # 3
 ZONE, CLUSTER, NODE = socket.TIPC_ZONE_SCOPE, socket.TIPC_CLUSTER_SCOPE, socket.TIPC_NODE_SCOPE
+SOL_TIPC, TIPC_GROUP_JOIN = 271, 135
 
 TYPES = {
     "RDM": socket.SOCK_RDM,
@@ -357,6 +358,31 @@ def bound_connection_sockets_cannot_connect():
                              (SERVICE_ADDR, t, 1, 0))
         # Nothing reached the target.
         raises_errno(errno.EAGAIN, target.recv, 16, socket.MSG_DONTWAIT)
+
+
+@case
+def established_sockets_cannot_bind():
+    # C's tipc_sk_publish: a socket in the established state binds nothing (EINVAL), be it
+    # a connection or either socket of a socketpair(2) of any type; nor join a group.
+    t = new_type()
+    with sock(socket.SOCK_SEQPACKET) as ln:
+        ln.bind(srange(t, 1, 1))
+        ln.listen(1)
+        with sock(socket.SOCK_SEQPACKET) as cl:
+            cl.setblocking(False)  # the SYN reaches the listener at once; accept answers it
+            eq(cl.connect_ex(saddr(t, 1)), errno.EINPROGRESS, "non-blocking connect")
+            a, _ = ln.accept()
+            with a:
+                for s in (cl, a):
+                    raises_errno(errno.EINVAL, s.bind, srange(new_type(), 1, 1))
+    for name, ty in TYPES.items():
+        x, y = socket.socketpair(AF_TIPC, ty)
+        with x, y:
+            raises_errno(errno.EINVAL, x.bind, srange(new_type(), 1, 1))
+            raises_errno(errno.EINVAL, y.bind, saddr(new_type(), 1))
+            # Joining a group publishes the member's binding: refused the same way.
+            raises_errno(errno.EINVAL, x.setsockopt, SOL_TIPC, TIPC_GROUP_JOIN,
+                         struct.pack("=IIII", new_type(), 1, CLUSTER, 0))
 
 
 if __name__ == "__main__":

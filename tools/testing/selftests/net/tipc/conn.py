@@ -744,6 +744,37 @@ def unconnected_send_and_recv(ty):
         raises_errno(errno.EAGAIN, ls.recv, 10, socket.MSG_DONTWAIT)
 
 
+@per_type
+def send_to_a_range_from_an_open_socket_is_a_multicast(ty):
+    # C's __tipc_sendmsg: from an open connection socket, a send to a service range sets up
+    # nothing; it is a multicast, as from an RDM socket: each member gets a copy.
+    with Conn(ty) as c:
+        t = new_type()
+        with sock(socket.SOCK_RDM) as m1, sock(socket.SOCK_RDM) as m2:
+            m1.bind((SERVICE_RANGE, t, 1, 5))
+            m2.bind((SERVICE_RANGE, t, 4, 9))
+            s = c.new()
+            eq(s.sendto(b"mcast", socket.MSG_DONTWAIT, (SERVICE_RANGE, t, 3, 4, 0)), 5, "sent")
+            for m in (m1, m2):
+                data, src = m.recvfrom(100, socket.MSG_DONTWAIT)
+                eq((data, src), (b"mcast", s.getsockname()), "copy")
+            raises_errno(errno.ENOTCONN, s.getpeername)
+            raises_errno(errno.ENOTCONN, s.send, b"x", socket.MSG_DONTWAIT)
+            # Nobody in the range: unreachable, as for RDM.
+            raises_errno(errno.EHOSTUNREACH, s.sendto, b"x", socket.MSG_DONTWAIT,
+                         (SERVICE_RANGE, new_type(), 1, 1, 0))
+            # The socket can still connect.
+            s.setblocking(False)
+            eq(s.connect_ex(c.service()), errno.EINPROGRESS, "connect after the multicast")
+
+
+@one_case
+def group_member_cannot_connect():
+    with sock(SEQPACKET) as s:
+        s.setsockopt(SOL_TIPC, 135, struct.pack("=IIII", new_type(), 1, CLUSTER, 0))
+        raises_errno(errno.EINVAL, s.connect, saddr(new_type(), 1))
+
+
 # ---- shutdown and close ----
 
 
@@ -765,8 +796,9 @@ def shutdown_connected(ty):
         raises_errno(errno.EAGAIN, a.recv, 100, socket.MSG_DONTWAIT)
         raises_errno(errno.EPIPE, a.send, b"x")
         raises_errno(errno.ENOTCONN, a.getpeername)
-        # The shut down end.
+        # The shut down end: a read that may wait fails, one that may not finds nothing.
         raises_errno(errno.ENOTCONN, cl.recv, 100)
+        raises_errno(errno.EAGAIN, cl.recv, 100, socket.MSG_DONTWAIT)
         raises_errno(errno.EPIPE, cl.send, b"x")
         raises_errno(errno.ENOTCONN, cl.getpeername)
         cl.shutdown(socket.SHUT_RDWR)
@@ -796,6 +828,10 @@ def shutdown_unconnected(ty):
         raises_errno(errno.ENOTCONN, s.recv, 10)
         raises_errno(errno.ENOTCONN, c.listener.shutdown, socket.SHUT_RDWR)
         eq_mask(c.listener, READABLE | POLLRDHUP | POLLHUP, "listener after shutdown")
+        # A listener is not open: after its failed shutdown, a read that may wait fails and
+        # one that may not finds nothing (C's tipc_wait_for_rcvmsg).
+        raises_errno(errno.ENOTCONN, c.listener.recv, 10)
+        raises_errno(errno.EAGAIN, c.listener.recv, 10, socket.MSG_DONTWAIT)
 
 
 @per_type

@@ -116,7 +116,7 @@ run_phase() { # run_phase c|ours
     fi
     for t in "${tests[@]}"; do
         echo "# running $t against $module"
-        (cd "$DIR" && timeout 300 "./$t") >"$OUT/$module.$t.ktap" 2>&1
+        (cd "$DIR" && timeout "${TIPC_SELFTEST_TIMEOUT:-300}" "./$t") >"$OUT/$module.$t.ktap" 2>&1
         rc=$?
         sed 's/^/  /' "$OUT/$module.$t.ktap"
         grep -q '^tipc ' /proc/modules || load_module "$module"
