@@ -3,7 +3,7 @@
 //! `TIPC_NL_BEARER_ENABLE`, `_DISABLE`, `_GET`, `_SET` and `_ADD`: the bearers a
 //! namespace's node sends and receives on.
 
-use super::{media::parse_props, namespace, nested_with_name, put_name, tipc_net, Data, TipcGenl};
+use super::{media::parse_props, named_nest, namespace, put_name, tipc_net, Data, TipcGenl};
 use crate::{
     cluster::{self, UdpEnable, UdpView},
     netns::TipcNet,
@@ -32,7 +32,7 @@ use kernel::{
 };
 
 /// The policy of a `TIPC_NLA_BEARER` nest (`tipc_nl_bearer_policy`): C's name is an
-/// `NLA_NUL_STRING`, which [`nested_with_name`] completes; C leaves the UDP options unchecked
+/// `NLA_NUL_STRING`, which [`named_nest`] completes; C leaves the UDP options unchecked
 /// (`tipc_udp_enable` parses them when it needs them).
 static BEARER_POLICY: [Policy; bearer::MAX + 1] = [
     Policy::unspec(),
@@ -78,15 +78,13 @@ fn udp_options(
 
 /// The request's `TIPC_NLA_BEARER` nest and the bearer name in it: `EINVAL` without either.
 fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(&'a [u8], Nest<'a, { bearer::MAX + 1 }>)> {
-    let nest = nested_with_name(
-        req.attr(nla::BEARER).ok_or(EINVAL)?,
+    named_nest(
+        req,
+        nla::BEARER,
         &BEARER_POLICY,
         bearer::NAME,
         MAX_BEARER_NAME,
-        req,
-    )?;
-    let name = nest.get(bearer::NAME.into()).ok_or(EINVAL)?.string();
-    Ok((name, nest))
+    )
 }
 
 /// The errno of a rejection, its text in the extended ack.
@@ -299,14 +297,7 @@ pub(super) fn dump_udp_remotes(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress
         ListDump::From(i) => i as usize,
     };
     let req = dump.request();
-    let nest = nested_with_name(
-        req.attr(nla::BEARER).ok_or(EINVAL)?,
-        &BEARER_POLICY,
-        bearer::NAME,
-        MAX_BEARER_NAME,
-        &req,
-    )?;
-    let name = nest.get(bearer::NAME.into()).ok_or(EINVAL)?.string();
+    let (name, _) = requested(&req)?;
     let mut peers = KVec::with_capacity(BATCH, GFP_KERNEL)?;
     cluster::udp_remotes(tipc_net(dump), name, from, &mut peers).ok_or(EINVAL)?;
     for (i, a) in peers.iter().enumerate() {

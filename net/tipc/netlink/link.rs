@@ -8,7 +8,8 @@
 //! broadcast link that carried no message.
 
 use super::{
-    media::PROP_POLICY, namespace, nested_with_name, node::peers_from, put_name, tipc_net, TipcGenl,
+    media::PROP_POLICY, named_nest, namespace, nested_with_name, node::peers_from, put_name,
+    tipc_net, TipcGenl,
 };
 use crate::{
     cluster::{self, Core as Cluster, CorePeer as Peer},
@@ -147,15 +148,7 @@ fn find<'c>(core: &'c Cluster, name: &[u8]) -> Option<(&'c Peer, BearerId)> {
 
 /// The request's `TIPC_NLA_LINK` nest and the link name in it: `EINVAL` without either.
 fn requested<'a>(req: &Request<'a, TipcGenl>) -> Result<(&'a [u8], Nest<'a, { link::MAX + 1 }>)> {
-    let nest = nested_with_name(
-        req.attr(nla::LINK).ok_or(EINVAL)?,
-        &LINK_POLICY,
-        link::NAME,
-        MAX_LINK_NAME,
-        req,
-    )?;
-    let name = nest.get(link::NAME.into()).ok_or(EINVAL)?.string();
-    Ok((name, nest))
+    named_nest(req, nla::LINK, &LINK_POLICY, link::NAME, MAX_LINK_NAME)
 }
 
 /// `TIPC_NL_LINK_GET` for one link (`tipc_nl_node_get_link`): "broadcast-link" or a link's

@@ -221,6 +221,20 @@ pub(super) fn nested_with_name<'a, const N: usize>(
     attr.nested(policy, req)
 }
 
+/// The request's nest `attr`, parsed by [`nested_with_name`], and the name in it: `EINVAL`
+/// without either (the bearer and link commands' `requested`).
+pub(super) fn named_nest<'a, const N: usize>(
+    req: &Request<'a, TipcGenl>,
+    attr: u16,
+    policy: &'static [Policy; N],
+    name: u16,
+    max: usize,
+) -> Result<(&'a [u8], Nest<'a, N>)> {
+    let nest = nested_with_name(req.attr(attr).ok_or(EINVAL)?, policy, name, max, req)?;
+    let name = nest.get(name.into()).ok_or(EINVAL)?.string();
+    Ok((name, nest))
+}
+
 /// The namespace state of the request's sender.
 pub(super) fn namespace<'a>(req: &Request<'a, TipcGenl>) -> &'a Arc<TipcNet> {
     req.data().sockets.net_state(req.net())

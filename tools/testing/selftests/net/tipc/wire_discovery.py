@@ -21,6 +21,7 @@ import struct
 import subprocess
 import time
 
+from tipc_cluster import parse_link_list, unicast_links
 from tipc_ktap import Skip, case, eq, run
 
 ETH_P_TIPC = 0x88CA
@@ -126,17 +127,11 @@ def inject(msg, dst=BROADCAST):
 
 def links():
     """{name: state} of the unicast links `tipc link list` shows."""
-    out = {}
-    for line in sh("tipc", "link", "list").splitlines():
-        if ": " in line:
-            name, state = line.rsplit(": ", 1)
-            if name.strip() != "broadcast-link":
-                out[name.strip()] = state.strip()
-    return out
+    return unicast_links(parse_link_list(sh("tipc", "link", "list")))
 
 
 def links_to(peer):
-    return {n: s for n, s in links().items() if n.endswith(f"-{peer}:unknown") or f"-{peer}:" in n}
+    return {n: s for n, s in links().items() if f"-{peer}:" in n}
 
 
 def response_to(mac, seconds=ANSWER):
