@@ -6,9 +6,13 @@ use crate::{
     conn_setup::sync_socket,
     conn_xmit::ToPeer,
     deliver::return_to_sender,
+    netns::TipcNet,
     node::Xmit,
     proto::{
-        conn::{arrive::Incoming, arrive::Verdict, effects::Effects},
+        conn::{
+            arrive::{Ambient, Incoming, Verdict},
+            effects::Effects,
+        },
         msg::filter::RcvbufUse,
     },
     sock_timer,
@@ -33,13 +37,11 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
         rcvbuf: sk.rcvbuf(),
     };
     let own_node = net.own_node();
-    let now = net.now_ms();
     let mut inner = sk.state().inner.lock();
     let inc = Incoming {
-        now,
+        ambient: &Live(net),
         own_node,
         rcv,
-        random: random::get_u32() as u16,
         conn_timeout: inner.opts.conn_timeout(),
     };
     let Some(conn) = inner.conn.as_mut() else {
@@ -80,6 +82,20 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
         return_to_sender(xmit, skb, code);
     }
     apply(xmit, sk, &arrival.effects, dnode);
+}
+
+/// The namespace's clock and the kernel's random bits, read when the core asks.
+struct Live<'a>(&'a TipcNet);
+
+impl Ambient for Live<'_> {
+    fn now(&self) -> u64 {
+        self.0.now_ms()
+    }
+
+    fn random(&self) -> u16 {
+        // The low 16 bits.
+        random::get_u32() as u16
+    }
 }
 
 /// Carries out `effects` for `sk` with no lock held: sends the backlog to node `dnode`,

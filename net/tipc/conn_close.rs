@@ -38,7 +38,8 @@ pub(crate) fn end(guard: &mut SkGuard<'_, TipcFamily>, reason: Reason) -> Result
     let _ = wait_for(guard, &mut timeo, |_, _, w| {
         with_conn(sk, |c| c.close_wait(w))
     });
-    if core::mem::take(&mut state.inner.lock().rx_offset) != 0 {
+    if state.rx_offset() != 0 {
+        state.set_rx_offset(0);
         drop(guard.dequeue_rcv());
     }
     let queue_empty = guard.peek_rcv().is_none();

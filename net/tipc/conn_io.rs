@@ -4,12 +4,12 @@
 //! `SOCK_STREAM` sockets.
 
 use crate::{
-    conn_setup::{send_syn, wait_connected, with_conn},
+    conn_setup::{send_syn, wait_connected, with_conn, with_conn_in},
     conn_xmit::ToPeer,
     node::Xmit,
     proto::{
         conn::{
-            machine::Waiting,
+            machine::{Waiting, Wake},
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
             send::{Chunk, SendPlan},
         },
@@ -48,8 +48,11 @@ pub(crate) fn sendmsg(
     let state = sock.state();
     let nonblocking = msg.flags() & MSG_DONTWAIT != 0;
     let mut guard = sk.lock();
-    let published = state.inner.lock().bindings.is_published();
-    let plan = with_conn(sk, |c| c.send_begin(msg.name(), len, published)).map_err(error)?;
+    let plan = {
+        let mut inner = state.inner.lock();
+        let published = inner.bindings.is_published();
+        with_conn_in(sk, &mut inner, |c| c.send_begin(msg.name(), len, published)).map_err(error)?
+    };
     if let SendPlan::Syn(dest) = plan {
         if let Destination::Range(_) = dest {
             // A service range from an open socket is a multicast, as from a connectionless
@@ -90,17 +93,20 @@ fn send_chunk(
 ) -> Result<usize> {
     let sk = guard.sk();
     let net = sk.net_state();
-    wait_for(guard, timeo, |_, _, w| with_conn(sk, |c| c.send_wait(w)))?;
-    let (chunk, sender, dnode) = {
+    // The wait's check plans the piece under the same lock once the window lets it go.
+    let mut planned = None;
+    wait_for(guard, timeo, |_, _, w| {
         let mut inner = state.inner.lock();
         let sender = Sender::new(state.port(), net.own_node(), &inner.opts);
-        let conn = inner.conn.as_mut().ok_or(EINVAL)?;
-        (
-            conn.next_chunk(remaining, &sender),
-            sender,
-            conn.peer_node(),
-        )
-    };
+        with_conn_in(sk, &mut inner, |c| {
+            let wake = c.send_wait(w)?;
+            if wake == Wake::Ready {
+                planned = Some((c.next_chunk(remaining, &sender), sender, c.peer_node()));
+            }
+            Ok(wake)
+        })
+    })?;
+    let (chunk, sender, dnode) = planned.ok_or(EINVAL)?;
     let mut xmit = Xmit::new(net, GFP_KERNEL);
     let mut out = ToPeer::new(&mut xmit, dnode, state.port());
     let sent = match chunk {
@@ -141,11 +147,15 @@ pub(crate) fn recvmsg(
     }
 }
 
-/// Waits for a message at the head of the receive queue. A read that may not wait (no time
-/// from the start: `MSG_DONTWAIT`, a non-blocking socket) is checked as out of time, so
-/// that an empty queue is `EAGAIN` even after `shutdown(2)`, as C's `tipc_wait_for_rcvmsg`
-/// looks at the shutdown only when it has time to wait.
-fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_long) -> Result {
+/// Waits for a message at the head of the receive queue; returns how much of it was read
+/// already. A read that
+/// may not wait (no time from the start: `MSG_DONTWAIT`, a non-blocking socket) is checked
+/// as out of time, so that an empty queue is `EAGAIN` even after `shutdown(2)`, as C's
+/// `tipc_wait_for_rcvmsg` looks at the shutdown only when it has time to wait.
+fn wait_message(
+    guard: &mut SkGuard<'_, TipcFamily>,
+    timeo: &mut kernel::ffi::c_long,
+) -> Result<usize> {
     let sk = guard.sk();
     let may_wait = *timeo != 0;
     wait_for(guard, timeo, |g, first, w| {
@@ -155,7 +165,8 @@ fn wait_message(guard: &mut SkGuard<'_, TipcFamily>, timeo: &mut kernel::ffi::c_
             ..w
         };
         with_conn(sk, |c| c.recv_wait(first, empty, w))
-    })
+    })?;
+    Ok(sk.state().rx_offset())
 }
 
 /// The service instance the socket's connection was made to.
@@ -163,15 +174,17 @@ fn conn_name(state: &TipcSock) -> Option<(u32, u32)> {
     state.inner.lock().conn.as_ref().and_then(|c| c.name())
 }
 
-/// Takes the read head off the queue and sends the acknowledgement reading it earned.
-fn consume_head(guard: &mut SkGuard<'_, TipcFamily>) {
+/// Takes the read head off the queue, leaves the read offset at `rx_offset` for the next
+/// message, and sends the acknowledgement reading it earned.
+fn consume_head(guard: &mut SkGuard<'_, TipcFamily>, rx_offset: usize) {
     let sk = guard.sk();
-    let Some(skb) = guard.dequeue_rcv() else {
+    let skb = guard.dequeue_rcv();
+    let net = sk.net_state();
+    sk.state().set_rx_offset(rx_offset);
+    let Some(skb) = skb else {
         return;
     };
-    let net = sk.net_state();
-    let own = net.own_node();
-    let rcvbuf = sk.rcvbuf();
+    let (own, rcvbuf) = (net.own_node(), sk.rcvbuf());
     let ack = with_conn(sk, |c| Ok(c.consumed(skb.len(), rcvbuf, own)));
     skb.consume();
     if let Ok(Some(ack)) = ack {
@@ -189,8 +202,7 @@ fn recv_packet(
     timeo: &mut kernel::ffi::c_long,
 ) -> Result<usize> {
     loop {
-        wait_message(guard, timeo)?;
-        let offset = state.inner.lock().rx_offset;
+        let offset = wait_message(guard, timeo)?;
         let Some(skb) = guard.peek_rcv() else {
             continue;
         };
@@ -204,10 +216,11 @@ fn recv_packet(
             drop(guard.dequeue_rcv());
             continue;
         };
-        let copied = read_planned(msg, skb, &plan, conn_name(state))?;
-        state.inner.lock().rx_offset = plan.bytes_read;
+        let copied = read_planned(msg, skb, &plan, || conn_name(state))?;
         if plan.consume {
-            consume_head(guard);
+            consume_head(guard, plan.bytes_read);
+        } else {
+            state.set_rx_offset(plan.bytes_read);
         }
         return Ok(copied);
     }
@@ -225,10 +238,10 @@ fn recv_stream(
     let required = stream_required(len, flags, RCVLOWAT);
     let mut copied = 0;
     loop {
-        if let Err(e) = wait_message(guard, timeo) {
-            return if copied != 0 { Ok(copied) } else { Err(e) };
-        }
-        let offset = state.inner.lock().rx_offset;
+        let offset = match wait_message(guard, timeo) {
+            Ok(offset) => offset,
+            Err(e) => return if copied != 0 { Ok(copied) } else { Err(e) },
+        };
         let Some(skb) = guard.peek_rcv() else {
             continue;
         };
@@ -242,17 +255,15 @@ fn recv_stream(
             continue;
         };
         if read.collect_meta {
-            put_meta(msg, skb, conn_name(state))?;
+            put_meta(msg, skb, || conn_name(state))?;
         }
         let n = read.copy.len();
         skb.copy_to_iter(read.copy.start, n, msg.data())?;
         copied += n;
-        if let Some(offset) = read.keep_offset {
-            state.inner.lock().rx_offset = offset;
-        }
         if read.consume {
-            state.inner.lock().rx_offset = 0;
-            consume_head(guard);
+            consume_head(guard, 0);
+        } else if let Some(offset) = read.keep_offset {
+            state.set_rx_offset(offset);
         }
         if let Some(e) = read.error {
             return if copied != 0 {

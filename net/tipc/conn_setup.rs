@@ -21,7 +21,7 @@ use crate::{
     },
     send::{build_from, fill_from},
     sock_timer,
-    socket::{error, msg_error, TipcFamily, TipcSock},
+    socket::{error, msg_error, Inner, TipcFamily, TipcSock},
     wait::{ms_to_jiffies, wait_for},
 };
 use kernel::{
@@ -47,7 +47,16 @@ pub(crate) fn with_conn<R>(
     sk: &Sk<TipcFamily>,
     f: impl FnOnce(&mut Conn) -> Result<R, Errno>,
 ) -> Result<R, Errno> {
-    let mut inner = sk.state().inner.lock();
+    with_conn_in(sk, &mut sk.state().inner.lock(), f)
+}
+
+/// [`with_conn`] with the socket's state locked already, as `inner`: for a call that reads
+/// more of that state under the same lock.
+pub(crate) fn with_conn_in<R>(
+    sk: &Sk<TipcFamily>,
+    inner: &mut Inner,
+    f: impl FnOnce(&mut Conn) -> Result<R, Errno>,
+) -> Result<R, Errno> {
     let conn = inner.conn.as_mut().ok_or(Errno::EOPNOTSUPP)?;
     if let Some(e) = sk.take_error() {
         if let Some(e) = Errno::from_positive(-e.to_errno()) {

@@ -248,25 +248,10 @@ pub(crate) fn leave_now(sock: &Socket<'_, TipcFamily>, mut inner: SpinLockBhGuar
 /// business (the socket is in no group, the message no protocol message) comes back for the
 /// ordinary filter, which refuses group data to a socket in no group.
 pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) -> Option<OwnedSkBuff> {
-    let (proto, incoming, repr) = {
-        let Ok(p) = Packet::new_checked(skb.data()) else {
-            return Some(skb);
-        };
-        let proto = p.user() == Some(User::GroupProtocol);
-        let incoming = if proto {
-            None
-        } else {
-            DataRepr::parse(&p)
-                .ok()
-                .and_then(|h| Incoming::from_repr(&h, p.total_len()))
-        };
-        let repr = if proto {
-            GroupProtoRepr::parse(&p).ok()
-        } else {
-            None
-        };
-        (proto, incoming, repr)
+    let Ok(p) = Packet::new_checked(skb.data()) else {
+        return Some(skb);
     };
+    let proto = p.user() == Some(User::GroupProtocol);
     // Under the state lock every allocation is atomic.
     let flags = GFP_ATOMIC;
     let mut inner = sk.state().inner.lock();
@@ -276,6 +261,15 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) -> Opt
             return None;
         }
         return Some(skb);
+    };
+    // Parsed only for a member: most sockets are in no group.
+    let (incoming, repr) = if proto {
+        (None, GroupProtoRepr::parse(&p).ok())
+    } else {
+        let incoming = DataRepr::parse(&p)
+            .ok()
+            .and_then(|h| Incoming::from_repr(&h, p.total_len()));
+        (incoming, None)
     };
     let fx = match (repr, incoming) {
         (Some(m), _) => {

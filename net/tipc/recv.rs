@@ -49,7 +49,7 @@ pub(crate) fn recvmsg(
         if guard.peek_rcv().is_none() {
             return Err(error(Errno::ENOTCONN));
         }
-        let offset = state.inner.lock().rx_offset;
+        let offset = state.rx_offset();
         let Some(skb) = guard.peek_rcv() else {
             continue;
         };
@@ -68,10 +68,10 @@ pub(crate) fn recvmsg(
             }
             continue;
         };
-        let copied = read_planned(msg, skb, &plan, None)?;
+        let copied = read_planned(msg, skb, &plan, || None)?;
         // A membership event's bytes are copied, but the call returns 0 (C).
         let event = queued_recv_flags(skb.data());
-        state.inner.lock().rx_offset = plan.bytes_read;
+        state.set_rx_offset(plan.bytes_read);
         if plan.consume {
             if let Some(skb) = guard.dequeue_rcv() {
                 skb.consume();
@@ -89,12 +89,12 @@ pub(crate) fn recvmsg(
 }
 
 /// Gives the caller the source address and ancillary data of `skb`, received on a
-/// connection made to service instance `conn_name`, if any. As in C, with no control buffer
-/// there is no ancillary data, and no `MSG_CTRUNC`.
+/// connection made to service instance `conn_name()`, if any (asked only for ancillary
+/// data). As in C, with no control buffer there is no ancillary data, and no `MSG_CTRUNC`.
 pub(crate) fn put_meta(
     msg: &mut RecvMsg<'_>,
     skb: &SkBuff,
-    conn_name: Option<(u32, u32)>,
+    conn_name: impl FnOnce() -> Option<(u32, u32)>,
 ) -> Result {
     if let Some(addr) = source_addr(skb.data()) {
         match member_addr(skb.data()) {
@@ -110,7 +110,7 @@ pub(crate) fn put_meta(
         }
     }
     if msg.wants_control() {
-        for cmsg in ancillary_on(skb.data(), conn_name).iter() {
+        for cmsg in ancillary_on(skb.data(), conn_name()).iter() {
             msg.put_cmsg(cmsg.level, cmsg.ty, cmsg.bytes())?;
         }
     }
@@ -125,7 +125,7 @@ pub(crate) fn read_planned(
     msg: &mut RecvMsg<'_>,
     skb: &SkBuff,
     plan: &RecvPlan,
-    conn_name: Option<(u32, u32)>,
+    conn_name: impl FnOnce() -> Option<(u32, u32)>,
 ) -> Result<usize> {
     put_meta(msg, skb, conn_name)?;
     let copied = plan.copy.len();
@@ -153,7 +153,8 @@ pub(crate) fn reject_queued(sock: &Socket<'_, TipcFamily>, code: ErrorCode) {
     let sk = sock.sk();
     let net = sk.net_state();
     let mut guard = sk.lock();
-    let partly_read = core::mem::take(&mut sock.state().inner.lock().rx_offset) != 0;
+    let partly_read = sock.state().rx_offset() != 0;
+    sock.state().set_rx_offset(0);
     if partly_read {
         drop(guard.dequeue_rcv());
     }

@@ -50,11 +50,12 @@ pub(crate) fn sendmsg(
     }
     let mut guard = sk.lock();
     let timeo = sk.sndtimeo(msg.flags() & MSG_DONTWAIT != 0);
-    if state.inner.lock().group.is_some() {
-        return group_send::sendmsg(sock, &mut guard, timeo, msg, len);
-    }
     let dest = {
         let inner = state.inner.lock();
+        if inner.group.is_some() {
+            drop(inner);
+            return group_send::sendmsg(sock, &mut guard, timeo, msg, len);
+        }
         send_destination(msg.name(), inner.peer, len).map_err(msg_error)?
     };
     send_to(sock, &mut guard, timeo, msg, len, dest)

@@ -34,7 +34,7 @@ use crate::{
     },
     recv, send, socket_pair, sysctl, topsrv,
 };
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use kernel::{
     net::{
         msghdr::{RecvMsg, SendMsg},
@@ -67,6 +67,10 @@ pub(crate) struct TipcSock {
     pub(crate) kind: SockKind,
     /// The socket's port, fixed once `created` entered it into the namespace's table.
     port: AtomicU32,
+    /// How much of the first queued message was read in pieces (`MSG_EOR`, or a stream).
+    /// Read and changed only under the socket's owner lock, by the calls that take messages
+    /// off the queue: an atomic for sharing, not for ordering, so it costs no lock.
+    rx_offset: AtomicUsize,
     /// Everything the socket's calls change.
     #[pin]
     pub(crate) inner: SpinLockBh<Inner>,
@@ -83,8 +87,6 @@ pub(crate) struct Inner {
     /// The peer of a connectionless socket made by `socketpair(2)`, which `getpeername(2)`
     /// names.
     pub(crate) paired: Option<SocketAddr>,
-    /// How much of the first queued message was read in pieces (`MSG_EOR`, or a stream).
-    pub(crate) rx_offset: usize,
     /// The connection state of a `SOCK_SEQPACKET` or `SOCK_STREAM` socket, from `created`.
     pub(crate) conn: Option<Conn>,
     /// The last SYN sent, kept while the connection says so, for a retry.
@@ -119,13 +121,13 @@ impl TipcSock {
         try_pin_init!(TipcSock {
             kind,
             port: AtomicU32::new(0),
+            rx_offset: AtomicUsize::new(0),
             inner <- new_spinlock_bh!(
                 Inner {
                     opts,
                     bindings: SockBindings::new(),
                     peer: None,
                     paired: None,
-                    rx_offset: 0,
                     conn: None,
                     syn_copy: None,
                     cong: CongLinks::default(),
@@ -140,6 +142,16 @@ impl TipcSock {
     /// The socket's port.
     pub(crate) fn port(&self) -> u32 {
         self.port.load(Ordering::Relaxed)
+    }
+
+    /// How much of the first queued message was read; the caller holds the owner lock.
+    pub(crate) fn rx_offset(&self) -> usize {
+        self.rx_offset.load(Ordering::Relaxed)
+    }
+
+    /// Sets how much of the first queued message was read; the caller holds the owner lock.
+    pub(crate) fn set_rx_offset(&self, offset: usize) {
+        self.rx_offset.store(offset, Ordering::Relaxed);
     }
 }
 

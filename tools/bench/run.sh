@@ -31,38 +31,8 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/runs" "$OUT"/{unix,tcp}.json
 
-stage setup "$TOP/tools/setup.sh"
-stage kernel "$TOP/tools/kernel.sh" "$kernel" >/dev/null || die "the $kernel kernel did not build"
+KO=$("$TOP/tools/bench/build.sh" "$kernel") || exit 1
 KB=$(kbuild_dir "$kernel")
-
-# Ours, built against the release kernel from a copy of its sources (Kbuild and the .rs files,
-# copied with their times, so the build is incremental): the checkout's net/tipc/tipc.ko stays
-# the one `make` builds for the debug kernel. (Kbuild's MO= would refuse a checkout that holds
-# that build's objects.)
-MODSRC=$BENCH/module
-build_module() {
-    mkdir -p "$MODSRC/net"
-    cp -p "$TOP/Kbuild" "$MODSRC/Kbuild"
-    rsync -a --delete --prune-empty-dirs --include='*/' --include=Kbuild --include='*.rs' \
-        --exclude='*' "$TOP/net/" "$MODSRC/net/"
-    make -C "$KB" M="$MODSRC" LLVM="$LLVM" -j"$(nproc)" modules >"$BENCH/module.log" 2>&1 || {
-        tail -30 "$BENCH/module.log" >&2
-        return 1
-    }
-}
-if [ "$kernel" = release ]; then
-    stage module build_module || die "tipc.ko did not build against the release kernel: see $BENCH/module.log"
-    KO=$MODSRC/net/tipc/tipc.ko
-else
-    stage module make -C "$TOP" module >"$BENCH/module.log" 2>&1 || die "tipc.ko did not build: see $BENCH/module.log"
-    KO=$TOP/net/tipc/tipc.ko
-fi
-[ -f "$KO" ] || die "no $KO after the module build"
-
-CC=${CC:-gcc}
-command -v "$CC" >/dev/null || CC=clang-$LLVM_VERSION
-stage program "$CC" -O2 -Wall -Wextra -o "$BENCH/tipc-bench" "$TOP/tools/bench/tipc-bench.c" ||
-    die "tools/bench/tipc-bench.c did not build"
 
 accel=tcg
 if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && [ "${TIPC_RS_KVM:-1}" != 0 ]; then

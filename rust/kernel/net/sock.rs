@@ -267,7 +267,15 @@ impl<'a, F: Family> SkGuard<'a, F> {
     /// the time runs out (at once if `*timeo` is 0) and with `ERESTARTSYS` or `EINTR` (as
     /// `sock_intr_errno` chooses) when a signal arrives. Wakeups come from the socket's wait
     /// queue: [`Sk::queue_rcv`], [`Sk::wake_writers`] and state changes the family signals.
+    ///
+    /// A wait whose condition already holds returns without joining the wait queue (two
+    /// acquisitions of its lock fewer, on every send and receive that need not sleep); once
+    /// joined, `ready` is checked again before each sleep, so a wakeup between the first
+    /// check and the joining is not lost.
     pub fn wait(&mut self, timeo: &mut c_long, mut ready: impl FnMut(&Self) -> bool) -> Result {
+        if ready(self) {
+            return Ok(());
+        }
         let sk = self.sk.as_raw();
         let wait = Opaque::<bindings::wait_queue_entry>::uninit();
         // SAFETY: `wait` is valid memory that stays in place until it is removed from the queue

@@ -28,17 +28,45 @@ use super::state::State;
 /// (ms).
 pub(crate) const SYN_RETRY_BASE_MS: u64 = 100;
 
-/// What the arrival of a message meets.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Incoming {
+/// The clock and random bits, which only the arrivals that end a connection's setup read:
+/// each costs every message when read ahead.
+pub(crate) trait Ambient {
     /// The time now (ms).
+    fn now(&self) -> u64;
+    /// 16 random bits, for the delay of a setup retry.
+    fn random(&self) -> u16;
+}
+
+/// A fixed time and fixed random bits, for the tests.
+#[cfg(test)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Fixed {
+    /// The time (ms).
     pub(crate) now: u64,
+    /// The random bits.
+    pub(crate) random: u16,
+}
+
+#[cfg(test)]
+impl Ambient for Fixed {
+    fn now(&self) -> u64 {
+        self.now
+    }
+
+    fn random(&self) -> u16 {
+        self.random
+    }
+}
+
+/// What the arrival of a message meets.
+#[derive(Clone, Copy)]
+pub(crate) struct Incoming<'a> {
+    /// The clock and random bits, read only when needed.
+    pub(crate) ambient: &'a dyn Ambient,
     /// This node's address.
     pub(crate) own_node: u32,
     /// The receive buffer and what the message would charge to it.
     pub(crate) rcv: RcvbufUse,
-    /// 16 random bits, for the delay of a setup retry.
-    pub(crate) random: u16,
     /// `TIPC_CONN_TIMEOUT`.
     pub(crate) conn_timeout: ConnTimeout,
 }
@@ -85,7 +113,7 @@ impl Conn {
     /// of this module's documentation; if taken, a group message is then refused as
     /// `TIPC_ERR_NO_PORT`, and one that would take the receive buffer to its limit as
     /// `TIPC_ERR_OVERLOAD` (counted as a drop), after its state change.
-    pub(crate) fn on_message(&mut self, msg: &[u8], inc: &Incoming) -> Arrival {
+    pub(crate) fn on_message(&mut self, msg: &[u8], inc: &Incoming<'_>) -> Arrival {
         let mut effects = Effects::default();
         let Ok(p) = Packet::new_checked(msg) else {
             return Arrival {
@@ -108,7 +136,7 @@ impl Conn {
     }
 
     /// The state rules for data message `p` (`tipc_sk_filter_connect`).
-    fn filter(&mut self, p: &Packet<&[u8]>, inc: &Incoming, fx: &mut Effects) -> Verdict {
+    fn filter(&mut self, p: &Packet<&[u8]>, inc: &Incoming<'_>, fx: &mut Effects) -> Verdict {
         if p.data_type() == DataType::Mcast {
             return NO_PORT;
         }
@@ -127,7 +155,7 @@ impl Conn {
             State::Listen => NO_PORT,
             State::Connecting if con_msg && err != 0 => self.refused(fx),
             State::Connecting if con_msg => {
-                self.establish(orig, inc.now);
+                self.establish(orig, inc.ambient.now());
                 fx.timer = self.timer;
                 fx.importance = Some(importance_of(p));
                 if p.payload_len() != 0 {
@@ -143,8 +171,8 @@ impl Conn {
             State::Connecting => {
                 let window = inc.conn_timeout.retry_window().get();
                 fx.conn_timeout_floor = inc.conn_timeout.ms() < 4;
-                let delay = u64::from(inc.random % window) + SYN_RETRY_BASE_MS;
-                self.timer = Some(inc.now.saturating_add(delay));
+                let delay = u64::from(inc.ambient.random() % window) + SYN_RETRY_BASE_MS;
+                self.timer = Some(inc.ambient.now().saturating_add(delay));
                 fx.timer = self.timer;
                 NO_PORT
             }

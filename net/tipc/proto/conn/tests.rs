@@ -9,7 +9,7 @@ use std::vec::Vec;
 
 use proptest::prelude::*;
 
-use super::arrive::{Incoming, Verdict, SYN_RETRY_BASE_MS};
+use super::arrive::{Fixed, Incoming, Verdict, SYN_RETRY_BASE_MS};
 use super::close::{Queue, Reason};
 use super::machine::{Conn, Waiting, Wake};
 use super::recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep};
@@ -175,14 +175,13 @@ impl Node {
             return;
         };
         let inc = Incoming {
-            now,
+            ambient: &Fixed { now, random: 7 },
             own_node: NODE,
             rcv: RcvbufUse {
                 used: s.rmem,
                 truesize: truesize(m.len()),
                 rcvbuf: s.rcvbuf,
             },
-            random: 7,
             conn_timeout: s.opts.conn_timeout(),
         };
         let a = s.conn.on_message(&m, &inc);
@@ -775,14 +774,13 @@ fn arrive(c: &mut Conn, m: &[u8]) -> super::arrive::Arrival {
     c.on_message(
         m,
         &Incoming {
-            now: 0,
+            ambient: &Fixed { now: 0, random: 0 },
             own_node: NODE,
             rcv: RcvbufUse {
                 used: 0,
                 truesize: 100,
                 rcvbuf: 1 << 21,
             },
-            random: 0,
             conn_timeout: SockOpts::new(SockKind::Stream).conn_timeout(),
         },
     )
@@ -890,14 +888,13 @@ fn established_takes_its_peer_only() {
     let over = c.on_message(
         &big,
         &Incoming {
-            now: 0,
+            ambient: &Fixed { now: 0, random: 0 },
             own_node: NODE,
             rcv: RcvbufUse {
                 used: 1000,
                 truesize: 24,
                 rcvbuf: 1024,
             },
-            random: 0,
             conn_timeout: SockOpts::new(SockKind::Stream).conn_timeout(),
         },
     );

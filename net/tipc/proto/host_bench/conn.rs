@@ -6,7 +6,7 @@
 
 use crate::proto::{
     conn::{
-        arrive::{Incoming, Verdict},
+        arrive::{Ambient, Incoming, Verdict},
         ctrl::syn_header,
         machine::Conn,
         send::Chunk,
@@ -27,6 +27,20 @@ use crate::proto::{
 use alloc::{vec, vec::Vec};
 use core::hint::black_box;
 
+/// The clock at 0 and fixed random bits: the fixture's connections never read them once set
+/// up.
+struct Start;
+
+impl Ambient for Start {
+    fn now(&self) -> u64 {
+        0
+    }
+
+    fn random(&self) -> u16 {
+        7
+    }
+}
+
 /// The node's address.
 const NODE: u32 = 0x0100_1001;
 /// The data bytes of each message.
@@ -43,7 +57,7 @@ pub struct Fixture {
     /// The message, header and data.
     msg: Vec<u8>,
     /// What it meets.
-    inc: Incoming,
+    inc: Incoming<'static>,
 }
 
 /// The sender part of socket `port`.
@@ -62,14 +76,13 @@ impl Fixture {
         let kind = SockKind::SeqPacket;
         let opts = SockOpts::new(kind);
         let inc = Incoming {
-            now: 0,
+            ambient: &Start,
             own_node: NODE,
             rcv: RcvbufUse {
                 used: 0,
                 truesize: TRUESIZE,
                 rcvbuf: RCVBUF,
             },
-            random: 7,
             conn_timeout: opts.conn_timeout(),
         };
         let mut listener = Conn::new(kind, 10).expect("a connection socket");

@@ -11,7 +11,7 @@
 //! [`TopSrv::on_timeout`]).
 
 use crate::kalloc::{Flags, KVec};
-use crate::proto::conn::arrive::{Incoming, Verdict};
+use crate::proto::conn::arrive::{Ambient, Incoming, Verdict};
 use crate::proto::conn::close::Reason;
 use crate::proto::conn::machine::Conn;
 use crate::proto::conn::state::State;
@@ -49,6 +49,17 @@ pub(crate) struct Context {
     pub(crate) rcvbuf: u32,
     /// Allocation flags for the caller's context.
     pub(crate) flags: Flags,
+}
+
+/// The server's ends never set a connection up, so they never ask for random bits.
+impl Ambient for Context {
+    fn now(&self) -> u64 {
+        self.now
+    }
+
+    fn random(&self) -> u16 {
+        0
+    }
 }
 
 /// Why the server closed connections, counted.
@@ -175,16 +186,15 @@ impl TopSrv {
 
     /// How a message arriving at the server's end meets its receive buffer: the server reads
     /// at once, so nothing is ever charged.
-    fn incoming(&self, msg: &[u8], ctx: &Context) -> Incoming {
+    fn incoming<'a>(&self, msg: &[u8], ctx: &'a Context) -> Incoming<'a> {
         Incoming {
-            now: ctx.now,
+            ambient: ctx,
             own_node: ctx.own_node,
             rcv: RcvbufUse {
                 used: 0,
                 truesize: u32::try_from(msg.len()).unwrap_or(u32::MAX),
                 rcvbuf: ctx.rcvbuf,
             },
-            random: 0,
             conn_timeout: self.opts.conn_timeout(),
         }
     }

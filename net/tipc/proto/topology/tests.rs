@@ -12,7 +12,7 @@ use super::server::{Context, TopSrv, MAX_SUBSCR};
 use super::subscriber::MAX_HELD_EVENTS;
 use super::subscription::{SUB_CLUSTER_SCOPE, SUB_NODE_SCOPE, SUB_NO_STATUS};
 use crate::kalloc::GFP_KERNEL;
-use crate::proto::conn::arrive::{Incoming, Verdict};
+use crate::proto::conn::arrive::{Fixed, Incoming, Verdict};
 use crate::proto::conn::close::{Queue, Reason};
 use crate::proto::conn::machine::Conn;
 use crate::proto::conn::send::Chunk;
@@ -99,14 +99,16 @@ impl World {
                 self.srv.on_message(dest, &m, &ctx, &self.table);
             } else if let Some(c) = self.clients.get_mut(&dest) {
                 let inc = Incoming {
-                    now: self.now,
+                    ambient: &Fixed {
+                        now: self.now,
+                        random: 0,
+                    },
                     own_node: NODE,
                     rcv: RcvbufUse {
                         used: 0,
                         truesize: m.len() as u32,
                         rcvbuf: RCVBUF_DEF,
                     },
-                    random: 0,
                     conn_timeout: c.opts.conn_timeout(),
                 };
                 let a = c.conn.on_message(&m, &inc);
