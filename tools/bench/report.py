@@ -24,7 +24,7 @@ COLUMNS = ("c", "ours", "unix", "tcp")
 TITLES = {"c": "C", "ours": "ours", "unix": "AF_UNIX", "tcp": "TCP"}
 TYPES = ("rdm", "seqpacket", "stream")
 # Figures a scenario adds beside its runs; pooled rounds report their median.
-EXTRAS = ("returned_messages", "fill_binds_per_s")
+EXTRAS = ("returned_messages", "fill_binds_per_s", "subscribe_per_s")
 UNIX_TYPE = {"rdm": "SOCK_DGRAM", "seqpacket": "SOCK_SEQPACKET", "stream": "SOCK_STREAM"}
 
 
@@ -40,6 +40,8 @@ def scenario_name(r):
     if r["test"] == "throughput":
         pairs = "1 pair" if r["pairs"] == 1 else f"{r['pairs']} pairs"
         return f"throughput {r['type']} {size_name(r['size'])} {pairs}"
+    if r["test"] == "topology":
+        return f"topology events, {r['bindings']} subscriptions"
     return f"name table {r['test']}, {r['bindings']} bindings"
 
 

@@ -77,6 +77,9 @@
 #define NT_CHURN 100		/* bindings made, then withdrawn, per batch */
 #define XECHO_TYPE 1000003u	/* --serve: echo servers, instance = enum kind */
 #define XSINK_TYPE 1000004u	/* --serve: sinks, instance = enum kind * MAX_PAIRS + pair */
+#define TOP_TYPE 1000005u	/* service type the topology subscriptions watch */
+#define TOP_BATCH 100		/* bindings made, then withdrawn, per batch of events */
+#define TOP_SUBS 10000		/* subscriptions, one per instance 0..TOP_SUBS-1 */
 
 enum family { FAM_TIPC, FAM_UNIX, FAM_TCP };
 enum kind { K_RDM, K_SEQPACKET, K_STREAM };
@@ -970,9 +973,104 @@ static void sc_nametable(int nbind)
 		close(bg[i]);
 }
 
+/* A subscription to the bindings of TOP_TYPE's instances lower..upper, in host byte order. */
+static void top_subscribe(int fd, uint32_t lower, uint32_t upper)
+{
+	struct tipc_subscr sub = {
+		.seq = { .type = TOP_TYPE, .lower = lower, .upper = upper },
+		.timeout = TIPC_WAIT_FOREVER,
+		.filter = TIPC_SUB_PORTS,
+	};
+
+	if (send(fd, &sub, sizeof(sub), 0) != sizeof(sub))
+		fail("sending a subscription");
+}
+
+/* The next event, which must be `type` for an instance of TOP_TYPE. */
+static struct tipc_event top_event(int fd, uint32_t type)
+{
+	struct tipc_event ev;
+
+	if (recv(fd, &ev, sizeof(ev), 0) != sizeof(ev))
+		fail("reading a topology event");
+	if (ev.event != type || ev.s.seq.type != TOP_TYPE) {
+		errno = 0;
+		fail("topology event %u for type %u, not %u for %u", ev.event, ev.s.seq.type, type,
+		     TOP_TYPE);
+	}
+	return ev;
+}
+
+/*
+ * Topology events: one connection to the topology server holds `nsubs` subscriptions, one per
+ * instance of TOP_TYPE; another socket binds TOP_BATCH of those instances, then withdraws
+ * them, and the subscriber reads the 2 * TOP_BATCH events that caused: events per second, as
+ * the subscriber receives them. The JSON's subscribe_per_s is the rate at which the server
+ * took the subscriptions (the last one's first event marks them all in: a connection's
+ * subscriptions are taken in order).
+ */
+static void sc_topology(int nsubs)
+{
+	struct result *re = &cur[0];
+	struct sockaddr_tipc top, sa;
+	struct timeval tv = { .tv_sec = 10 };
+	uint32_t inst[TOP_BATCH];
+	int fd = xsocket(AF_TIPC, SOCK_SEQPACKET), b = xsocket(AF_TIPC, SOCK_RDM);
+	double t0, t;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	tipc_service(&top, TIPC_TOP_SRV, TIPC_TOP_SRV);
+	if (connect(fd, (void *)&top, sizeof(top)))
+		fail("connecting to the topology server");
+	t0 = now();
+	for (int i = 0; i <= nsubs; i++)
+		top_subscribe(fd, i, i);
+	tipc_range(&sa, TOP_TYPE, nsubs, TIPC_NODE_SCOPE);
+	if (bind(b, (void *)&sa, sizeof(sa)))
+		fail("bind");
+	if (top_event(fd, TIPC_PUBLISHED).found_lower != (uint32_t)nsubs) {
+		errno = 0;
+		fail("the first event is not the last subscription's");
+	}
+	re->extra = nsubs / (now() - t0);
+	snprintf(re->extra_name, sizeof(re->extra_name), "subscribe_per_s");
+
+	for (int run = 0; run < runs; run++) {
+		double start = now();
+		long n = 0;
+
+		do {
+			uint32_t base = rnd();
+
+			/* TOP_BATCH different instances: 7919 is prime, nsubs is not its multiple. */
+			for (int i = 0; i < TOP_BATCH; i++)
+				inst[i] = (base + (uint32_t)i * 7919u) % nsubs;
+			for (int i = 0; i < TOP_BATCH; i++) {
+				tipc_range(&sa, TOP_TYPE, inst[i], TIPC_NODE_SCOPE);
+				if (bind(b, (void *)&sa, sizeof(sa)))
+					fail("bind");
+			}
+			for (int i = 0; i < TOP_BATCH; i++) {
+				tipc_range(&sa, TOP_TYPE, inst[i], -TIPC_NODE_SCOPE);
+				if (bind(b, (void *)&sa, sizeof(sa)))
+					fail("unbind");
+			}
+			for (int i = 0; i < TOP_BATCH; i++)
+				top_event(fd, TIPC_PUBLISHED);
+			for (int i = 0; i < TOP_BATCH; i++)
+				top_event(fd, TIPC_WITHDRAWN);
+			n += 2 * TOP_BATCH;
+		} while ((t = now()) - start < window_s);
+		re->v[run] = n / (t - start);
+		re->n = run + 1;
+	}
+	close(b);
+	close(fd);
+}
+
 /* ---- the scenario list, the child processes that run them, and the JSON ---- */
 
-enum sc_kind { SC_LATENCY, SC_THROUGHPUT, SC_NAMETABLE };
+enum sc_kind { SC_LATENCY, SC_THROUGHPUT, SC_NAMETABLE, SC_TOPOLOGY };
 
 struct scenario {
 	enum sc_kind sc;
@@ -1012,6 +1110,14 @@ static struct result *new_result(const char *test, const struct scenario *s, con
 		snprintf(r->unit, sizeof(r->unit), "ops/s");
 		snprintf(r->better, sizeof(r->better), "higher");
 		break;
+	case SC_TOPOLOGY:
+		/* "bindings": the subscriptions. */
+		snprintf(r->type, sizeof(r->type), "seqpacket");
+		snprintf(r->socktype, sizeof(r->socktype), "SOCK_SEQPACKET");
+		snprintf(r->id, sizeof(r->id), "topology/events/%ld", s->bindings);
+		snprintf(r->unit, sizeof(r->unit), "ev/s");
+		snprintf(r->better, sizeof(r->better), "higher");
+		break;
 	}
 	return r;
 }
@@ -1028,6 +1134,9 @@ static void scenario_key(const struct scenario *s, char *buf, size_t len)
 		break;
 	case SC_NAMETABLE:
 		snprintf(buf, len, "nametable/%ld", s->bindings);
+		break;
+	case SC_TOPOLOGY:
+		snprintf(buf, len, "topology/%ld", s->bindings);
 		break;
 	}
 }
@@ -1071,6 +1180,9 @@ static void run_scenario(const struct scenario *s, int timeout)
 		new_result("lookup-hit", s, "lookup-hit");
 		new_result("lookup-miss", s, "lookup-miss");
 		break;
+	case SC_TOPOLOGY:
+		new_result("topology", s, NULL);
+		break;
 	}
 	fflush(stderr);
 	pid = fork();
@@ -1090,6 +1202,9 @@ static void run_scenario(const struct scenario *s, int timeout)
 			break;
 		case SC_NAMETABLE:
 			sc_nametable(s->bindings);
+			break;
+		case SC_TOPOLOGY:
+			sc_topology(s->bindings);
 			break;
 		}
 		_exit(0);
@@ -1202,7 +1317,8 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: tipc-bench --family tipc|unix|tcp [--label NAME] [--out FILE] [--runs N]\n"
-		"                  [--window S] [--warmup S] [--tests latency,throughput,nametable]\n"
+		"                  [--window S] [--warmup S]\n"
+		"                  [--tests latency,throughput,nametable,topology]\n"
 		"                  [--pin split|same|none] [--quick] [--only SCENARIO] [--list]\n"
 		"                  [--remote]\n"
 		"       tipc-bench --serve SECONDS\n"
@@ -1233,7 +1349,8 @@ int main(int argc, char **argv)
 	static const long tput_sizes[] = { 1024, 65536 };
 	static const long tput_pairs[] = { 1, 8 };
 	static const long nt_sizes[] = { 1000, 10000, 64000 };
-	const char *family = NULL, *outfile = NULL, *tests = "latency,throughput,nametable";
+	const char *family = NULL, *outfile = NULL,
+		   *tests = "latency,throughput,nametable,topology";
 	const char *only = NULL;
 	char key[64];
 	struct scenario list[128];
@@ -1340,10 +1457,12 @@ int main(int argc, char **argv)
 									   tput_sizes[i],
 									   tput_pairs[j], 0 };
 	}
-	/* The name table is one node's: --remote leaves it out. */
+	/* The name table and the topology server are one node's: --remote leaves them out. */
 	if (fam == FAM_TIPC && !remote && strstr(tests, "nametable"))
 		for (unsigned i = 0; i < sizeof(nt_sizes) / sizeof(*nt_sizes); i++)
 			list[nlist++] = (struct scenario){ SC_NAMETABLE, K_RDM, 0, 1, nt_sizes[i] };
+	if (fam == FAM_TIPC && !remote && strstr(tests, "topology"))
+		list[nlist++] = (struct scenario){ SC_TOPOLOGY, K_SEQPACKET, 0, 1, TOP_SUBS };
 
 	/* --only: that scenario alone; --list: the scenarios' names, one a line. */
 	n = 0;
@@ -1385,7 +1504,7 @@ int main(int argc, char **argv)
 			"tipc-bench[%s]: %d scenarios, %d runs of %g s each, %d CPUs, pin %s\n",
 			label, nlist, runs, window_s, ncpus, pin_name[pin]);
 	for (int i = 0; i < nlist; i++)
-		run_scenario(&list[i], list[i].sc == SC_NAMETABLE ? 300 : 60);
+		run_scenario(&list[i], list[i].sc >= SC_NAMETABLE ? 300 : 60);
 
 	f = outfile ? fopen(outfile, "w") : stdout;
 	if (!f) {
