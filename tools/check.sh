@@ -96,7 +96,7 @@ fi
 # Two nodes on the hub, C and ours on either side, a few of the cluster cases: the paths
 # between nodes in every run. The whole cluster run (tools/cluster-test.sh: every case, four
 # pairings, UDP bearers) takes 40 to 50 minutes and is run by hand.
-CLUSTER_CASES=${TIPC_RS_CLUSTER_CASES-link_names_mirror nametable_shows_peer_bindings rdm_to_peer_service seqpacket_to_peer_service stream_to_peer_service multicast_to_members_on_both_nodes group_with_a_member_on_the_peer}
+CLUSTER_CASES=${TIPC_RS_CLUSTER_CASES-link_names_mirror nametable_shows_peer_bindings rdm_to_peer_service seqpacket_to_peer_service stream_to_peer_service multicast_to_members_on_both_nodes group_with_a_member_on_the_peer blocking_sends_wake_after_link_congestion}
 if [ -f "$TOP/net/tipc/tipc.ko" ] && [ -n "$CLUSTER_CASES" ]; then
     stage cluster env TIPC_KTAP_ONLY="$CLUSTER_CASES" "$TOP/tools/cluster-test.sh" ours-c c-ours \
         2>&1 | tee "$LOGS/cluster.log"

@@ -323,7 +323,7 @@ fn wake(net: &TipcNet, peer: u32, port: u32) {
     if let Some(sk) = net.socket(port) {
         let mut inner = sk.state().inner.lock();
         inner.cong.remove(peer);
-        if let Some(conn) = inner.conn.as_mut() {
+        if let Some(conn) = inner.conn.as_mut().filter(|c| c.peer_node() == peer) {
             conn.set_link_congested(false);
         }
         drop(inner);

@@ -8,6 +8,13 @@
 //! remembers that some other node is congested, and then every send waits for the next
 //! wakeup from any node. A send that finds the link still congested after that is queued
 //! and marks the node again, so the set corrects itself without allocating.
+//!
+//! The wakeup can come before the mark: the link queues the sender as a waiter under its
+//! own lock, and an acknowledgement taken on another CPU, or in the softirq that releasing
+//! that lock runs, can wake the socket before the sender has marked the node. (C's socket
+//! cannot see that order: its wakeup is a message that waits in the socket's backlog until
+//! the sender releases the socket.) Such a wakeup is kept, and the mark it came before is
+//! not made; without it the socket would wait for a wakeup that has already come.
 
 /// Nodes the set names one by one.
 pub(crate) const CAPACITY: usize = 8;
@@ -19,11 +26,25 @@ pub(crate) struct CongLinks {
     len: usize,
     /// A node past the capacity is congested too.
     overflow: bool,
+    /// Nodes whose wakeup came before their mark (at most [`CAPACITY`]; one more is not
+    /// kept, and its mark then waits for the link's next wakeup).
+    early: [u32; CAPACITY],
+    early_len: usize,
 }
 
 impl CongLinks {
-    /// The link to `node` answered `ELINKCONG`.
+    /// The link to `node` answered `ELINKCONG`: unless it woke the socket already.
     pub(crate) fn add(&mut self, node: u32) {
+        if let Some(i) = self
+            .early
+            .iter()
+            .take(self.early_len)
+            .position(|&n| n == node)
+        {
+            self.early_len -= 1;
+            self.early.swap(i, self.early_len);
+            return;
+        }
         if self.nodes.iter().take(self.len).any(|&n| n == node) {
             return;
         }
@@ -36,14 +57,19 @@ impl CongLinks {
         }
     }
 
-    /// The link to `node` woke the socket.
+    /// The link to `node` woke the socket; if the node is not marked (nor some node past the
+    /// capacity), the wakeup came before its mark and is kept for it.
     pub(crate) fn remove(&mut self, node: u32) {
-        self.overflow = false;
-        let Some(i) = self.nodes.iter().take(self.len).position(|&n| n == node) else {
-            return;
-        };
-        self.len -= 1;
-        self.nodes.swap(i, self.len);
+        let overflow = core::mem::take(&mut self.overflow);
+        if let Some(i) = self.nodes.iter().take(self.len).position(|&n| n == node) {
+            self.len -= 1;
+            self.nodes.swap(i, self.len);
+        } else if !overflow {
+            if let Some(slot) = self.early.get_mut(self.early_len) {
+                *slot = node;
+                self.early_len += 1;
+            }
+        }
     }
 
     /// Whether a send to `node` must wait.
@@ -72,6 +98,23 @@ mod tests {
         assert!(c.blocks(7));
         c.remove(7);
         assert!(c.is_empty() && !c.blocks(7));
+    }
+
+    #[test]
+    fn a_wakeup_before_the_mark_cancels_it() {
+        let mut c = CongLinks::default();
+        c.remove(7);
+        c.add(7);
+        assert!(c.is_empty() && !c.blocks(7));
+        // Kept once: the next congestion marks the node.
+        c.add(7);
+        assert!(c.blocks(7));
+        c.remove(7);
+        assert!(c.is_empty());
+        // Kept per node.
+        c.remove(7);
+        c.add(8);
+        assert!(c.blocks(8) && !c.blocks(7));
     }
 
     #[test]

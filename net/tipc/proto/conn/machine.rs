@@ -50,6 +50,9 @@ pub(crate) struct Conn {
     /// The link to the peer's node took a message beyond its backlog limit and has not
     /// woken the socket since (`cong_link_cnt`).
     pub(super) link_congested: bool,
+    /// The link woke the socket while it was not marked congested: the mark that wakeup
+    /// answers is not made.
+    link_woken_early: bool,
     /// Nagle state and backlog.
     pub(super) nagle: Nagle,
     /// `TIPC_NODELAY`, as the glue last reported it.
@@ -88,6 +91,7 @@ impl Conn {
             peer: SocketAddr { port: 0, node: 0 },
             flow: Flow::default(),
             link_congested: false,
+            link_woken_early: false,
             nagle: Nagle::default(),
             nodelay: false,
             probe_unacked: false,
@@ -153,9 +157,15 @@ impl Conn {
     }
 
     /// The link to the peer's node is congested (`true`: a message was queued beyond its
-    /// backlog limit) or woke the socket (`false`).
+    /// backlog limit) or woke the socket (`false`). A wakeup can come before the mark it
+    /// answers (see [`crate::proto::cong_links`]): it is kept, and cancels that mark.
     pub(crate) fn set_link_congested(&mut self, congested: bool) {
-        self.link_congested = congested;
+        match (congested, self.link_congested) {
+            (true, _) if core::mem::take(&mut self.link_woken_early) => {}
+            (true, _) => self.link_congested = true,
+            (false, true) => self.link_congested = false,
+            (false, false) => self.link_woken_early = true,
+        }
     }
 
     /// The node the connection's messages go to: the peer's, or the node a SYN went to.
@@ -392,6 +402,16 @@ mod tests {
         assert_eq!(full.send_wait(WAIT), Ok(Wake::Sleep));
         assert_eq!(full.close_wait(WAIT), Ok(Wake::Sleep));
         assert_eq!(conn(State::Open).close_wait(WAIT), Ok(Wake::Ready));
+    }
+
+    #[test]
+    fn a_wakeup_before_the_congestion_mark_cancels_it() {
+        let mut c = conn(State::Established);
+        c.set_link_congested(false);
+        c.set_link_congested(true);
+        assert_eq!(c.send_wait(NOW), Ok(Wake::Ready));
+        c.set_link_congested(true);
+        assert_eq!(c.send_wait(NOW), Err(Errno::EAGAIN));
     }
 
     #[test]

@@ -425,6 +425,36 @@ def rdm_flood_to_peer_service():
 
 @case
 @timed
+def blocking_sends_wake_after_link_congestion():
+    """100 blocking RDM sends of 60,000 bytes back to back to a port node 2 does not have
+    (dropped there: TIPC_DEST_DROPPABLE) each complete: a message is 41 fragments, so the
+    link's window and backlog fill, the sender is told the link is congested and sleeps
+    until the link wakes it. The wakeup may come before the sender has marked the link
+    (ours once lost it then, and the socket waited forever). Then an echo still comes back."""
+    need_link()
+    node2 = server()["rdm"]["node"]
+    data = bytes(range(256)) * 234 + bytes(96)
+    # On the CPU that takes the NIC's interrupts the acknowledgements are taken in the
+    # softirq that releasing the link's lock runs, between the send and the mark.
+    cpus = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(cpus)})
+        with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+            s.setsockopt(SOL_TIPC, TIPC_DEST_DROPPABLE, 1)
+            s.settimeout(60)
+            for i in range(100):
+                try:
+                    eq(s.sendto(data, (socket.TIPC_ADDR_ID, node2, 1, 0)), len(data), f"send {i}")
+                except socket.timeout:
+                    raise AssertionError(f"send {i} of 100 still blocked after 60 s") from None
+            s.sendto(b"ping", (SERVICE_ADDR, STYPE, 1, 0))
+            eq(s.recv(100), b"echo:ping", "the echo after the sends")
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+@case
+@timed
 def rdm_returned_from_peer():
     """An RDM message to a port that node 2 does not have comes back from node 2 as a
     returned message: empty data, TIPC_ERRINFO (TIPC_ERR_NO_PORT and the length), the data in
