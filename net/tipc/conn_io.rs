@@ -6,12 +6,14 @@
 use crate::{
     conn_setup::{send_syn, wait_connected, with_conn, with_conn_in},
     conn_xmit::ToPeer,
+    group_send,
     node::Xmit,
     proto::{
         conn::{
             machine::{Waiting, Wake},
             recv::{seqpacket_step, stream_more, stream_required, stream_step, StreamStep},
             send::{Chunk, SendPlan},
+            state::State,
         },
         msg::{
             dest::Destination,
@@ -50,6 +52,17 @@ pub(crate) fn sendmsg(
     let mut guard = sk.lock();
     let plan = {
         let mut inner = state.inner.lock();
+        let open = inner
+            .conn
+            .as_ref()
+            .is_some_and(|c| c.state() == State::Open);
+        if open && msg.name().is_some() && inner.group.is_some() {
+            // An open socket in a group sends to an address as a member: C's
+            // `__tipc_sendmsg` looks at the group before the rules of a connection's setup.
+            drop(inner);
+            let timeo = sk.sndtimeo(nonblocking);
+            return group_send::sendmsg(sock, &mut guard, timeo, msg, len);
+        }
         let published = inner.bindings.is_published();
         with_conn_in(sk, &mut inner, |c| c.send_begin(msg.name(), len, published)).map_err(error)?
     };

@@ -142,6 +142,12 @@ ALLOWED = [
                               r"KEY_FLUSH) ", s) and o.startswith("EOPNOTSUPP"),
      "the monitor and the key operations are not implemented in tipc-rs yet (README): "
      "they answer EOPNOTSUPP once the request is valid"),
+    (lambda s, c, o: re.match(r"(unpriv )?genl cmd=MEDIA_SET ", s) and o == "ERANGE",
+     "C's __tipc_nl_media_set does not check the result of parsing the TIPC_NLA_MEDIA nest: "
+     "when an attribute in it fails the policy (an empty name, a property nest shorter than "
+     "an attribute header: ERANGE), C goes on with the attributes parsed before that one and "
+     "answers from them (EINVAL without a name); tipc-rs refuses the malformed nest with the "
+     "policy's ERANGE, as for every other nest"),
     (_peer_remove_without_peer,
      "C's tipc_nl_peer_rm reads an uninitialised addr when the TIPC_NLA_NET nest has neither "
      "TIPC_NLA_NET_ADDR nor TIPC_NLA_NET_NODEID: its answer is whatever the stack held "
