@@ -6,7 +6,8 @@ use crate::{
     conn_setup::sync_socket,
     conn_xmit::ToPeer,
     deliver::return_to_sender,
-    netns::TipcNet,
+    group,
+    netns::{SockRef, TipcNet},
     node::Xmit,
     proto::{
         conn::{
@@ -14,6 +15,7 @@ use crate::{
             effects::Effects,
         },
         msg::filter::RcvbufUse,
+        wire::header::Packet,
     },
     sock_timer,
     socket::TipcFamily,
@@ -29,7 +31,7 @@ use kernel::{
 ///
 /// The message is queued under the socket's state lock, so the queue follows the order in
 /// which the core saw the messages; what is sent goes out after that lock is released.
-pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff) {
+pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) {
     let net = xmit.net();
     let rcv = RcvbufUse {
         used: sk.receive_memory(),
@@ -38,6 +40,17 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
     };
     let own_node = net.own_node();
     let mut inner = sk.state().inner.lock();
+    if inner.group.is_some() && is_data(&skb) {
+        // As in C's `tipc_sk_filter_rcv`, a member's data meets the group first, which drops
+        // what is not the group's (a SYN, or a refused one coming back, leaves the
+        // connection's state alone). What the group delivers is queued; C would then refuse
+        // it by the connection's rules, a case left open.
+        drop(inner);
+        if let Some(skb) = group::arrive(xmit, sk, skb) {
+            skb.consume();
+        }
+        return;
+    }
     let inc = Incoming {
         ambient: &Live(net),
         own_node,
@@ -82,6 +95,11 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &Sk<TipcFamily>, skb: OwnedSkBuff)
         return_to_sender(xmit, skb, code);
     }
     apply(xmit, sk, &arrival.effects, dnode);
+}
+
+/// Whether `skb` carries data (not a connection's or a group's protocol message).
+fn is_data(skb: &OwnedSkBuff) -> bool {
+    Packet::new_checked(skb.data()).is_ok_and(|p| p.user().is_some_and(|u| u.is_data()))
 }
 
 /// The namespace's clock and the kernel's random bits, read when the core asks.

@@ -161,10 +161,10 @@ pub(crate) fn recvmsg(
 }
 
 /// Waits for a message at the head of the receive queue; returns how much of it was read
-/// already. A read that
-/// may not wait (no time from the start: `MSG_DONTWAIT`, a non-blocking socket) is checked
-/// as out of time, so that an empty queue is `EAGAIN` even after `shutdown(2)`, as C's
-/// `tipc_wait_for_rcvmsg` looks at the shutdown only when it has time to wait.
+/// already. A read that may not wait (no time from the start: `MSG_DONTWAIT`, a
+/// non-blocking socket) is checked as out of time, so that an empty queue is `EAGAIN` even
+/// after `shutdown(2)`, as C's `tipc_wait_for_rcvmsg` looks at the shutdown only when it has
+/// time to wait.
 fn wait_message(
     guard: &mut SkGuard<'_, TipcFamily>,
     timeo: &mut kernel::ffi::c_long,

@@ -4,7 +4,7 @@
 
 use crate::{
     group,
-    netns::{Endpoint, SockRef, TipcNet},
+    netns::{Endpoint, TipcNet},
     node::Xmit,
     proto::{
         msg::{
@@ -36,7 +36,7 @@ pub(crate) fn deliver_one(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
         Some(Endpoint::TopSrv) => return topsrv::arrive(xmit, port, skb),
         None => return no_such_port(xmit, skb),
     };
-    if sk.state().kind.is_connection() && !member_data(&sk, &skb) {
+    if sk.state().kind.is_connection() {
         return crate::conn_arrive::arrive(xmit, &sk, skb);
     }
     let Some(skb) = group::arrive(xmit, &sk, skb) else {
@@ -58,15 +58,6 @@ pub(crate) fn deliver_one(xmit: &mut Xmit<'_>, skb: OwnedSkBuff) {
             return_to_sender(xmit, skb, code);
         }
     }
-}
-
-/// Whether `skb` is a data message for a connection socket that joined a group: as in C's
-/// `tipc_sk_filter_rcv`, the group sees it first, and drops what is not the group's (a SYN,
-/// or a refused one coming back, leaves the connection's state alone). What the group
-/// delivers is queued; C would then refuse it by the connection's rules, a case left open.
-fn member_data(sk: &SockRef, skb: &OwnedSkBuff) -> bool {
-    let data = Packet::new_checked(skb.data()).is_ok_and(|p| p.user().is_some_and(|u| u.is_data()));
-    data && sk.state().inner.lock().group.is_some()
 }
 
 /// A message whose port has no socket: a named message is looked up once more, anything
