@@ -15,7 +15,7 @@ use crate::{
             effects::Effects,
         },
         msg::filter::RcvbufUse,
-        wire::header::Packet,
+        wire::{consts::User, header::Packet},
     },
     sock_timer,
     socket::TipcFamily,
@@ -40,11 +40,12 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) {
     };
     let own_node = net.own_node();
     let mut inner = sk.state().inner.lock();
-    if inner.group.is_some() && is_data(&skb) {
-        // As in C's `tipc_sk_filter_rcv`, a member's data meets the group first, which drops
-        // what is not the group's (a SYN, or a refused one coming back, leaves the
-        // connection's state alone). What the group delivers is queued; C would then refuse
-        // it by the connection's rules, a case left open.
+    if inner.group.is_some() && for_group(&skb) {
+        // As in C's `tipc_sk_filter_rcv`, the group's protocol goes to the group, and a
+        // member's data meets the group first, which drops what is not the group's (a SYN,
+        // or a refused one coming back, leaves the connection's state alone). What the
+        // group delivers is queued; C would then refuse it by the connection's rules, a case
+        // left open.
         drop(inner);
         if let Some(skb) = group::arrive(xmit, sk, skb) {
             skb.consume();
@@ -97,9 +98,13 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) {
     apply(xmit, sk, &arrival.effects, dnode);
 }
 
-/// Whether `skb` carries data (not a connection's or a group's protocol message).
-fn is_data(skb: &OwnedSkBuff) -> bool {
-    Packet::new_checked(skb.data()).is_ok_and(|p| p.user().is_some_and(|u| u.is_data()))
+/// Whether `skb` is for a member's group: data, or the group's protocol (not a
+/// connection's protocol message).
+fn for_group(skb: &OwnedSkBuff) -> bool {
+    Packet::new_checked(skb.data()).is_ok_and(|p| {
+        p.user()
+            .is_some_and(|u| u.is_data() || u == User::GroupProtocol)
+    })
 }
 
 /// The namespace's clock and the kernel's random bits, read when the core asks.

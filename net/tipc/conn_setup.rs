@@ -120,8 +120,9 @@ pub(crate) fn wait_connected(guard: &mut SkGuard<'_, TipcFamily>, mut timeo: c_l
 
 /// Sends the SYN of a setup to `dest`, carrying `data` (the user's data and its length) if
 /// any, and records the setup. A destination the node layer cannot reach is `EHOSTUNREACH`
-/// (before the setup is recorded); a service range makes no SYN (`EOPNOTSUPP`: a send to one
-/// from an open socket is a multicast, sent before this is called).
+/// (once the SYN is built, so data that cannot be read is `EFAULT` first, as in C; before
+/// the setup is recorded); a service range makes no SYN (`EOPNOTSUPP`: a send to one from an
+/// open socket is a multicast, sent before this is called).
 pub(crate) fn send_syn(
     sock: &Socket<'_, TipcFamily>,
     dest: Destination,
@@ -142,11 +143,6 @@ pub(crate) fn send_syn(
     let Route::Unicast { addressing } = route else {
         return Err(error(Errno::EOPNOTSUPP));
     };
-    let mut xmit = Xmit::new(net, GFP_KERNEL);
-    if !xmit.reaches(addressing.dest_node()) {
-        // As C's `tipc_node_xmit` refuses, before the setup is recorded.
-        return Err(unreachable());
-    }
     let to = SocketAddr {
         port: addressing.dest_port(),
         node: addressing.dest_node(),
@@ -160,6 +156,11 @@ pub(crate) fn send_syn(
         Some((src, len)) => (build_from(&repr, len, |buf| fill_from(src, buf))?, len),
         None => (build_from(&repr, 0, |_| Ok(()))?, 0),
     };
+    let mut xmit = Xmit::new(net, GFP_KERNEL);
+    if !xmit.reaches(to.node) {
+        // As C's `tipc_node_xmit` refuses, before the setup is recorded.
+        return Err(unreachable());
+    }
     // A copy is kept for a retry should the peer be overloaded; without memory for it the
     // send fails, as in C.
     let mut copy = KVec::new();

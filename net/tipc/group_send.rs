@@ -5,7 +5,8 @@
 //! the type the user names is ignored for the group's. Each send waits as the core's flow
 //! control says ([`Group::cong`], [`Group::bc_cong`]) and for the links the socket found
 //! congested, with the send timeout (`EAGAIN` once it runs out, at once with
-//! `MSG_DONTWAIT`).
+//! `MSG_DONTWAIT`). A connection socket in a group never waits: it is not connected, which
+//! C's wait checks first (`tipc_sk_sock_err`), so it gets `ENOTCONN` at once.
 //!
 //! [`Group::cong`]: crate::proto::group::state::Group::cong
 //! [`Group::bc_cong`]: crate::proto::group::state::Group::bc_cong
@@ -100,10 +101,13 @@ struct GroupSend<'a, 'g> {
     blks: u16,
 }
 
-/// A wait's verdict once its check said whether the send may `go`.
-fn verdict(go: bool, w: Waiting) -> Result<Wake, Errno> {
+/// A wait's verdict once its check said whether the send may `go`, for a socket that is or
+/// is not a connection socket (`conn`).
+fn verdict(go: bool, conn: bool, w: Waiting) -> Result<Wake, Errno> {
     if go {
         Ok(Wake::Ready)
+    } else if conn {
+        Err(Errno::ENOTCONN)
     } else if w.time_left {
         Ok(Wake::Sleep)
     } else {
@@ -125,6 +129,7 @@ impl GroupSend<'_, '_> {
     /// may receive.
     fn wait_member(&mut self, to: SocketAddr) -> Result<bool> {
         let (sk, state) = (self.sk, self.state);
+        let conn = state.kind.is_connection();
         let xmit = &mut self.xmit;
         let blks = self.blks;
         let mut member = true;
@@ -143,7 +148,7 @@ impl GroupSend<'_, '_> {
             };
             drop(inner);
             after.finish(xmit, sk);
-            verdict(go, w)
+            verdict(go, conn, w)
         })?;
         Ok(member)
     }
@@ -237,6 +242,7 @@ impl GroupSend<'_, '_> {
     /// multicast here) and one per other node with members, replicast.
     fn broadcast(&mut self, msg: &mut SendMsg<'_>, instance: Option<u32>) -> Result {
         let (sk, state) = (self.sk, self.state);
+        let conn = state.kind.is_connection();
         let blks = self.blks;
         let xmit = &mut self.xmit;
         wait_for(self.guard, &mut self.timeo, |_, _, w| {
@@ -251,7 +257,7 @@ impl GroupSend<'_, '_> {
             };
             drop(inner);
             after.finish(xmit, sk);
-            verdict(go, w)
+            verdict(go, conn, w)
         })?;
         let own = self.own();
         let (repr, dests): (DataRepr, _) = {

@@ -341,12 +341,13 @@ impl Family for TipcFamily {
     fn poll(sock: &Socket<'_, Self>) -> u32 {
         let sk = sock.sk();
         let readable = !sk.receive_queue_is_empty();
-        if let Some(conn) = sock.state().inner.lock().conn.as_ref() {
-            return conn.events(readable);
-        }
         let congested = {
             let inner = sock.state().inner.lock();
-            !inner.cong.is_empty() || !inner.group_is_open()
+            let held = !inner.cong.is_empty() || !inner.group_is_open();
+            if let Some(conn) = inner.conn.as_ref() {
+                return conn.events(readable, held);
+            }
+            held
         };
         open_events(OpenSocket {
             kind: sock.state().kind,

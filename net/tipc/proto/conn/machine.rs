@@ -421,11 +421,11 @@ mod tests {
         assert_eq!(c.send_wait(NOW), Err(Errno::EAGAIN));
         assert_eq!(c.send_wait(WAIT), Ok(Wake::Sleep));
         assert_eq!(c.close_wait(WAIT), Ok(Wake::Sleep));
-        assert_eq!(c.events(false) & super::super::poll::EPOLLOUT, 0);
+        assert_eq!(c.events(false, false) & super::super::poll::EPOLLOUT, 0);
         c.set_link_congested(false);
         assert_eq!(c.send_wait(NOW), Ok(Wake::Ready));
         assert_eq!(c.close_wait(NOW), Ok(Wake::Ready));
-        assert_ne!(c.events(false) & super::super::poll::EPOLLOUT, 0);
+        assert_ne!(c.events(false, false) & super::super::poll::EPOLLOUT, 0);
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub(crate) const EPOLLRDHUP: u32 = 0x2000;
 impl Conn {
     /// The events of this socket with a receive queue that is or is not empty
     /// (`readable`): after `shutdown(2)`, read hang-up and hang-up; established, writable
-    /// while the window is open and the link uncongested; established, listening or connecting, readable with a
-    /// message queued; open, writable; disconnecting, readable and hung up, nothing else.
-    pub(crate) fn events(&self, readable: bool) -> u32 {
+    /// while the window is open and the link uncongested; established, listening or
+    /// connecting, readable with a message queued; open, writable unless `held` (a link it
+    /// sent on is congested, or the group it joined is not open); disconnecting, readable
+    /// and hung up, nothing else.
+    pub(crate) fn events(&self, readable: bool, held: bool) -> u32 {
         let mut ev = if self.shut {
             EPOLLRDHUP | EPOLLIN | EPOLLRDNORM | EPOLLHUP
         } else {
@@ -36,7 +38,11 @@ impl Conn {
                     ev |= EPOLLIN | EPOLLRDNORM;
                 }
             }
-            State::Open => ev |= EPOLLOUT,
+            State::Open => {
+                if !held {
+                    ev |= EPOLLOUT;
+                }
+            }
             State::Disconnecting => ev = EPOLLIN | EPOLLRDNORM | EPOLLHUP,
         }
         ev
@@ -57,32 +63,40 @@ mod tests {
 
     #[test]
     fn by_state() {
-        assert_eq!(conn(State::Open).events(true), EPOLLOUT);
-        assert_eq!(conn(State::Established).events(false), EPOLLOUT);
-        assert_eq!(conn(State::Established).events(true), 0x45);
+        assert_eq!(conn(State::Open).events(true, false), EPOLLOUT);
+        assert_eq!(conn(State::Established).events(false, false), EPOLLOUT);
+        assert_eq!(conn(State::Established).events(true, false), 0x45);
         for s in [State::Listen, State::Connecting] {
-            assert_eq!(conn(s).events(false), 0);
-            assert_eq!(conn(s).events(true), 0x41);
+            assert_eq!(conn(s).events(false, false), 0);
+            assert_eq!(conn(s).events(true, false), 0x41);
         }
-        assert_eq!(conn(State::Disconnecting).events(false), 0x51);
+        assert_eq!(conn(State::Disconnecting).events(false, false), 0x51);
+    }
+
+    #[test]
+    fn an_open_socket_held_by_its_group_or_a_link_is_not_writable() {
+        assert_eq!(conn(State::Open).events(false, true), 0);
+        assert_eq!(conn(State::Open).events(true, true), 0);
+        // Only an open socket is held so.
+        assert_eq!(conn(State::Established).events(false, true), EPOLLOUT);
     }
 
     #[test]
     fn congestion_and_shutdown() {
         let mut c = conn(State::Established);
         c.flow.sent(200);
-        assert_eq!(c.events(false), 0);
+        assert_eq!(c.events(false, false), 0);
         c.shut = true;
-        assert_eq!(c.events(false), 0x2051);
+        assert_eq!(c.events(false, false), 0x2051);
         let mut d = conn(State::Disconnecting);
         d.shut = true;
         assert_eq!(
-            d.events(false),
+            d.events(false, false),
             0x51,
             "disconnecting overrides read hang-up"
         );
         let mut l = conn(State::Listen);
         l.shut = true;
-        assert_eq!(l.events(false), 0x2051);
+        assert_eq!(l.events(false, false), 0x2051);
     }
 }

@@ -10,6 +10,7 @@ Like run_differential.sh, it expects the module loaded on a node without a beare
 tools/vm.sh -n 1 -m none -- sh -c 'modprobe tipc && tools/testing/selftests/net/tipc/conn.py'
 """
 
+import ctypes
 import errno
 import hashlib
 import select
@@ -19,7 +20,7 @@ import struct
 import threading
 import time
 
-from tipc_ktap import case, deadline, eq, raises_errno, run, sys_recv
+from tipc_ktap import _libc, case, deadline, eq, raises_errno, run, sockaddr_tipc, sys_recv
 
 AF_TIPC = socket.AF_TIPC
 SOL_TIPC = 271
@@ -561,6 +562,13 @@ def connect_errors(ty):
         s = c.new()
         raises_errno(errno.EHOSTUNREACH, s.connect, saddr(new_type(), 1))
         raises_errno(errno.EHOSTUNREACH, s.sendto, b"x", saddr(new_type(), 1))
+        # A service looked up on a node there is no link to: unreachable, but only once the
+        # data is read (C builds the SYN before the node layer refuses it).
+        other = (SERVICE_ADDR, new_type(), 1, 0x01001099)
+        raises_errno(errno.EHOSTUNREACH, s.sendto, b"x", other)
+        raw = sockaddr_tipc(SERVICE_ADDR, other[1], 1, other[3])
+        eq(_libc.sendto(s.fileno(), None, ctypes.c_size_t(1), 0, raw, len(raw)), -1, "NULL data")
+        eq(ctypes.get_errno(), errno.EFAULT, "errno for NULL data")
         # Service ranges are not connectable.
         raises_errno(errno.EINVAL, s.connect, (SERVICE_RANGE, c.stype, 1, 1))
         # It is still usable.

@@ -504,6 +504,45 @@ def unicast_window_then_eagain_and_poll():
 
 
 @gcase()
+def a_connection_socket_sends_and_polls_as_a_member():
+    # A SEQPACKET or STREAM socket in a group is writable when its group is open, as an RDM
+    # member is: not alone in it, nor while a destination's window is full. Where an RDM
+    # member would wait, it gets ENOTCONN at once: C's wait first checks that a connection
+    # socket is connected.
+    data = bytes(1000)
+    for ty in (socket.SOCK_SEQPACKET, socket.SOCK_STREAM):
+        t = new_type()
+        a = track(socket.socket(AF_TIPC, ty))
+        join(a, t, 1)
+        eq(poll_mask(a) & select.POLLOUT, 0, f"POLLOUT of a lone member (type {ty})")
+        b = member(t, 2)
+        deadline = time.monotonic() + 5
+        sent = 0
+        while True:
+            try:
+                a.sendto(data, MSG_DONTWAIT, to_sock(b))
+                sent += 1
+                if sent > 1000:
+                    raise AssertionError("no flow control")
+            except OSError as e:
+                # Until b's join reaches a, b is no member (EHOSTUNREACH) or one with no
+                # window yet.
+                if sent == 0 and time.monotonic() < deadline and e.errno in (
+                        errno.EHOSTUNREACH, errno.ENOTCONN):
+                    time.sleep(0.01)
+                    continue
+                eq(e.errno, errno.ENOTCONN, f"errno of a full window (type {ty})")
+                break
+        eq(poll_mask(a) & select.POLLOUT, 0, f"POLLOUT while congested (type {ty})")
+        for _ in range(sent):
+            expect_data(b, data, a, t, 1)
+        if not poll_mask(a, 2000) & select.POLLOUT:
+            raise AssertionError(f"no POLLOUT after the reader read (type {ty})")
+        eq(a.sendto(data, MSG_DONTWAIT, to_sock(b)), len(data), f"send after (type {ty})")
+        expect_data(b, data, a, t, 1)
+
+
+@gcase()
 def broadcast_waits_for_the_smallest_window():
     t = new_type()
     a, b, c = trio(t)
