@@ -38,7 +38,7 @@ use crate::{
         topology::server::{Context, TopSrv},
         wire::consts::User,
     },
-    topsrv,
+    skb_buf, topsrv,
     udp::{self, UdpBearer},
 };
 use kernel::{
@@ -206,23 +206,31 @@ impl ClusterState {
             else {
                 continue;
             };
-            // A data packet is copied into a frame for now; sending the buffer itself needs
-            // the frame to take a socket buffer and push the headers.
-            let mut buf = [0u8; MAX_PACKET];
-            let (msg, data) = match t.msg {
-                Message::Data(skb) => (None, Some(skb)),
-                msg => (msg.emit(&mut buf).ok().and_then(|len| buf.get(..len)), None),
-            };
-            let bytes = msg.or(data.as_ref().map(|skb| skb.data()));
-            let lost = match (att, bytes) {
-                (Attached::Eth { up: false, .. }, _) => 0,
-                (Attached::Eth { dev, .. }, Some(m)) => {
-                    let f = eth::Frame::new(dev, t.dest, m);
-                    u64::from(f.is_none_or(|f| frames.push(Frame::Eth(f), GFP_ATOMIC).is_err()))
+            // A data packet is the link's copy, made with room for the bearer's headers; a
+            // message the engine built is written into a buffer of its own.
+            let skb = match t.msg {
+                Message::Data(skb) => Some(skb),
+                msg => {
+                    let mut buf = [0u8; MAX_PACKET];
+                    let len = msg.emit(&mut buf).ok();
+                    len.and_then(|len| buf.get(..len))
+                        .and_then(skb_buf::frame_of)
                 }
-                (Attached::Udp(u), Some(m)) => {
+            };
+            let lost = match (att, skb) {
+                (Attached::Eth { up: false, .. }, skb) => {
+                    if let Some(skb) = skb {
+                        skb.consume();
+                    }
+                    0
+                }
+                (Attached::Eth { dev, .. }, Some(skb)) => {
+                    let f = eth::Frame::new(dev, t.dest, skb);
+                    u64::from(frames.push(Frame::Eth(f), GFP_ATOMIC).is_err())
+                }
+                (Attached::Udp(u), Some(skb)) => {
                     let mut built = KVec::new();
-                    let lost = u.frames(t.dest, m, &mut built);
+                    let lost = u.frames(t.dest, skb, &mut built);
                     let mut dropped = 0;
                     for f in built {
                         if frames.push(Frame::Udp(f), GFP_ATOMIC).is_err() {
@@ -233,9 +241,6 @@ impl ClusterState {
                 }
                 (_, None) => 1,
             };
-            if let Some(skb) = data {
-                skb.consume();
-            }
             self.lost_frames = self.lost_frames.saturating_add(lost);
         }
     }

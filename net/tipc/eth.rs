@@ -40,16 +40,14 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
-    /// A frame carrying `msg` to `dest` on `dev`, in a buffer allocated with `GFP_ATOMIC`
-    /// (the caller holds a spinlock); `None` without memory.
-    pub(crate) fn new(dev: &ARef<NetDevice>, dest: Dest, msg: &[u8]) -> Option<Self> {
-        let mut skb = packet::alloc(dev, msg.len(), GFP_ATOMIC).ok()?;
-        skb.put(msg.len()).ok()?.copy_from_slice(msg);
-        Some(Self {
+    /// A frame carrying the message in `skb` to `dest` on `dev`; the device's header goes in
+    /// front of it, in its headroom if it has enough.
+    pub(crate) fn new(dev: &ARef<NetDevice>, dest: Dest, skb: OwnedSkBuff) -> Self {
+        Self {
             dev: dev.clone(),
             skb,
             dest,
-        })
+        }
     }
 
     /// Transmits the frame: to the device's broadcast address or to the peer's MAC address.

@@ -5,11 +5,29 @@
 
 use crate::{kalloc::Flags, proto::link::buf::PacketBuf};
 use core::ops::Range;
-use kernel::net::skb::OwnedSkBuff;
+use kernel::{
+    net::{netdevice::LL_MAX_HEADER, skb::OwnedSkBuff},
+    prelude::*,
+};
+
+/// The headroom of a packet handed to a bearer: a link-layer header, and for a UDP bearer an
+/// IPv6 and a UDP header, so that the bearer puts its headers in front in place.
+const FRAME_HEADROOM: usize = LL_MAX_HEADER + 48;
+
+/// A buffer for a frame holding a copy of `msg` (a message the engine built), with room in
+/// front for the bearer's headers, allocated with `GFP_ATOMIC` (the caller holds a
+/// spinlock); `None` without memory.
+pub(crate) fn frame_of(msg: &[u8]) -> Option<OwnedSkBuff> {
+    let mut skb = OwnedSkBuff::alloc(FRAME_HEADROOM + msg.len(), GFP_ATOMIC).ok()?;
+    skb.reserve(FRAME_HEADROOM).ok()?;
+    skb.put(msg.len()).ok()?.copy_from_slice(msg);
+    Some(skb)
+}
 
 /// The links hold socket buffers. A received frame is linear (`eth.rs` linearises it), and
-/// every buffer made here is, so the data is the whole message. Duplicates are full copies
-/// (`skb_copy`), as the link writes the acknowledgement into a retransmission's header.
+/// every buffer made here is, so the data is the whole message. Duplicates are full copies,
+/// as the link writes the acknowledgement into a retransmission's header; they go to a
+/// bearer, so they get its headers' room in front.
 impl PacketBuf for OwnedSkBuff {
     fn bytes(&self) -> &[u8] {
         self.data()
@@ -26,7 +44,7 @@ impl PacketBuf for OwnedSkBuff {
     }
 
     fn dup(&self, flags: Flags) -> Option<Self> {
-        self.copy(flags).ok()
+        self.copy_with_headroom(FRAME_HEADROOM, flags).ok()
     }
 
     fn fragment(&self, header: &[u8], range: Range<usize>, flags: Flags) -> Option<Self> {
@@ -43,22 +61,30 @@ impl PacketBuf for OwnedSkBuff {
         OwnedSkBuff::pull(self, n).is_ok()
     }
 
+    fn reserve_tail(&mut self, n: usize, flags: Flags) -> bool {
+        if self.tailroom() >= n {
+            return true;
+        }
+        let have = self.data();
+        let Ok(mut grown) = OwnedSkBuff::alloc(have.len() + n, flags) else {
+            return false;
+        };
+        match grown.put(have.len()) {
+            Ok(dst) => dst.copy_from_slice(have),
+            Err(_) => return false,
+        }
+        core::mem::swap(self, &mut grown);
+        grown.consume();
+        true
+    }
+
     fn append(&mut self, tail: Self, skip: usize, pad: usize, flags: Flags) -> Result<(), Self> {
         let Some(more) = tail.data().get(skip..) else {
             return Err(tail);
         };
         let need = pad + more.len();
-        if self.tailroom() < need {
-            let have = self.data();
-            let Ok(mut grown) = OwnedSkBuff::alloc(have.len() + need, flags) else {
-                return Err(tail);
-            };
-            match grown.put(have.len()) {
-                Ok(dst) => dst.copy_from_slice(have),
-                Err(_) => return Err(tail),
-            }
-            core::mem::swap(self, &mut grown);
-            grown.consume();
+        if !self.reserve_tail(need, flags) {
+            return Err(tail);
         }
         match self.put(need) {
             Ok(dst) => {

@@ -201,44 +201,50 @@ impl UdpBearer {
         Ok(())
     }
 
-    /// Builds the datagrams carrying `msg` to `dest` (`tipc_udp_send_msg`): the group, every
-    /// replicast peer, or one peer's address; each in a buffer allocated with `GFP_ATOMIC`
-    /// (the caller holds the cluster's lock). Returns how many were lost for want of memory.
-    pub(crate) fn frames(&mut self, dest: Dest, msg: &[u8], out: &mut KVec<Frame>) -> u64 {
-        let mut lost = 0;
-        let mut emit = |sender: &TunnelSender<Receiver>, to: SocketAddr, route: &Arc<DstCache>| {
-            let f = Frame::new(
-                sender.clone(),
-                self.tunnel.headroom(),
-                to,
-                route.clone(),
-                msg,
-            );
-            if f.is_none_or(|f| out.push(f, GFP_ATOMIC).is_err()) {
-                lost += 1;
-            }
-        };
+    /// Builds the datagrams carrying the message in `skb` to `dest` (`tipc_udp_send_msg`):
+    /// the group, every replicast peer, or one peer's address. The last datagram takes `skb`,
+    /// the others a copy allocated with `GFP_ATOMIC` (the caller holds the cluster's lock).
+    /// Returns how many were lost for want of memory.
+    pub(crate) fn frames(&mut self, dest: Dest, skb: OwnedSkBuff, out: &mut KVec<Frame>) -> u64 {
         let sender = self.tunnel.sender();
+        let mut emit = |skb: OwnedSkBuff, to: SocketAddr, route: &Arc<DstCache>| {
+            let f = Frame {
+                sender: sender.clone(),
+                to,
+                route: route.clone(),
+                skb,
+            };
+            u64::from(out.push(f, GFP_ATOMIC).is_err())
+        };
         match dest {
             Dest::Broadcast if self.remote.is_multicast() => {
-                emit(&sender, socket_addr(&self.remote, 0), &self.group_route);
+                emit(skb, socket_addr(&self.remote, 0), &self.group_route)
             }
             Dest::Broadcast => {
-                for (addr, route) in self.remotes.iter() {
-                    emit(&sender, socket_addr(addr, 0), route);
+                let mut lost = 0;
+                let mut peers = self.remotes.iter().peekable();
+                while let Some((addr, route)) = peers.next() {
+                    if peers.peek().is_none() {
+                        return lost + emit(skb, socket_addr(addr, 0), route);
+                    }
+                    lost += match skb.copy_with_headroom(self.tunnel.headroom(), GFP_ATOMIC) {
+                        Ok(copy) => emit(copy, socket_addr(addr, 0), route),
+                        Err(_) => 1,
+                    };
+                }
+                lost
+            }
+            Dest::Peer(m) => {
+                let route = m.udp_addr().and_then(|addr| {
+                    peer_route(&mut self.peer_routes, &mut self.next_replaced, addr)
+                        .map(|route| (addr, route))
+                });
+                match route {
+                    Some((addr, route)) => emit(skb, socket_addr(&addr, 0), &route),
+                    None => 1,
                 }
             }
-            Dest::Peer(m) => match m.udp_addr() {
-                Some(addr) => {
-                    match peer_route(&mut self.peer_routes, &mut self.next_replaced, addr) {
-                        Some(route) => emit(&sender, socket_addr(&addr, 0), &route),
-                        None => lost += 1,
-                    }
-                }
-                None => lost += 1,
-            },
         }
-        lost
     }
 }
 
@@ -277,26 +283,6 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
-    /// A datagram carrying `msg` to `to`, with `headroom` for the tunnel's headers; `None`
-    /// without memory.
-    fn new(
-        sender: TunnelSender<Receiver>,
-        headroom: usize,
-        to: SocketAddr,
-        route: Arc<DstCache>,
-        msg: &[u8],
-    ) -> Option<Self> {
-        let mut skb = OwnedSkBuff::alloc(headroom + msg.len(), GFP_ATOMIC).ok()?;
-        skb.reserve(headroom).ok()?;
-        skb.put(msg.len()).ok()?.copy_from_slice(msg);
-        Some(Self {
-            sender,
-            to,
-            route,
-            skb,
-        })
-    }
-
     /// Sends the datagram. One that cannot be routed, or whose bearer went, is lost, as on
     /// the wire; the link protocol recovers.
     pub(crate) fn transmit(self) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs on node 1 of the two VMs `tools/bench/run.sh --cluster` boots (node 2 runs the cluster
 # agent, tools/testing/selftests/net/tipc/cluster_agent.sh SHARED): latency and throughput
-# from node 1 to node 2 over their Ethernet link, C-C against ours-ours.
+# from node 1 to node 2 over their link, C-C against ours-ours. The bearer is the kind
+# $TIPC_CLUSTER_BEARER names (cluster_node.sh's bearer; Ethernet by default).
 #
 # In rounds (--runs, default 5; 3 with --quick), each pairing once per round, the one that goes
 # first alternating: both nodes load the pairing's module and enable their bearer
@@ -15,6 +16,7 @@ shared=$1 out=$2 ko=$3 bench=$4
 shift 4
 ST=$(cd "$(dirname "$0")/../testing/selftests/net/tipc" && pwd)
 export TIPC_CLUSTER_SHARED=$shared
+export TIPC_CLUSTER_BEARER=${TIPC_CLUSTER_BEARER:-eth}
 status=0
 
 source "$(dirname "$0")/rounds.sh"
@@ -27,7 +29,7 @@ step_ok() { grep -q "^result $1 0$" <<<"$2"; }
 pairing() { # pairing c|ours ROUND
     local m=$1 r=$2 out1 out2
     echo "# ---- round $r: $m-$m ----"
-    out2=$(peer 300 "$ST/cluster_node.sh setup $m $ko node2")
+    out2=$(peer 300 "TIPC_CLUSTER_BEARER=$TIPC_CLUSTER_BEARER $ST/cluster_node.sh setup $m $ko node2")
     out1=$("$ST/cluster_node.sh" setup "$m" "$ko" node1)
     for step in load identity bearer; do
         if ! step_ok "$step" "$out1" || ! step_ok "$step" "$out2"; then
@@ -56,7 +58,7 @@ pairing() { # pairing c|ours ROUND
     done
 }
 
-echo "# kernel $(uname -r), $(nproc) CPUs; $rounds rounds, node 1 to node 2"
+echo "# kernel $(uname -r), $(nproc) CPUs; $rounds rounds, node 1 to node 2 over $TIPC_CLUSTER_BEARER"
 python3 "$ST/tipc_cluster.py" wait-agent --timeout 300 >/dev/null || {
     echo "# node 2's agent did not start"
     exit 1

@@ -23,6 +23,11 @@ pub const MAX_ADDR_LEN: usize = bindings::MAX_ADDR_LEN as usize;
 /// The size of a device name buffer, its terminating NUL included (`IFNAMSIZ`).
 pub const IFNAMSIZ: usize = bindings::IFNAMSIZ as usize;
 
+/// The room the longest link-layer header of any device this kernel supports takes in front
+/// of a packet (`LL_MAX_HEADER`): a protocol that leaves it before its packets spares the
+/// device a reallocation.
+pub const LL_MAX_HEADER: usize = bindings::LL_MAX_HEADER as usize;
+
 /// The device type of Ethernet devices (`ARPHRD_ETHER`), as [`NetDevice::dev_type`] reports it.
 pub const ARPHRD_ETHER: u16 = bindings::ARPHRD_ETHER as u16;
 

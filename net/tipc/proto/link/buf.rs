@@ -43,6 +43,11 @@ pub(crate) trait PacketBuf: Sized {
     /// Drops the first `n` bytes (`skb_pull`); false if it has fewer.
     fn pull(&mut self, n: usize) -> bool;
 
+    /// Makes room for `n` more bytes after the data, so that appending them moves nothing
+    /// already held (a message being reassembled takes its whole size at the first
+    /// fragment, a new bundle the link's segment size); false without memory.
+    fn reserve_tail(&mut self, n: usize, flags: Flags) -> bool;
+
     /// Appends `pad` zero bytes, then `tail`'s bytes after its first `skip` (the next
     /// fragment of a message being reassembled, less its fragment header; a message joining
     /// a bundle, aligned); gives `tail` back without memory.
@@ -79,6 +84,10 @@ impl PacketBuf for std::vec::Vec<u8> {
         }
         self.drain(..n);
         true
+    }
+
+    fn reserve_tail(&mut self, n: usize, _flags: Flags) -> bool {
+        self.try_reserve_exact(n).is_ok()
     }
 
     fn append(&mut self, tail: Self, skip: usize, pad: usize, _flags: Flags) -> Result<(), Self> {

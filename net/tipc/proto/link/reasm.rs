@@ -69,6 +69,9 @@ impl<B: PacketBuf> Reasm<B> {
             if !frag.pull(INT_H_SIZE) {
                 return Err(Error::ReassemblyLength);
             }
+            if !frag.reserve_tail(expected - frag.len(), flags) {
+                return Err(Error::ReassemblyTooLarge);
+            }
             self.cur = Some(InProgress {
                 head: frag,
                 expected,
@@ -102,5 +105,37 @@ impl<B: PacketBuf> Reasm<B> {
         };
         Packet::new_checked(done.head.bytes()).map_err(|_| Error::ReassemblyInner)?;
         Ok(Some(done.head))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::Reasm;
+    use crate::kalloc::GFP_KERNEL;
+    use crate::proto::link::buf::PacketBuf;
+    use crate::proto::link::testing::data_msg;
+    use crate::proto::wire::consts::Importance;
+    use crate::proto::wire::fragment::cut;
+
+    #[test]
+    fn the_first_fragment_takes_the_whole_messages_room() {
+        let msg = data_msg(1, 2, Importance::Low, 7, &[0x5a; 60_000]);
+        let mut r = Reasm::default();
+        let mut frags = cut(&msg, 1500).into_iter();
+        let first = frags.next().unwrap();
+        assert_eq!(r.push(first, GFP_KERNEL), Ok(None));
+        let cap = r.cur.as_ref().map(|c| c.head.capacity()).unwrap();
+        assert!(cap >= msg.len(), "room for {cap} of {} bytes", msg.len());
+        let mut whole = None;
+        for f in frags {
+            whole = r.push(f, GFP_KERNEL).unwrap();
+            if whole.is_none() {
+                // Appending in that room never moves what came before.
+                assert_eq!(r.cur.as_ref().map(|c| c.head.capacity()), Some(cap));
+            }
+        }
+        assert_eq!(whole.as_ref().map(|w| w.bytes()), Some(&msg[..]));
     }
 }

@@ -273,9 +273,12 @@ impl<B: PacketBuf> Link<B> {
                 return Bundled::Target(buf);
             }
             Packet::new_unchecked(&mut hdr[..]).set_total_len(INT_H_SIZE + tsz);
-            let Some(bundle) = target.fragment(&hdr, 0..tsz, flags) else {
+            let Some(mut bundle) = target.fragment(&hdr, 0..tsz, flags) else {
                 return Bundled::Target(buf);
             };
+            if !bundle.reserve_tail(mss.saturating_sub(bundle.len()), flags) {
+                return Bundled::Target(buf);
+            }
             *target = bundle;
             new_bundle = true;
         }

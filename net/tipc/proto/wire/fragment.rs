@@ -189,30 +189,47 @@ impl Iterator for Fragmenter {
     }
 }
 
+/// A first fragment's fields from node 1 to node 2, of `importance` (for tests).
+#[cfg(test)]
+pub(crate) fn test_repr(importance: Importance) -> FragmentRepr {
+    FragmentRepr {
+        msg_type: FragType::First,
+        common: Common::default(),
+        fragm_no: 1,
+        nof_fragms: 0,
+        word5: BcastWord::default(),
+        orignode: 1,
+        destnode: 2,
+        importance,
+    }
+}
+
+/// The packets `msg` makes cut at `mtu` bytes, from node 1 to node 2 (for tests).
+#[cfg(test)]
+pub(crate) fn cut(msg: &[u8], mtu: usize) -> std::vec::Vec<std::vec::Vec<u8>> {
+    let Ok(frags) = Fragmenter::new(msg, mtu, test_repr(Importance::Low)) else {
+        return std::vec::Vec::new();
+    };
+    frags
+        .map(|f| {
+            let mut v = f.header.to_vec();
+            v.extend_from_slice(msg.get(f.data).unwrap_or_default());
+            v
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::vec::Vec;
-
-    fn repr() -> FragmentRepr {
-        FragmentRepr {
-            msg_type: FragType::First,
-            common: Common::default(),
-            fragm_no: 1,
-            nof_fragms: 0,
-            word5: BcastWord::default(),
-            orignode: 1,
-            destnode: 2,
-            importance: Importance::High,
-        }
-    }
 
     #[test]
     fn cuts_at_the_mtu() {
         let mut msg = std::vec![7u8; 1000];
         let w0 = 0x4000_0000u32 | (6 << 21) | 1000;
         msg[..4].copy_from_slice(&w0.to_be_bytes());
-        let f = Fragmenter::new(&msg, 400, repr()).unwrap();
+        let f = Fragmenter::new(&msg, 400, test_repr(Importance::High)).unwrap();
         assert_eq!(f.fragments(), 3);
         let frags: Vec<_> = f.collect();
         assert_eq!(
@@ -224,11 +241,11 @@ mod tests {
         assert_eq!(&frags[2].header[4..8], &[0x40, 0, 0, 0]);
         assert_eq!(&frags[2].header[36..40], &[0, 0, 0, 2]);
         assert_eq!(
-            Fragmenter::new(&msg, 1000, repr()).err(),
+            Fragmenter::new(&msg, 1000, test_repr(Importance::High)).err(),
             Some(Error::FitsInOnePacket)
         );
         assert_eq!(
-            Fragmenter::new(&msg, 99, repr()).err(),
+            Fragmenter::new(&msg, 99, test_repr(Importance::High)).err(),
             Some(Error::MtuTooSmall)
         );
     }
@@ -236,16 +253,16 @@ mod tests {
     #[test]
     fn numbering_is_checked() {
         let mut b = [0u8; 48];
-        let n = repr().emit(&mut b, &[1; 8]).unwrap();
+        let n = test_repr(Importance::High).emit(&mut b, &[1; 8]).unwrap();
         assert!(FragmentRepr::parse(&Packet::new_checked(&b[..n]).unwrap()).is_ok());
-        let mut r = repr();
+        let mut r = test_repr(Importance::High);
         r.fragm_no = 2;
         r.emit(&mut b, &[1; 8]).unwrap();
         assert_eq!(
             FragmentRepr::parse(&Packet::new_checked(&b[..n]).unwrap()),
             Err(Error::FragmentNumber)
         );
-        let mut r = repr();
+        let mut r = test_repr(Importance::High);
         r.nof_fragms = 3;
         r.fragm_no = 4;
         r.msg_type = FragType::Last;
@@ -254,7 +271,7 @@ mod tests {
             FragmentRepr::parse(&Packet::new_checked(&b[..n]).unwrap()),
             Err(Error::FragmentNumber)
         );
-        let n = repr().emit(&mut b, &[]).unwrap();
+        let n = test_repr(Importance::High).emit(&mut b, &[]).unwrap();
         assert_eq!(
             FragmentRepr::parse(&Packet::new_checked(&b[..n]).unwrap()),
             Err(Error::FragmentEmpty)

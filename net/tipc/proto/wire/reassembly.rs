@@ -147,24 +147,9 @@ pub(crate) fn inner_size(data: &[u8]) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::{BcastWord, Common};
-    use super::super::consts::Importance;
-    use super::super::fragment::Fragmenter;
+    use super::super::fragment::cut;
     use super::*;
     use std::vec::Vec;
-
-    fn repr() -> FragmentRepr {
-        FragmentRepr {
-            msg_type: FragType::First,
-            common: Common::default(),
-            fragm_no: 1,
-            nof_fragms: 0,
-            word5: BcastWord::default(),
-            orignode: 1,
-            destnode: 2,
-            importance: Importance::Low,
-        }
-    }
 
     fn message(len: usize) -> Vec<u8> {
         let mut m: Vec<u8> = (0..len).map(|i| i as u8).collect();
@@ -173,21 +158,10 @@ mod tests {
         m
     }
 
-    fn fragments(msg: &[u8], mtu: usize) -> Vec<Vec<u8>> {
-        Fragmenter::new(msg, mtu, repr())
-            .unwrap()
-            .map(|f| {
-                let mut v = f.header.to_vec();
-                v.extend_from_slice(&msg[f.data]);
-                v
-            })
-            .collect()
-    }
-
     #[test]
     fn largest_message_round_trip() {
         let msg = message(66024);
-        let frags = fragments(&msg, 1500);
+        let frags = cut(&msg, 1500);
         assert_eq!(frags.len(), 46);
         let mut buf = std::vec![0u8; MAX_MSG_SIZE];
         let mut r = Reassembler::new(&mut buf);
@@ -203,7 +177,7 @@ mod tests {
     #[test]
     fn order_and_limits() {
         let msg = message(1000);
-        let frags = fragments(&msg, 400);
+        let frags = cut(&msg, 400);
         let p = |i: usize| Packet::new_checked(&frags[i][..]).unwrap();
         let mut buf = [0u8; 2000];
         let mut r = Reassembler::new(&mut buf);
