@@ -44,8 +44,7 @@ pub(crate) fn arrive(xmit: &mut Xmit<'_>, sk: &SockRef, skb: OwnedSkBuff) {
         // As in C's `tipc_sk_filter_rcv`, the group's protocol goes to the group, and a
         // member's data meets the group first, which drops what is not the group's (a SYN,
         // or a refused one coming back, leaves the connection's state alone). What the
-        // group delivers is queued; C would then refuse it by the connection's rules, a case
-        // left open.
+        // group delivers, the connection's rules then refuse (`group::settle`).
         drop(inner);
         if let Some(skb) = group::arrive(xmit, sk, skb) {
             skb.consume();

@@ -79,8 +79,16 @@ impl After {
 /// Carries out the part of `fx` that belongs under the socket's state lock: deliveries to
 /// `sk`'s receive queue, in order, and the receive buffer; allocates with `flags`
 /// (`GFP_ATOMIC`: the caller holds the lock).
+///
+/// A connection socket takes no delivery: in C its connection's rules refuse what its
+/// group delivers (`tipc_sk_filter_connect` takes nothing in the states a member can be
+/// in), and as every group message and membership event may be dropped, none goes back.
 pub(crate) fn settle(sk: &Sk<TipcFamily>, fx: Effects<OwnedSkBuff>, flags: Flags) -> After {
+    let refused = sk.state().kind.is_connection();
     for d in fx.deliver {
+        if refused {
+            continue;
+        }
         let msg = match d {
             Delivery::Data { mut msg, member } => {
                 mark_member(msg.data_mut(), member);

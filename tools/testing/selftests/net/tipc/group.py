@@ -35,6 +35,7 @@ SERVICE_RANGE = socket.TIPC_ADDR_NAMESEQ
 SERVICE_ADDR = socket.TIPC_ADDR_NAME
 SOCKET_ADDR = socket.TIPC_ADDR_ID
 MSG_OOB, MSG_EOR, MSG_DONTWAIT = socket.MSG_OOB, socket.MSG_EOR, socket.MSG_DONTWAIT
+TIPC_SOCK_RECVQ_DEPTH = 132
 EVENT = "event"
 
 _next_type = [7000]
@@ -504,11 +505,11 @@ def unicast_window_then_eagain_and_poll():
 
 
 @gcase()
-def a_connection_socket_sends_and_polls_as_a_member():
+def a_connection_socket_member_sends_polls_and_queues_nothing():
     # A SEQPACKET or STREAM socket in a group is writable when its group is open, as an RDM
     # member is: not alone in it, nor while a destination's window is full. Where an RDM
     # member would wait, it gets ENOTCONN at once: C's wait first checks that a connection
-    # socket is connected.
+    # socket is connected. Nothing the group delivers to it is queued.
     data = bytes(1000)
     for ty in (socket.SOCK_SEQPACKET, socket.SOCK_STREAM):
         t = new_type()
@@ -540,6 +541,20 @@ def a_connection_socket_sends_and_polls_as_a_member():
             raise AssertionError(f"no POLLOUT after the reader read (type {ty})")
         eq(a.sendto(data, MSG_DONTWAIT, to_sock(b)), len(data), f"send after (type {ty})")
         expect_data(b, data, a, t, 1)
+        # What the group delivers to it, the connection's rules refuse: nothing is queued.
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                b.sendto(b"hi", MSG_DONTWAIT, to_sock(a))
+                break
+            except OSError as e:
+                if e.errno not in (errno.EHOSTUNREACH, errno.EAGAIN) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        time.sleep(0.2)
+        eq(poll_mask(a) & select.POLLIN, 0, f"POLLIN after a member's message (type {ty})")
+        eq(struct.unpack("=I", a.getsockopt(SOL_TIPC, TIPC_SOCK_RECVQ_DEPTH, 4))[0], 0,
+           f"messages queued (type {ty})")
 
 
 @gcase()
