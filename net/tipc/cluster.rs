@@ -4,7 +4,8 @@
 //! by the frames its bearers receive, by device events and by one timer.
 //!
 //! Every call into the engine goes through [`drive`], which then does what the engine asked:
-//! it builds the frames to send while it holds the lock and transmits them once it let go,
+//! it builds the frames to send while it holds the lock and transmits them once it let go
+//! (in the order they were built: `TipcNet::tx_order`),
 //! acts on the engine's events (in order, under the lock, so that a link's up and down reach
 //! the name table in the order they happened), and arms the timer at the engine's next
 //! deadline.
@@ -257,7 +258,7 @@ pub(crate) fn drive<R>(
     let mut frames = KVec::new();
     let mut wakeups = KVec::new();
     let mut lost_nodes = KVec::new();
-    let (r, names_changed) = {
+    let (r, names_changed, order) = {
         let mut st = net.cluster.lock();
         let now = net.now_ms();
         let r = f(&mut st, now);
@@ -303,11 +304,15 @@ pub(crate) fn drive<R>(
                 arm_timer(net, at);
             }
         }
-        (r, names_changed)
+        // Taken before the cluster's lock is let go: another call's frames, built after
+        // these, wait until these are on their devices.
+        let order = (!frames.is_empty()).then(|| net.tx_order.lock());
+        (r, names_changed, order)
     };
     for frame in frames {
         frame.transmit();
     }
+    drop(order);
     for (peer, port) in wakeups {
         wake(net, peer, port);
     }

@@ -71,7 +71,8 @@ pub(crate) struct Names {
 /// them in process context, frames from bearers in softirq. None is held across user memory
 /// access, and allocations under them use `GFP_ATOMIC`. `cluster` is the outermost: `names`
 /// may be taken inside it (its events change the name table); `names` and `ports` are never
-/// held together.
+/// held together. `tx_order` is taken only inside `cluster` and held past its release while
+/// frames go to their devices; nothing is taken inside it.
 #[pin_data]
 pub(crate) struct TipcNet {
     /// The name table and the topology server.
@@ -104,6 +105,14 @@ pub(crate) struct TipcNet {
     /// Fires at the cluster's next deadline.
     #[pin]
     cluster_timer: DelayedWork<TipcNet, CLUSTER_TIMER>,
+    /// Guards no data but the order of transmission: a caller of [`cluster::drive`] takes it
+    /// before it lets `cluster` go and holds it while it transmits what it built there, so
+    /// frames leave in the order the engine built them, whichever CPU built them. Without
+    /// it, two CPUs reorder a link's packets (a spurious gap, retransmissions) and its
+    /// protocol messages (the peer drops the older `STATE` as stale, and with it a new
+    /// tolerance or priority).
+    #[pin]
+    pub(crate) tx_order: SpinLockBh<()>,
     /// Packets the links took in sequence, waiting for delivery (see [`crate::input`]).
     #[pin]
     pub(crate) input: SkBuffQueue,
@@ -184,6 +193,7 @@ impl NetSlot {
                 sock_timer <- new_delayed_work!("tipc_sock_timer"),
                 cluster <- new_spinlock_bh!(ClusterState::new(), "tipc_cluster"),
                 cluster_timer <- new_delayed_work!("tipc_cluster_timer"),
+                tx_order <- new_spinlock_bh!((), "tipc_tx_order"),
                 input <- SkBuffQueue::new(),
                 input_busy: Atomic::new(false),
                 input_dropped: Atomic::new(0),
