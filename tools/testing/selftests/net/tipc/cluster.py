@@ -19,7 +19,6 @@ import os
 import random
 import re
 import select
-import signal
 import socket
 import struct
 import subprocess
@@ -34,8 +33,10 @@ from tipc_cluster import (
     LinkWatch,
     Peer,
     TopologyWatch,
+    metric,
     parse_link_list,
     pcap_slice,
+    timed,
     tipc,
     tipc_users,
     tshark_malformed,
@@ -53,7 +54,6 @@ IF2 = os.environ.get("TIPC_CLUSTER_IF2", "")
 LINK = os.environ.get("TIPC_CLUSTER_LINK", "")
 PCAP = os.environ.get("TIPC_CLUSTER_PCAP", "")
 PCAP_START = int(os.environ.get("TIPC_CLUSTER_PCAP_START", "24") or 24)
-METRICS = os.environ.get("TIPC_CLUSTER_METRICS", "")
 IMPAIR = os.environ.get("TIPC_CLUSTER_IMPAIR", "")
 BEARER = os.environ.get("TIPC_CLUSTER_BEARER", "eth")
 # The bearers' names, media then interface: eth:<NIC>, or udp:n1 and udp:n2.
@@ -62,39 +62,12 @@ DIR = os.path.dirname(os.path.abspath(__file__))
 
 PEER = Peer(SHARED)
 STYPE = 18888
-CASE_SECONDS = 600
 MAC1, MAC2 = "52:54:00:00:00:01", "52:54:00:00:00:02"
 SOL_TIPC = 271
 TIPC_ERRINFO, TIPC_RETDATA = 1, 2
 TIPC_DEST_DROPPABLE = 129
 TIPC_GROUP_JOIN = 135
 TIPC_ERR_NO_PORT = 2
-
-
-def metric(text):
-    print(f"# {PAIRING}: {text}", flush=True)
-    if METRICS:
-        with open(METRICS, "a") as f:
-            f.write(text + "\n")
-
-
-def timed(fn):
-    """A case that ends by alarm after CASE_SECONDS instead of hanging the run."""
-
-    def on_alarm(signum, frame):
-        raise TimeoutError(f"{fn.__name__} took over {CASE_SECONDS} s")
-
-    def wrapper():
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(CASE_SECONDS)
-        try:
-            fn()
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
-
-    wrapper.__name__ = fn.__name__
-    return wrapper
 
 
 def need_link():

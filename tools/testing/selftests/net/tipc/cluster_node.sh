@@ -12,15 +12,16 @@
 #             With SERVE_FILE, starts tipc_cluster.py serve (the services cluster.py uses).
 #   teardown  stops that server, unloads, checks dmesg after line MARK for splats
 #             (run_differential.sh's SPLAT pattern); prints "result unload|dmesg RC"
-#   snapshot  waits up to SECONDS (20) for a unicast link up, then prints this node's
+#   snapshot  waits up to SECONDS (20) for its unicast links up, then prints this node's
 #             `tipc link list`, `node list`, `bearer list`, the link's tolerance, priority
 #             and window, and its `link stat show`, each after a "=== what" line
-#   waitlink  waits up to SECONDS for a unicast link up; prints `tipc link list`
+#   waitlink  waits up to SECONDS for its unicast links up; prints `tipc link list`
 #   bearer    enable|disable: this node's bearer, of the kind $TIPC_CLUSTER_BEARER names:
 #             eth (the default: Ethernet on $TIPC_IF), udp4 (UDP over IPv4, discovery by
 #             multicast), udp6 (UDP over IPv6, multicast), udp-rcast (UDP over IPv4 to the
-#             other node's address: replicast). Node N has 10.88.0.N/24 and fd88::N/64 on
+#             other nodes' addresses: replicast). Node N has 10.88.0.N/24 and fd88::N/64 on
 #             $TIPC_IF for UDP bearers, named udp:nN; the port is iproute2's default, 6118.
+# A node's "unicast links up" are one to each other node: $TIPC_CLUSTER_NODES (2) less one.
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 STYPE=18888
@@ -62,12 +63,14 @@ load() { # load c|ours KO
     echo "$1 module loaded"
 }
 
-# up_link_list SECONDS: `tipc link list`, once it shows a unicast link up or SECONDS passed.
+# up_link_list SECONDS: `tipc link list`, once it shows a unicast link up to each other node
+# or SECONDS passed.
 up_link_list() {
     local end=$((SECONDS + $1)) out
     while :; do
         out=$(tipc link list 2>&1)
-        if grep -v '^broadcast-link:' <<<"$out" | grep -q ': up$' || [ "$SECONDS" -ge "$end" ]; then
+        if [ "$(grep -v '^broadcast-link:' <<<"$out" | grep -c ': up$')" -ge $((${TIPC_CLUSTER_NODES:-2} - 1)) ] ||
+            [ "$SECONDS" -ge "$end" ]; then
             echo "$out"
             return
         fi
@@ -77,14 +80,16 @@ up_link_list() {
 
 # bearer enable|disable: runs `tipc bearer` for this node's bearer (see the usage above).
 bearer() {
-    local node=${TIPC_NODE:-1} kind=${TIPC_CLUSTER_BEARER:-eth} name opts=()
-    local other=$((3 - node))
+    local node=${TIPC_NODE:-1} kind=${TIPC_CLUSTER_BEARER:-eth} name opts=() others=() i
+    for ((i = 1; i <= ${TIPC_CLUSTER_NODES:-2}; i++)); do
+        [ "$i" -ne "$node" ] && others+=("10.88.0.$i")
+    done
     [ -n "$TIPC_IF" ] || { echo "no TIPC_IF"; return 1; }
     case $kind in
     eth) name=(media eth device "$TIPC_IF") ;;
     udp4) name=(media udp name "n$node"); opts=(localip "10.88.0.$node") ;;
     udp6) name=(media udp name "n$node"); opts=(localip "fd88::$node") ;;
-    udp-rcast) name=(media udp name "n$node"); opts=(localip "10.88.0.$node" remoteip "10.88.0.$other") ;;
+    udp-rcast) name=(media udp name "n$node"); opts=(localip "10.88.0.$node" remoteip "${others[0]}") ;;
     *) echo "no bearer kind '$kind'"; return 2 ;;
     esac
     if [ "$kind" != eth ] && [ "$1" = enable ]; then
@@ -94,7 +99,10 @@ bearer() {
         ip addr replace "fd88::$node/64" dev "$TIPC_IF" nodad
     fi
     if [ "$1" = enable ]; then
-        tipc bearer enable "${name[@]}" "${opts[@]}"
+        tipc bearer enable "${name[@]}" "${opts[@]}" || return
+        if [ "$kind" = udp-rcast ]; then # the other replicast peers
+            for i in "${others[@]:1}"; do tipc bearer add "${name[@]}" remoteip "$i" || return; done
+        fi
     else
         tipc bearer disable "${name[@]}"
     fi

@@ -130,6 +130,42 @@ def _write_atomic(path, text):
     os.rename(tmp, path)
 
 
+# ---- the cases' own plumbing (cluster.py, cluster3.py) ----
+
+# How long one case may run before its alarm ends it.
+CASE_SECONDS = 600
+
+
+def metric(text):
+    """Prints a measured figure and adds it to the pairing's TIPC_CLUSTER_METRICS file,
+    whose lines run_cluster.sh prints under its table."""
+    print(f"# {os.environ.get('TIPC_CLUSTER_PAIRING', '?')}: {text}", flush=True)
+    path = os.environ.get("TIPC_CLUSTER_METRICS", "")
+    if path:
+        with open(path, "a") as f:
+            f.write(text + "\n")
+
+
+def timed(fn):
+    """A case that ends by alarm after CASE_SECONDS instead of hanging the run."""
+    import signal
+
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"{fn.__name__} took over {CASE_SECONDS} s")
+
+    def wrapper():
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(CASE_SECONDS)
+        try:
+            fn()
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
 # ---- what iproute2's tipc prints ----
 
 
