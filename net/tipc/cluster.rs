@@ -207,6 +207,12 @@ impl ClusterState {
             else {
                 continue;
             };
+            if let Attached::Eth { up: false, .. } = att {
+                if let Message::Data(skb) = t.msg {
+                    skb.consume();
+                }
+                continue;
+            }
             // A data packet is the link's copy, made with room for the bearer's headers; a
             // message the engine built is written into a buffer of its own.
             let skb = match t.msg {
@@ -219,12 +225,6 @@ impl ClusterState {
                 }
             };
             let lost = match (att, skb) {
-                (Attached::Eth { up: false, .. }, skb) => {
-                    if let Some(skb) = skb {
-                        skb.consume();
-                    }
-                    0
-                }
                 (Attached::Eth { dev, .. }, Some(skb)) => {
                     let f = eth::Frame::new(dev, t.dest, skb);
                     u64::from(frames.push(Frame::Eth(f), GFP_ATOMIC).is_err())
