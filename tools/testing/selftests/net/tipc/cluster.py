@@ -33,9 +33,11 @@ from tipc_cluster import (
     LinkWatch,
     Peer,
     TopologyWatch,
+    local,
     metric,
     parse_link_list,
     pcap_slice,
+    server_info,
     timed,
     tipc,
     tipc_users,
@@ -75,13 +77,6 @@ def need_link():
         raise AssertionError("no link came up between the nodes (see the (link up) row)")
 
 
-def local(*args):
-    rc, out, err = tipc(*args)
-    if rc != 0:
-        raise AssertionError(f"node 1: tipc {' '.join(args)} exited {rc}: {err.strip()}")
-    return out
-
-
 def own_node():
     """This node's address, as a socket's address shows it."""
     with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
@@ -89,20 +84,8 @@ def own_node():
 
 
 def server():
-    """Node 2's services: run_cluster.sh started tipc_cluster.py serve there (with the module,
-    so that its slow start overlaps the link set-up); here we wait for its address file."""
-    path = os.path.join(SHARED, "ctl", f"server.{PAIRING}.json")
-    deadline = time.monotonic() + 300
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            log = ""
-            if os.path.exists(path + ".log"):
-                with open(path + ".log") as f:
-                    log = f.read()
-            raise AssertionError(f"node 2's server wrote no {path} in 300 s; its log: {log!r}")
-        time.sleep(0.2)
-    with open(path) as f:
-        return json.load(f)
+    """Node 2's services (tipc_cluster.py serve)."""
+    return server_info(SHARED, PAIRING, 2)
 
 
 _view = {}

@@ -13,7 +13,6 @@ cluster_node.sh's bearer has it). Nodes 2 and 3 each run tipc_cluster.py serve: 
 services, so that {T,1} and {T,100,199} have a member on each.
 """
 
-import json
 import os
 import socket
 import time
@@ -24,8 +23,10 @@ from tipc_cluster import (
     LastHeard,
     LinkWatch,
     Peer,
+    local,
     metric,
     parse_link_list,
+    server_info,
     timed,
     tipc,
     unicast_links,
@@ -46,13 +47,6 @@ STYPE = 18888
 MAC = {n: f"52:54:00:00:00:{n:02x}" for n in (1, 2, 3)}
 # What a node runs to wait for its two links (cluster_node.sh waitlink).
 WAITLINK = "TIPC_CLUSTER_NODES=3 $TIPC_CLUSTER_DIR/cluster_node.sh waitlink {}"
-
-
-def local(*args):
-    rc, out, err = tipc(*args)
-    if rc != 0:
-        raise AssertionError(f"node 1: tipc {' '.join(args)} exited {rc}: {err.strip()}")
-    return out
 
 
 def link_name(a, b):
@@ -77,17 +71,8 @@ _servers = {}
 def servers():
     """Nodes 2's and 3's services, {node: the addresses tipc_cluster.py serve wrote}."""
     for n in (2, 3):
-        if n in _servers:
-            continue
-        name = f"server.{PAIRING}.json" if n == 2 else f"server{n}.{PAIRING}.json"
-        path = os.path.join(SHARED, "ctl", name)
-        deadline = time.monotonic() + 300
-        while not os.path.exists(path):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"node {n}'s server wrote no {path} in 300 s")
-            time.sleep(0.2)
-        with open(path) as f:
-            _servers[n] = json.load(f)
+        if n not in _servers:
+            _servers[n] = server_info(SHARED, PAIRING, n)
     return _servers
 
 

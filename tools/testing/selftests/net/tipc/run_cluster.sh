@@ -53,10 +53,10 @@ nap() { read -r -t "$1" -u 9 _ || true; }
 # status, or 255 when the agent did not answer within TIMEOUT plus a margin (then it is given
 # up for the run).
 peer_on() {
-    local ctl=$SHARED/ctl/node$1 seq=0 base rc line end
+    local node=$1 ctl=$SHARED/ctl/node$1 seq=0 base rc line end
     shift
     if [ -e "$ctl/dead" ]; then
-        echo "node ${ctl##*node}'s agent is not answering ($(<"$ctl/dead"))"
+        echo "node $node's agent is not answering ($(<"$ctl/dead"))"
         return 255
     fi
     [ -e "$ctl/seq" ] && read -r seq <"$ctl/seq"
@@ -69,7 +69,7 @@ peer_on() {
     while [ ! -e "$base.rc" ]; do
         if [ "$SECONDS" -gt "$end" ]; then
             echo "command $seq ($2) got no answer in $(($1 + 15)) s" >"$ctl/dead"
-            echo "node ${ctl##*node}'s agent is not answering: command $seq ($2) got no answer"
+            echo "node $node's agent is not answering: command $seq ($2) got no answer"
             return 255
         fi
         nap 0.05
@@ -145,7 +145,7 @@ prefixed() { echo "$1${2//$'\n'/$'\n'$1}"; }
 
 # serve_file NODE PAIRING: where node NODE's services (tipc_cluster.py serve) write their
 # addresses for PAIRING (cluster.py and cluster3.py read them).
-serve_file() { if [ "$1" -eq 2 ]; then echo "$SERVE.$2.json"; else echo "$SERVE$1.$2.json"; fi; }
+serve_file() { echo "$SERVE$1.$2.json"; }
 
 declare -A figures
 run_pairing() { # run_pairing [BEARER:]M1-M2[-M3]

@@ -166,6 +166,24 @@ def timed(fn):
     return wrapper
 
 
+def server_info(shared, pairing, node, timeout=300):
+    """The addresses node `node`'s services (`serve`, started by run_cluster.sh with the
+    module, so that its slow start overlaps the link set-up) wrote for `pairing`, once they
+    have: SHARED/ctl/server<node>.<pairing>.json."""
+    path = os.path.join(shared, "ctl", f"server{node}.{pairing}.json")
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            log = ""
+            if os.path.exists(path + ".log"):
+                with open(path + ".log") as f:
+                    log = f.read()
+            raise AssertionError(f"node {node}'s server wrote no {path} in {timeout} s; its log: {log!r}")
+        time.sleep(0.2)
+    with open(path) as f:
+        return json.load(f)
+
+
 # ---- what iproute2's tipc prints ----
 
 
@@ -178,6 +196,14 @@ def tipc(*args, timeout=20):
     except subprocess.TimeoutExpired:
         return 124, "", f"tipc {' '.join(args)}: timed out after {timeout} s"
     return p.returncode, p.stdout, p.stderr
+
+
+def local(*args):
+    """Runs the local `tipc` tool, which must succeed; returns its stdout."""
+    rc, out, err = tipc(*args)
+    if rc != 0:
+        raise AssertionError(f"node 1: tipc {' '.join(args)} exited {rc}: {err.strip()}")
+    return out
 
 
 def parse_link_list(text):
