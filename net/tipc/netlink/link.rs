@@ -19,7 +19,7 @@ use crate::{
         errno::Errno,
         link::name::{LinkName, MAX_LINK_NAME},
         link::stats::LinkStats,
-        netlink::{cmd, idle_bc_link_stats, link, nla, prop},
+        netlink::{cmd, link, nla, prop},
         node::bclink::{rcv_link_name, BcLink, BcRequest, BCLINK_NAME, MODE_SEL},
     },
 };
@@ -62,7 +62,7 @@ fn put_u32_nest(
 
 /// One broadcast link's nest (`tipc_nl_add_bc_link`): always up, its name, no packets, its
 /// window, the method and, when selecting, the ratio; counters zero.
-fn put_bc_link(msg: &mut Writer<'_>, name: &[u8], bc: &BcLink) -> Result {
+fn put_bc_link(msg: &mut Writer<'_>, name: &[u8], bc: &BcLink, stats: &LinkStats) -> Result {
     msg.nest(nla::LINK, |msg| {
         msg.put_flag(link::UP)?;
         msg.put_flag(link::BROADCAST)?;
@@ -77,7 +77,7 @@ fn put_bc_link(msg: &mut Writer<'_>, name: &[u8], bc: &BcLink) -> Result {
             }
             Ok(())
         })?;
-        put_u32_nest(msg, link::STATS, idle_bc_link_stats())
+        put_u32_nest(msg, link::STATS, stats.bc_nl_counters())
     })
 }
 
@@ -160,7 +160,10 @@ pub(super) fn get(req: &Request<'_, TipcGenl>) -> Result {
     if name == BCLINK_NAME {
         let bc = *st.core.bclink();
         drop(st);
-        return req.reply(cmd::LINK_GET, |msg| put_bc_link(msg, BCLINK_NAME, &bc));
+        let idle = LinkStats::default();
+        return req.reply(cmd::LINK_GET, |msg| {
+            put_bc_link(msg, BCLINK_NAME, &bc, &idle)
+        });
     }
     let view = find(&st.core, name).and_then(|(p, b)| LinkView::new(&st.core, p, b));
     drop(st);
@@ -225,7 +228,10 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
     let core = &st.core;
     let bc = *core.bclink();
     if matches!(cur, Cursor::Start) {
-        if !dump.message(cmd::LINK_GET, |msg| put_bc_link(msg, BCLINK_NAME, &bc))? {
+        let idle = LinkStats::default();
+        if !dump.message(cmd::LINK_GET, |msg| {
+            put_bc_link(msg, BCLINK_NAME, &bc, &idle)
+        })? {
             return Ok(Progress::More);
         }
         cur = Cursor::At { peer: 0, slot: 0 };
@@ -248,7 +254,8 @@ pub(super) fn dump(dump: &mut Dump<'_, TipcGenl>) -> Result<Progress> {
                 None if rcv_links => {
                     let (name, len) = rcv_link_name(p.id(), p.addr());
                     let name = name.get(..len).unwrap_or(&[]);
-                    dump.message(cmd::LINK_GET, |msg| put_bc_link(msg, name, &bc))?
+                    let stats = p.bc().stats();
+                    dump.message(cmd::LINK_GET, |msg| put_bc_link(msg, name, &bc, stats))?
                 }
                 None => true,
             };
@@ -348,10 +355,7 @@ pub(super) fn reset_named(net: &TipcNet, name: &[u8]) -> Result<(), Errno> {
     }
     let mut st = net.cluster.lock();
     let found = if name.windows(BCLINK_NAME.len()).any(|w| w == BCLINK_NAME) {
-        st.core.peers().iter().any(|p| {
-            let (buf, len) = rcv_link_name(p.id(), p.addr());
-            buf.get(..len) == Some(name)
-        })
+        st.core.reset_bc_rcv_stats(name).is_ok()
     } else {
         st.core.reset_link_stats(name).is_ok()
     };

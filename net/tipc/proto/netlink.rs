@@ -511,6 +511,12 @@ mod tests {
             bc,
             [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 23, 24, 27, 28, 29, 30, 31, 32, 33]
         );
+        // A receive link's nest has the same attributes, its packets counted.
+        let mut rcv = idle;
+        rcv.recv_pkts = 5;
+        let keys: std::vec::Vec<u16> = rcv.bc_nl_counters().map(|(k, _)| k).collect();
+        assert_eq!(keys, bc);
+        assert_eq!(rcv.bc_nl_counters().next(), Some((stats::RX_INFO, 5)));
     }
 
     #[test]

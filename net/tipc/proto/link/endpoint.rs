@@ -4,6 +4,7 @@
 //! tolerance and priority, and the counters supervision and (later) the reliable link use.
 
 use super::buf::PacketBuf;
+use super::deferred::Deferred;
 use super::name::LinkName;
 use super::reasm::Reasm;
 use super::state::{LinkEvent, LinkState};
@@ -115,7 +116,7 @@ pub(crate) struct Link<B> {
     /// Sockets to wake when their importance's backlog has room (`wakeupq`).
     pub(super) wakeupq: KVec<Waiter>,
     /// Received ahead of `rcv_nxt`, in sequence (`deferdq`).
-    pub(super) deferdq: KVec<B>,
+    pub(super) deferdq: Deferred<B>,
     /// The message being reassembled.
     pub(super) reasm: Reasm<B>,
     /// Congestion control: the window, its bounds, the slow start threshold and the
@@ -175,7 +176,7 @@ impl<B: PacketBuf> Link<B> {
             bundle_target: [None; IMPORTANCES],
             backlog_base: 0,
             wakeupq: KVec::new(),
-            deferdq: KVec::new(),
+            deferdq: Deferred::default(),
             reasm: Reasm::default(),
             window: 0,
             min_win: 0,
@@ -314,6 +315,11 @@ impl<B: PacketBuf> Link<B> {
     /// The name.
     pub(crate) const fn name(&self) -> &LinkName {
         &self.name
+    }
+
+    /// This node's address.
+    pub(crate) const fn own_addr(&self) -> u32 {
+        self.own_addr
     }
 
     /// The bearer it runs on.

@@ -8,6 +8,7 @@
 //! A link holds the glue's buffers through [`buf::PacketBuf`].
 
 pub(crate) mod buf;
+pub(crate) mod deferred;
 pub(crate) mod endpoint;
 pub(crate) mod name;
 pub(crate) mod proto_msg;

@@ -2,11 +2,12 @@
 
 //! The link protocol messages a link builds (`tipc_link_build_proto_msg`).
 //!
-//! No broadcast link yet: every message says its broadcast acknowledge is not valid, the
-//! broadcast fields are 0 and `redundant_link` is clear, as the C module sends them before
-//! its broadcast link to the peer is up. `STATE` carries a Gap ACK record when the peer
-//! reads them (blocks for what the deferred queue holds when it names a gap, else none) and
-//! no domain record (the monitor is inactive below 32 peers).
+//! A link builds its messages with the broadcast fields as they are before the peer's
+//! broadcast link is up (acknowledge not valid, 0, `redundant_link` clear); the node layer
+//! writes them from the peer's broadcast receive link as the message leaves
+//! (`node::bc_rcv`). `STATE` carries a Gap ACK record when the peer reads them (the
+//! broadcast blocks the node layer adds, then blocks for what the unicast deferred queue
+//! holds when it names a gap) and no domain record (the monitor is inactive below 32 peers).
 
 use core::ops::{Deref, DerefMut};
 
@@ -20,7 +21,6 @@ use crate::proto::wire::consts::INT_H_SIZE;
 use crate::proto::wire::error::Result;
 use crate::proto::wire::gap_ack::{self, GapAck, GapAckBlocks, MAX_GAP_ACK_BLKS};
 use crate::proto::wire::header::Flags;
-use crate::proto::wire::header::Packet;
 use crate::proto::wire::link_proto::{LinkMsgType, LinkPayload, LinkProtoRepr};
 
 /// A Gap ACK record without blocks.
@@ -29,8 +29,11 @@ const NO_GAP_ACKS: [u8; 4] = [0, 4, 0, 0];
 /// Unicast Gap ACK blocks a `STATE` carries at most (`MAX_GAP_ACK_BLKS / 2`).
 pub(crate) const MAX_UC_GAP_ACKS: usize = MAX_GAP_ACK_BLKS / 2;
 
+/// Broadcast Gap ACK blocks a `STATE` carries at most (the other half).
+pub(crate) const MAX_BC_GAP_ACKS: usize = MAX_GAP_ACK_BLKS - MAX_UC_GAP_ACKS;
+
 /// The longest protocol message a link sends: a `STATE` with every Gap ACK block.
-pub(crate) const MAX_PROTO_MSG: usize = INT_H_SIZE + 4 + 4 * MAX_UC_GAP_ACKS;
+pub(crate) const MAX_PROTO_MSG: usize = INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS;
 
 /// A link protocol message to send, with the Gap ACK blocks of a `STATE` (which its
 /// representation cannot borrow from the link).
@@ -40,14 +43,18 @@ pub(crate) struct ProtoMsg {
     pub(crate) repr: LinkProtoRepr<'static>,
     gacks: [GapAck; MAX_UC_GAP_ACKS],
     n_gacks: u8,
+    bc_gacks: [GapAck; MAX_BC_GAP_ACKS],
+    n_bc_gacks: u8,
 }
 
 impl ProtoMsg {
-    fn new(repr: LinkProtoRepr<'static>) -> Self {
+    pub(crate) fn new(repr: LinkProtoRepr<'static>) -> Self {
         Self {
             repr,
             gacks: [GapAck { ack: 0, gap: 0 }; MAX_UC_GAP_ACKS],
             n_gacks: 0,
+            bc_gacks: [GapAck { ack: 0, gap: 0 }; MAX_BC_GAP_ACKS],
+            n_bc_gacks: 0,
         }
     }
 
@@ -56,16 +63,40 @@ impl ProtoMsg {
         self.gacks.get(..usize::from(self.n_gacks)).unwrap_or(&[])
     }
 
+    /// The broadcast Gap ACK blocks.
+    pub(crate) fn bc_gap_acks(&self) -> &[GapAck] {
+        self.bc_gacks
+            .get(..usize::from(self.n_bc_gacks))
+            .unwrap_or(&[])
+    }
+
+    /// Sets the broadcast Gap ACK blocks (as [`Deferred::gap_ack_blocks`] makes them); a
+    /// message without a Gap ACK record keeps none.
+    ///
+    /// [`Deferred::gap_ack_blocks`]: super::deferred::Deferred::gap_ack_blocks
+    pub(crate) fn set_bc_gap_acks(&mut self, (blocks, n): ([GapAck; MAX_BC_GAP_ACKS], u8)) {
+        if matches!(
+            self.repr.payload,
+            LinkPayload::State {
+                gap_acks: Some(_),
+                ..
+            }
+        ) {
+            self.bc_gacks = blocks;
+            self.n_bc_gacks = n;
+        }
+    }
+
     /// Writes the message into `buf` (at least [`MAX_PROTO_MSG`] bytes); returns its length.
     pub(crate) fn emit(&self, buf: &mut [u8]) -> Result<usize> {
         let mut m = self.repr;
-        let mut rec = [0u8; 4 + 4 * MAX_UC_GAP_ACKS];
+        let mut rec = [0u8; 4 + 4 * MAX_GAP_ACK_BLKS];
         if let LinkPayload::State {
             gap_acks: Some(_),
             domain,
         } = m.payload
         {
-            let n = gap_ack::emit(&mut rec, &[], self.gap_acks())?;
+            let n = gap_ack::emit(&mut rec, self.bc_gap_acks(), self.gap_acks())?;
             let g = GapAckBlocks::parse(rec.get(..n).unwrap_or(&[]))?;
             m.payload = LinkPayload::State {
                 gap_acks: Some(g),
@@ -114,8 +145,7 @@ impl<B: PacketBuf> Link<B> {
             return None;
         }
         if opts.probe || opts.probe_reply {
-            if let Some(head) = self.deferdq.first() {
-                let seqno = Packet::new_unchecked(head.bytes()).seqno();
+            if let Some(seqno) = self.deferdq.first_seqno() {
                 opts.rcvgap = seqno.wrapping_sub(self.rcv_nxt);
             }
         }
@@ -161,7 +191,7 @@ impl<B: PacketBuf> Link<B> {
                 m.common.flags.dest_droppable = opts.probe || opts.probe_reply;
                 let gap_acks = if self.peer_caps.has(Caps::GAP_ACK_BLOCK) {
                     if opts.rcvgap != 0 {
-                        gacks = Some(self.gap_ack_blocks());
+                        gacks = Some(self.deferdq.gap_ack_blocks());
                     }
                     GapAckBlocks::parse(&NO_GAP_ACKS).ok()
                 } else {
@@ -192,41 +222,10 @@ impl<B: PacketBuf> Link<B> {
         Some(msg)
     }
 
-    /// `__tipc_build_gap_ack_blks` over the deferred queue: a block for each run of
-    /// packets held, naming the last of the run before a gap and the gap's length; at most
-    /// [`MAX_UC_GAP_ACKS`], the last one without a gap if they all fit.
-    fn gap_ack_blocks(&self) -> ([GapAck; MAX_UC_GAP_ACKS], u8) {
-        let mut blocks = [GapAck { ack: 0, gap: 0 }; MAX_UC_GAP_ACKS];
-        let mut n = 0;
-        let mut it = self
-            .deferdq
-            .iter()
-            .map(|b| Packet::new_unchecked(b.bytes()).seqno());
-        let Some(first) = it.next() else {
-            return (blocks, 0);
-        };
-        let mut expect = first.wrapping_add(1);
-        let mut last = first;
-        for seqno in it {
-            last = seqno;
-            if seqno != expect {
-                if let Some(b) = blocks.get_mut(n) {
-                    *b = GapAck {
-                        ack: expect.wrapping_sub(1),
-                        gap: seqno.wrapping_sub(expect),
-                    };
-                }
-                n += 1;
-                if n >= MAX_UC_GAP_ACKS {
-                    return (blocks, n as u8);
-                }
-            }
-            expect = seqno.wrapping_add(1);
-        }
-        if let Some(b) = blocks.get_mut(n) {
-            *b = GapAck { ack: last, gap: 0 };
-        }
-        (blocks, n as u8 + 1)
+    /// `tipc_link_build_state_msg`: an acknowledgement sent at once.
+    pub(crate) fn build_state_msg(&mut self) -> Option<ProtoMsg> {
+        bump(&mut self.stats.sent_acks);
+        self.build_proto(LinkMsgType::State, StateOpts::default())
     }
 
     /// The advertised MTU as `max_pkt` carries it: in 4-byte units, 16 bits.

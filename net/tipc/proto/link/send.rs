@@ -53,6 +53,9 @@ pub(crate) trait LinkOut<B> {
     fn wakeup(&mut self, port: u32);
     /// A link protocol message to send to the peer (an acknowledgement or a NACK).
     fn control(&mut self, msg: ProtoMsg);
+    /// The last broadcast packet taken from the peer, which every sequenced packet
+    /// carries (`bcast_ack`).
+    fn bcast_ack(&self) -> u16;
     /// The time now (ms).
     fn now(&self) -> u64;
     /// Allocation flags of the caller's context.
@@ -311,7 +314,7 @@ impl<B: PacketBuf> Link<B> {
             let mut p = Packet::new_unchecked(buf.bytes_mut());
             p.set_seqno(seqno);
             p.set_ack(self.rcv_nxt.wrapping_sub(1));
-            p.set_bcast_ack(0);
+            p.set_bcast_ack(out.bcast_ack());
         }
         if let Some(d) = buf.dup(out.flags()) {
             out.transmit(d);
@@ -404,6 +407,7 @@ impl<B: PacketBuf> Link<B> {
         let now = out.now();
         let flags = out.flags();
         let ack = self.rcv_nxt.wrapping_sub(1);
+        let bcast_ack = out.bcast_ack();
         let fail_after = u64::from(self.tolerance) * 10;
         let (mut nacked, mut ngap, mut n) = (acked, gap, 0);
         let mut failed = false;
@@ -431,7 +435,7 @@ impl<B: PacketBuf> Link<B> {
                     {
                         let mut p = Packet::new_unchecked(d.bytes_mut());
                         p.set_ack(ack);
-                        p.set_bcast_ack(0);
+                        p.set_bcast_ack(bcast_ack);
                     }
                     out.transmit(d);
                     bump(&mut self.stats.retransmitted);

@@ -51,10 +51,6 @@ pub(crate) struct SeqOutcome {
     pub(crate) change: Option<Change>,
 }
 
-fn seqno_of<B: PacketBuf>(b: &B) -> u16 {
-    Packet::new_unchecked(b.bytes()).seqno()
-}
-
 impl<B: PacketBuf> Link<B> {
     /// A packet in the link's sequence arrived (any user but `LINK_PROTOCOL`): `buf`, a
     /// checked packet.
@@ -86,7 +82,7 @@ impl<B: PacketBuf> Link<B> {
         let adv = self.advance_transmq(ack, 0, &[], out);
         if seqno != self.rcv_nxt {
             res.deferred = true;
-            if !self.defer(buf, out) {
+            if !self.deferdq.insert(buf, out.flags()) {
                 bump(&mut self.stats.duplicates);
                 res.duplicate = true;
             }
@@ -104,17 +100,14 @@ impl<B: PacketBuf> Link<B> {
                 }
                 self.rcv_unacked = self.rcv_unacked.saturating_add(1);
                 if self.rcv_unacked >= ACK_EVERY {
-                    bump(&mut self.stats.sent_acks);
-                    if let Some(m) = self.build_proto(LinkMsgType::State, StateOpts::default()) {
+                    if let Some(m) = self.build_state_msg() {
                         out.control(m);
                     }
                 }
                 if res.change.is_some() {
                     break;
                 }
-                if self.deferdq.first().map(seqno_of) == Some(self.rcv_nxt) {
-                    next = self.deferdq.remove(0).ok();
-                }
+                next = self.deferdq.pop(self.rcv_nxt);
             }
         }
         if adv.released != 0 && res.change.is_none() {
@@ -127,28 +120,6 @@ impl<B: PacketBuf> Link<B> {
         res
     }
 
-    /// Keeps `buf` in the deferred queue, in sequence; false if it holds that number
-    /// already, or there is no memory (the peer retransmits it).
-    fn defer(&mut self, buf: B, out: &mut impl LinkOut<B>) -> bool {
-        let seqno = Seqno(seqno_of(&buf));
-        let at = self
-            .deferdq
-            .iter()
-            .position(|b| !Seqno(seqno_of(b)).less(seqno))
-            .unwrap_or(self.deferdq.len());
-        if self
-            .deferdq
-            .get(at)
-            .is_some_and(|b| Seqno(seqno_of(b)) == seqno)
-        {
-            return false;
-        }
-        if self.deferdq.reserve(1, out.flags()).is_err() {
-            return false;
-        }
-        self.deferdq.insert_within_capacity(at, buf).is_ok()
-    }
-
     /// `tipc_link_build_nack_msg`: counts the deferred packet; with 3, 19, 35, ... packets
     /// deferred asks for the gap before the first.
     fn build_nack(&mut self) -> Option<ProtoMsg> {
@@ -157,7 +128,7 @@ impl<B: PacketBuf> Link<B> {
         if len < 3 || (len - 3) % 16 != 0 {
             return None;
         }
-        let head = self.deferdq.first().map(seqno_of)?;
+        let head = self.deferdq.first_seqno()?;
         let rcvgap = head.wrapping_sub(self.rcv_nxt);
         self.build_proto(
             LinkMsgType::State,

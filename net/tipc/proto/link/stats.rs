@@ -64,7 +64,8 @@ pub(crate) struct LinkStats {
     pub(crate) msg_length_profile: [u32; 7],
 }
 
-pub(super) fn bump(c: &mut u32) {
+/// Counts one in `c`, wrapping as C's counters do.
+pub(crate) fn bump(c: &mut u32) {
     *c = c.wrapping_add(1);
 }
 
@@ -82,47 +83,79 @@ impl LinkStats {
         }
     }
 
-    /// The nest's attributes in C's order (`__tipc_nl_add_stats`): the profile's total is
-    /// 1 when there is no sample, the average queue the accumulated length over its ticks.
-    pub(crate) fn nl_counters(&self) -> impl Iterator<Item = (u16, u32)> {
+    /// The nest's attributes for a broadcast link in C's order
+    /// (`__tipc_nl_add_bc_link_stat`).
+    pub(crate) fn bc_nl_counters(&self) -> impl Iterator<Item = (u16, u32)> {
         let s = self;
-        let p = &s.msg_length_profile;
+        self.traffic(s.recv_pkts, s.sent_pkts)
+            .into_iter()
+            .chain([
+                (nla::RX_NACKS, s.recv_nacks),
+                (nla::RX_DEFERRED, s.deferred_recv),
+                (nla::TX_NACKS, s.sent_nacks),
+                (nla::TX_ACKS, s.sent_acks),
+            ])
+            .chain(self.queue())
+    }
+
+    /// The retransmission, duplicate, congestion and queue counters both nests end with.
+    fn queue(&self) -> [(u16, u32); 5] {
+        let s = self;
         let avg = s.accu_queue_sz.checked_div(s.queue_sz_counts).unwrap_or(0);
         [
-            (nla::RX_INFO, 0),
-            (nla::RX_FRAGMENTS, s.recv_fragments),
-            (nla::RX_FRAGMENTED, s.recv_fragmented),
-            (nla::RX_BUNDLES, s.recv_bundles),
-            (nla::RX_BUNDLED, s.recv_bundled),
-            (nla::TX_INFO, 0),
-            (nla::TX_FRAGMENTS, s.sent_fragments),
-            (nla::TX_FRAGMENTED, s.sent_fragmented),
-            (nla::TX_BUNDLES, s.sent_bundles),
-            (nla::TX_BUNDLED, s.sent_bundled),
-            (nla::MSG_PROF_TOT, s.msg_length_counts.max(1)),
-            (nla::MSG_LEN_CNT, s.msg_length_counts),
-            (nla::MSG_LEN_TOT, s.msg_lengths_total),
-            (nla::MSG_LEN_P0, p[0]),
-            (nla::MSG_LEN_P0 + 1, p[1]),
-            (nla::MSG_LEN_P0 + 2, p[2]),
-            (nla::MSG_LEN_P0 + 3, p[3]),
-            (nla::MSG_LEN_P0 + 4, p[4]),
-            (nla::MSG_LEN_P0 + 5, p[5]),
-            (nla::MSG_LEN_P6, p[6]),
-            (nla::RX_STATES, s.recv_states),
-            (nla::RX_PROBES, s.recv_probes),
-            (nla::RX_NACKS, s.recv_nacks),
-            (nla::RX_DEFERRED, s.deferred_recv),
-            (nla::TX_STATES, s.sent_states),
-            (nla::TX_PROBES, s.sent_probes),
-            (nla::TX_NACKS, s.sent_nacks),
-            (nla::TX_ACKS, s.sent_acks),
             (nla::RETRANSMITTED, s.retransmitted),
             (nla::DUPLICATES, s.duplicates),
             (nla::LINK_CONGS, s.link_congs),
             (nla::MAX_QUEUE, s.max_queue_sz),
             (nla::AVG_QUEUE, avg),
         ]
-        .into_iter()
+    }
+
+    /// The packet, fragment and bundle counters both nests start with; a unicast link's
+    /// packet counts are 0 there.
+    fn traffic(&self, rx_info: u32, tx_info: u32) -> [(u16, u32); 10] {
+        let s = self;
+        [
+            (nla::RX_INFO, rx_info),
+            (nla::RX_FRAGMENTS, s.recv_fragments),
+            (nla::RX_FRAGMENTED, s.recv_fragmented),
+            (nla::RX_BUNDLES, s.recv_bundles),
+            (nla::RX_BUNDLED, s.recv_bundled),
+            (nla::TX_INFO, tx_info),
+            (nla::TX_FRAGMENTS, s.sent_fragments),
+            (nla::TX_FRAGMENTED, s.sent_fragmented),
+            (nla::TX_BUNDLES, s.sent_bundles),
+            (nla::TX_BUNDLED, s.sent_bundled),
+        ]
+    }
+
+    /// The nest's attributes in C's order (`__tipc_nl_add_stats`): the profile's total is
+    /// 1 when there is no sample, the average queue the accumulated length over its ticks.
+    pub(crate) fn nl_counters(&self) -> impl Iterator<Item = (u16, u32)> {
+        let s = self;
+        let p = &s.msg_length_profile;
+        self.traffic(0, 0)
+            .into_iter()
+            .chain([
+                (nla::MSG_PROF_TOT, s.msg_length_counts.max(1)),
+                (nla::MSG_LEN_CNT, s.msg_length_counts),
+                (nla::MSG_LEN_TOT, s.msg_lengths_total),
+                (nla::MSG_LEN_P0, p[0]),
+                (nla::MSG_LEN_P0 + 1, p[1]),
+                (nla::MSG_LEN_P0 + 2, p[2]),
+                (nla::MSG_LEN_P0 + 3, p[3]),
+                (nla::MSG_LEN_P0 + 4, p[4]),
+                (nla::MSG_LEN_P0 + 5, p[5]),
+                (nla::MSG_LEN_P6, p[6]),
+                (nla::RX_STATES, s.recv_states),
+                (nla::RX_PROBES, s.recv_probes),
+                (nla::RX_NACKS, s.recv_nacks),
+                (nla::RX_DEFERRED, s.deferred_recv),
+                (nla::TX_STATES, s.sent_states),
+                (nla::TX_PROBES, s.sent_probes),
+                (nla::TX_NACKS, s.sent_nacks),
+                (nla::TX_ACKS, s.sent_acks),
+            ])
+            .chain(self.queue())
     }
 }

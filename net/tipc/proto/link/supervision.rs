@@ -30,8 +30,9 @@ pub(crate) struct Tick {
 }
 
 impl<B: PacketBuf> Link<B> {
-    /// One tick of the node's timer.
-    pub(crate) fn timeout(&mut self) -> Tick {
+    /// One tick of the node's timer; `bc_unacked`: broadcast packets from the peer were
+    /// taken and not yet acknowledged, which a `STATE` does.
+    pub(crate) fn timeout(&mut self, bc_unacked: bool) -> Tick {
         let (ty, send, probe) = match self.state {
             LinkState::Established => {
                 if self.silent_intv_cnt > self.abort_limit {
@@ -41,7 +42,7 @@ impl<B: PacketBuf> Link<B> {
                     };
                 }
                 self.profile_stats();
-                let state = self.rcv_unacked != 0 || !self.transmq.is_empty();
+                let state = bc_unacked || self.rcv_unacked != 0 || !self.transmq.is_empty();
                 let mut probe = self.silent_intv_cnt != 0;
                 self.silent_intv_cnt += 1;
                 probe |= !self.deferdq.is_empty();

@@ -49,6 +49,8 @@ pub(crate) struct Collect {
     pub(crate) delivered: Vec<(User, Vec<u8>)>,
     pub(crate) woken: Vec<u32>,
     pub(crate) controls: Vec<ProtoMsg>,
+    /// The `bcast_ack` sequenced packets carry.
+    pub(crate) bcast_ack: u16,
 }
 
 impl LinkOut<Vec<u8>> for Collect {
@@ -66,6 +68,9 @@ impl LinkOut<Vec<u8>> for Collect {
     }
     fn now(&self) -> u64 {
         self.now
+    }
+    fn bcast_ack(&self) -> u16 {
+        self.bcast_ack
     }
     fn flags(&self) -> Flags {
         GFP_KERNEL

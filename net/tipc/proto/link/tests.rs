@@ -84,14 +84,14 @@ fn handshake_is_byte_for_byte_the_c_modules() {
         b"525400000001:eth0-525400000002:unknown"
     );
     assert_eq!(a.state(), LinkState::Reset);
-    let reset = a.timeout().msg.unwrap();
+    let reset = a.timeout(false).msg.unwrap();
     assert_eq!(emit(&reset), c_reset());
     let r = c_reset();
     let out = b.receive(&parse(r), &mut Collect::default());
     assert!(out.accepted);
     assert_eq!((b.state(), out.change), (LinkState::Establishing, None));
     assert_eq!(b.name().as_bytes(), b"525400000002:eth0-525400000001:eth0");
-    let activate = b.timeout().msg.unwrap();
+    let activate = b.timeout(false).msg.unwrap();
     assert_eq!(emit(&activate), c_activate());
     let act = c_activate();
     let out = a.receive(&parse(act), &mut Collect::default());
@@ -173,7 +173,7 @@ fn supervision_fails_at_the_sixth_silent_tick() {
     let mut ticks = 0;
     loop {
         ticks += 1;
-        let t = a.timeout();
+        let t = a.timeout(false);
         if t.change == Some(Change::Down) {
             break;
         }
@@ -187,7 +187,7 @@ fn supervision_fails_at_the_sixth_silent_tick() {
 fn probes_are_answered_and_keep_the_link() {
     let mut a = established();
     for _ in 0..20 {
-        a.timeout();
+        a.timeout(false);
         let mut probe = parse(c_state());
         probe.common.prevnode = B;
         probe.session = 0x09d2;
@@ -236,13 +236,15 @@ fn a_stopping_peer_fails_the_link_and_reset_says_so() {
     a.fsm(super::state::LinkEvent::Reset);
     a.reset();
     assert!(a.build_reset_msg().unwrap().peer_stopping);
-    assert!(!a.timeout().msg.unwrap().peer_stopping);
+    assert!(!a.timeout(false).msg.unwrap().peer_stopping);
 }
 
 #[test]
 fn a_reset_link_backs_off() {
     let mut a = link(A, B, 1);
-    let sent: std::vec::Vec<usize> = (1..=40).filter(|_| a.timeout().msg.is_some()).collect();
+    let sent: std::vec::Vec<usize> = (1..=40)
+        .filter(|_| a.timeout(false).msg.is_some())
+        .collect();
     assert_eq!(sent.len(), 5 + 2);
 }
 
@@ -250,9 +252,9 @@ fn a_reset_link_backs_off() {
 fn pair() -> (L, L) {
     let mut a = link(A, B, 0x0401);
     let mut b = link(B, A, 0x09d1);
-    let r = a.timeout().msg.unwrap();
+    let r = a.timeout(false).msg.unwrap();
     b.receive(&r, &mut Collect::default());
-    let act = b.timeout().msg.unwrap();
+    let act = b.timeout(false).msg.unwrap();
     assert_eq!(
         a.receive(&act, &mut Collect::default()).change,
         Some(Change::Up)
@@ -320,7 +322,7 @@ fn packets_get_sequence_numbers_and_acknowledgements_release_them() {
     assert_eq!(rx.delivered.len(), 3);
     assert!(rx.delivered.iter().all(|(u, _)| *u == User::Low));
     // B's next tick acknowledges; the acknowledgement releases A's queue.
-    let ack = b.timeout().msg.unwrap();
+    let ack = b.timeout(false).msg.unwrap();
     assert_eq!(ack.common.ack, 3);
     a.receive(&ack, &mut out);
     assert_eq!(a.queue_lens(), (0, 0, 0));
@@ -359,7 +361,7 @@ fn the_window_holds_the_rest_in_the_backlog_and_congestion_is_reported() {
     for p in out.sent.drain(..) {
         b.receive_data(p, &mut rx);
     }
-    let ack = b.timeout().msg.unwrap();
+    let ack = b.timeout(false).msg.unwrap();
     a.receive(&ack, &mut out);
     // Released 50: slow start opens the window, the backlog moves in, the sender wakes.
     assert!(a.window() > 50);
@@ -375,7 +377,7 @@ fn the_window_holds_the_rest_in_the_backlog_and_congestion_is_reported() {
         for p in out.sent.drain(..) {
             b.receive_data(p, &mut rx);
         }
-        let ack = b.timeout().msg.unwrap();
+        let ack = b.timeout(false).msg.unwrap();
         a.receive(&ack, &mut out);
     }
     let got: std::vec::Vec<u32> = rx
@@ -607,7 +609,7 @@ fn link_stats_read_in_c_order() {
     let (mut a, _) = pair();
     let mut out = Collect::default();
     a.send(msg(1, 100), &mut out).unwrap();
-    a.timeout();
+    a.timeout(false);
     let v: std::vec::Vec<(u16, u32)> = a.stats().nl_counters().collect();
     assert_eq!(v.len(), 33);
     assert!(v.iter().map(|&(k, _)| k).eq(1..=33));
@@ -647,7 +649,7 @@ fn small_messages_beyond_the_window_are_bundled() {
         for p in out.sent.drain(..) {
             b.receive_data(p, &mut rx);
         }
-        let ack = b.timeout().msg.unwrap();
+        let ack = b.timeout(false).msg.unwrap();
         a.receive(&ack, &mut out);
     }
     let mut got = std::vec::Vec::new();

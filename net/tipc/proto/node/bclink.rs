@@ -4,9 +4,10 @@
 //! (`bcast.c`): its largest window, the multicast method (broadcast, replicast or chosen per
 //! message by the share of destinations) and that share.
 //!
-//! The broadcast link itself does not exist yet (multicast goes by replicast over the
-//! unicast links); this is its configuration only, with C's rules for changing it and C's
-//! answers: its counters are zero, as C's are on a node that sent no multicast.
+//! This node sends no broadcasts (multicast goes by replicast over the unicast links), so
+//! this is the send link's configuration only, with C's rules for changing it and C's
+//! answers: its counters are zero, as C's are on a node that sent no multicast. Each peer's
+//! receive link is `bc_rcv.rs`.
 
 use crate::proto::bearer::props::MAX_LINK_WIN;
 use crate::proto::errno::Errno;

@@ -11,7 +11,7 @@
 //! node) and [`Cluster::poll_event`] (address, node and link changes, wakeups), and re-arms
 //! its one timer. Time is in milliseconds. `B` is the glue's packet buffer.
 
-use super::bclink::BcLink;
+use super::bclink::{rcv_link_name, BcLink};
 use super::drops::Drops;
 use super::event::Event;
 use super::identity::NodeId;
@@ -261,6 +261,19 @@ impl<B: PacketBuf> Cluster<B> {
             .ok_or(Errno::EINVAL)
     }
 
+    /// Zeroes the counters of the peer's broadcast receive link named `name` (`EINVAL` if
+    /// there is none).
+    pub(crate) fn reset_bc_rcv_stats(&mut self, name: &[u8]) -> Result<(), Errno> {
+        self.peers
+            .iter_mut()
+            .find(|p| {
+                let (buf, len) = rcv_link_name(p.id(), p.addr());
+                buf.get(..len) == Some(name)
+            })
+            .map(|p| p.bc_mut().reset_stats())
+            .ok_or(Errno::EINVAL)
+    }
+
     /// The peers.
     pub(crate) fn peers(&self) -> &[Peer<B>] {
         &self.peers
@@ -326,7 +339,7 @@ impl<B: PacketBuf> Cluster<B> {
         now: u64,
         flags: Flags,
     ) -> Result<(), Errno> {
-        let (peers, drops, mut cx) = self.split(now, flags);
+        let (peers, _, mut cx) = self.split(now, flags);
         let Some(peer) = peers.iter_mut().find(|p| p.addr() == dnode) else {
             return Err(Errno::EHOSTUNREACH);
         };
@@ -334,7 +347,7 @@ impl<B: PacketBuf> Cluster<B> {
         let Some(b) = peer.active().get(slot).copied().flatten() else {
             return Err(Errno::EHOSTUNREACH);
         };
-        let rc = peer.send_data(b, buf, drops, &mut cx);
+        let rc = peer.send_data(b, buf, &mut cx);
         if rc == Err(Errno::ENOBUFS) {
             peer.link_down(b, false, &mut cx);
         }
@@ -414,13 +427,17 @@ impl<B: PacketBuf> Cluster<B> {
             }
         };
         if p.flags().non_seq {
-            if p.user() != Some(User::LinkConfig) {
-                Drops::count(&mut self.drops.broadcast);
-                return;
-            }
-            match DiscoveryRepr::parse(&p) {
-                Ok(d) => self.on_discovery(&bearer, &d, now, flags),
-                Err(e) => self.drops.malformed(e),
+            match p.user() {
+                Some(User::LinkConfig) => match DiscoveryRepr::parse(&p) {
+                    Ok(d) => self.on_discovery(&bearer, &d, now, flags),
+                    Err(e) => self.drops.malformed(e),
+                },
+                // Broadcast NACKs of the older kind, for a sender this node is not, and
+                // link protocol messages, which no link sends by broadcast.
+                Some(User::BcastProtocol | User::LinkProtocol) => {
+                    Drops::count(&mut self.drops.broadcast);
+                }
+                _ => self.on_broadcast(b, buf, now, flags),
             }
             return;
         }
@@ -441,8 +458,28 @@ impl<B: PacketBuf> Cluster<B> {
         }
         let p = Packet::new_unchecked(buf.bytes());
         match LinkProtoRepr::parse(&p, peer.caps()) {
-            Ok(m) => peer.receive(b, Arrival::Proto(&m), drops, &mut cx),
+            Ok(m) => {
+                peer.bc_sync(b, &m, &mut cx);
+                peer.receive(b, Arrival::Proto(&m), drops, &mut cx);
+            }
             Err(e) => drops.malformed(e),
+        }
+    }
+
+    /// A broadcast packet (`tipc_node_bc_rcv`, `tipc_bcast_rcv`): of this node's network,
+    /// from a known peer, to its broadcast receive link.
+    fn on_broadcast(&mut self, b: BearerId, buf: B, now: u64, flags: Flags) {
+        let p = Packet::new_unchecked(buf.bytes());
+        if p.word(5) != self.own.net_id() {
+            Drops::count(&mut self.drops.net_id);
+            return;
+        }
+        let prevnode = p.prevnode();
+        let own_addr = self.own.addr();
+        let (peers, drops, mut cx) = self.split(now, flags);
+        match peers.iter_mut().find(|n| n.addr() == prevnode) {
+            Some(peer) => peer.receive_bcast(b, buf, own_addr, drops, &mut cx),
+            None => Drops::count(&mut drops.unknown_peer),
         }
     }
 

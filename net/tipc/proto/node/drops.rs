@@ -14,7 +14,7 @@ pub(crate) struct Drops {
     pub(crate) corrupt: u64,
     /// This node's own discovery messages.
     pub(crate) own: u64,
-    /// Another network id.
+    /// Discovery and broadcast packets of another network id.
     pub(crate) net_id: u64,
     /// Non-trial discovery during this node's trial.
     pub(crate) in_trial: u64,
@@ -33,10 +33,11 @@ pub(crate) struct Drops {
     /// Link protocol messages refused by the session rules, the link's or the node's state,
     /// and packets acknowledging more than was sent (not of the link's session).
     pub(crate) refused: u64,
-    /// Broadcast packets (no broadcast link yet).
+    /// Broadcast packets from a peer whose broadcast receive link is not up, broadcast
+    /// NACKs of the older kind and broadcast link protocol messages.
     pub(crate) broadcast: u64,
-    /// Packets taken in sequence whose user nothing handles yet (the broadcast link,
-    /// failover, crypto).
+    /// Packets taken in sequence whose user nothing handles yet (failover, crypto), and
+    /// unreadable broadcast synchronisation messages.
     pub(crate) unhandled: u64,
     /// Sequenced packets already received, or too far ahead.
     pub(crate) duplicates: u64,

@@ -5,6 +5,7 @@
 //! machine, and [`cluster::Cluster`], the engine that ties bearers, discovery, links and
 //! peers together for the glue: events and time in, packets and events out.
 
+pub(crate) mod bc_rcv;
 pub(crate) mod bclink;
 pub(crate) mod cluster;
 pub(crate) mod discovered;

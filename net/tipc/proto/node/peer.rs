@@ -2,8 +2,9 @@
 
 //! A neighbour node (`struct tipc_node`): its address, identity, capabilities and
 //! signature, its links by bearer with the media address each reaches it at, which links
-//! are active, the node state and the node's timer.
+//! are active, its broadcast receive link, the node state and the node's timer.
 
+use super::bc_rcv::BcRcv;
 use super::identity::NodeId;
 use super::state::{NodeEvent, NodeState};
 use crate::proto::bearer::media_addr::MediaAddr;
@@ -39,6 +40,8 @@ pub(crate) struct Peer<B> {
     /// The bearers of the active links: both the best one, or two of equal priority.
     pub(super) active: [Option<BearerId>; 2],
     pub(super) working_links: u32,
+    /// Its broadcasts, taken.
+    pub(super) bc: BcRcv<B>,
     pub(super) keepalive_intv: u64,
     pub(super) timer: u64,
     pub(super) delete_at: u64,
@@ -56,6 +59,7 @@ impl<B: PacketBuf> Peer<B> {
             links: core::array::from_fn(|_| None),
             active: [None; 2],
             working_links: 0,
+            bc: BcRcv::default(),
             keepalive_intv: SLOW_TIMER,
             timer: now + SLOW_TIMER,
             delete_at: now + NODE_CLEANUP_AFTER,
@@ -110,6 +114,16 @@ impl<B: PacketBuf> Peer<B> {
     /// When its timer is due.
     pub(crate) const fn deadline(&self) -> u64 {
         self.timer
+    }
+
+    /// Its broadcast receive link.
+    pub(crate) const fn bc(&self) -> &BcRcv<B> {
+        &self.bc
+    }
+
+    /// Its broadcast receive link, to zero its counters.
+    pub(crate) fn bc_mut(&mut self) -> &mut BcRcv<B> {
+        &mut self.bc
     }
 
     /// Number of links.

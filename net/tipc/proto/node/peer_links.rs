@@ -9,6 +9,7 @@
 //! When a link goes down the best remaining ones take the slots; with none left the node
 //! goes down and the link is reset, its `RESET` saying the endpoint stopped.
 
+use super::bc_rcv::BcRcv;
 use super::event::Event;
 use super::outbox::Outbox;
 use super::peer::{Peer, NODE_CLEANUP_AFTER, SLOW_TIMER};
@@ -25,7 +26,10 @@ use crate::proto::link::proto_msg::ProtoMsg;
 use crate::proto::link::proto_msg::StateOpts;
 use crate::proto::link::send::LinkOut;
 use crate::proto::link::state::{LinkEvent, LinkState};
-use crate::proto::wire::consts::User;
+use crate::proto::name_table::distr;
+use crate::proto::wire::bcast_proto::BcastProtoRepr;
+use crate::proto::wire::consts::{User, INT_H_SIZE};
+use crate::proto::wire::header::Packet;
 use crate::proto::wire::link_proto::LinkMsgType;
 
 /// The longest node timer interval a link asks for (ms).
@@ -50,10 +54,14 @@ impl<B> Ctx<'_, B> {
 }
 
 /// A link's outputs, as the node layer takes them: packets to the peer's media address on
-/// the link's bearer, messages for this node tagged with the peer (those of users the glue
-/// does not deliver yet counted as unhandled), wakeups as events.
+/// the link's bearer, with the broadcast state of the peer's receive link written in;
+/// messages for this node tagged with the peer (the peer's broadcast synchronisation for
+/// its receive link, those of users the glue does not deliver yet counted as unhandled),
+/// wakeups as events.
 pub(crate) struct Sink<'c, 'a, B> {
     pub(crate) cx: &'c mut Ctx<'a, B>,
+    /// The peer's broadcast receive link.
+    pub(crate) bc: &'c mut BcRcv<B>,
     pub(crate) bearer: BearerId,
     pub(crate) maddr: MediaAddr,
     pub(crate) peer: u32,
@@ -61,7 +69,7 @@ pub(crate) struct Sink<'c, 'a, B> {
     pub(crate) unhandled: u64,
 }
 
-impl<B> LinkOut<B> for Sink<'_, '_, B> {
+impl<B: PacketBuf> LinkOut<B> for Sink<'_, '_, B> {
     fn transmit(&mut self, buf: B) {
         let flags = self.cx.flags;
         self.cx.out.send(
@@ -73,6 +81,22 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
     }
 
     fn deliver(&mut self, user: User, buf: B) {
+        match user {
+            User::BcastProtocol => {
+                match BcastProtoRepr::parse(&Packet::new_unchecked(buf.bytes())) {
+                    Ok(m) => self.bc.init(&m),
+                    Err(_) => self.unhandled += 1,
+                }
+                return;
+            }
+            User::NameDistributor => self.bc.establish(),
+            User::MsgBundler
+                if !self.bc.is_up() && distr::in_bundle(buf.bytes()).next().is_some() =>
+            {
+                self.bc.establish();
+            }
+            _ => {}
+        }
         if !(user.is_for_sockets() || matches!(user, User::MsgBundler | User::NameDistributor)) {
             self.unhandled += 1;
             return;
@@ -93,7 +117,8 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
         self.cx.out.event(e, self.cx.flags);
     }
 
-    fn control(&mut self, msg: ProtoMsg) {
+    fn control(&mut self, mut msg: ProtoMsg) {
+        self.bc.stamp(&mut msg);
         let flags = self.cx.flags;
         self.cx.out.send(
             self.bearer,
@@ -107,23 +132,36 @@ impl<B> LinkOut<B> for Sink<'_, '_, B> {
         self.cx.now
     }
 
+    fn bcast_ack(&self) -> u16 {
+        self.bc.ack()
+    }
+
     fn flags(&self) -> Flags {
         self.cx.flags
     }
 }
 
 impl<B: PacketBuf> Peer<B> {
-    /// Sends `msg` over the link on `b`, to the peer's address there.
-    pub(super) fn send(&self, b: BearerId, msg: Option<ProtoMsg>, cx: &mut Ctx<'_, B>) {
+    /// Sends `msg` over the link on `b`, to the peer's address there, with the broadcast
+    /// receive link's state written in.
+    pub(super) fn send(&mut self, b: BearerId, msg: Option<ProtoMsg>, cx: &mut Ctx<'_, B>) {
         let maddr = self
             .links
             .get(b.index())
             .and_then(|e| e.as_ref())
             .map(|e| e.maddr);
-        if let (Some(m), Some(maddr)) = (msg, maddr) {
+        if let (Some(mut m), Some(maddr)) = (msg, maddr) {
+            self.bc.stamp(&mut m);
             cx.out
                 .send(b, Dest::Peer(maddr), Message::Link(m), cx.flags);
         }
+    }
+
+    /// Sends an acknowledgement at once on the link on `b` (`tipc_link_build_state_msg`),
+    /// for the broadcast receive link.
+    pub(super) fn send_state(&mut self, b: BearerId, cx: &mut Ctx<'_, B>) {
+        let msg = self.entry(b).and_then(|e| e.link.build_state_msg());
+        self.send(b, msg, cx);
     }
 
     /// Acts on a link's change.
@@ -168,6 +206,7 @@ impl<B: PacketBuf> Peer<B> {
                     },
                     cx.flags,
                 );
+                self.send_bc_init(b, cx);
             }
             Some(o) if prio > o => self.active = [Some(b), Some(b)],
             Some(o) if prio == o => self.active[1] = Some(b),
@@ -179,6 +218,26 @@ impl<B: PacketBuf> Peer<B> {
             link_id,
         };
         cx.out.event(e, cx.flags);
+    }
+
+    /// `tipc_bcast_add_peer`'s synchronisation: the initial broadcast message goes to the
+    /// peer first on its first link, telling it where this node's broadcasts start. Without
+    /// memory it is lost, as in C (the peer's receive link then comes up with this node's
+    /// first name distribution message).
+    fn send_bc_init(&mut self, b: BearerId, cx: &mut Ctx<'_, B>) {
+        let Some(own) = self.link(b).map(|l| l.own_addr()) else {
+            return;
+        };
+        let mut bytes = [0u8; INT_H_SIZE];
+        let Ok(n) = self.bc.init_msg(own, self.addr).emit(&mut bytes) else {
+            return;
+        };
+        let Some(buf) = bytes.get(..n).and_then(|m| B::from_bytes(m, cx.flags)) else {
+            cx.out.lost = cx.out.lost.saturating_add(1);
+            return;
+        };
+        // C ignores what sending it returns too.
+        let _ = self.send_data(b, buf, cx);
     }
 
     /// `tipc_node_link_down`: the link on `b` failed, or its bearer goes (`delete`). A link
@@ -244,7 +303,10 @@ impl<B: PacketBuf> Peer<B> {
                 self.fsm(NodeEvent::PeerLostContact);
             }
             self.fsm(NodeEvent::SelfLostContact);
+            // Written with the broadcast state as it was, as C builds it before
+            // `node_lost_contact`.
             self.send(b, reset_msg, cx);
+            self.bc.reset();
             self.delete_at = cx.now + NODE_CLEANUP_AFTER;
             cx.out.event(Event::NodeDown { peer: self.addr }, cx.flags);
         }
@@ -266,22 +328,6 @@ impl<B: PacketBuf> Peer<B> {
             };
             cx.out.event(e, cx.flags);
         }
-    }
-
-    /// A sink for the link on `b`'s outputs, if there is a link there.
-    pub(super) fn sink<'c, 'a>(
-        &self,
-        b: BearerId,
-        cx: &'c mut Ctx<'a, B>,
-    ) -> Option<Sink<'c, 'a, B>> {
-        let maddr = self.links.get(b.index())?.as_ref()?.maddr;
-        Some(Sink {
-            cx,
-            bearer: b,
-            maddr,
-            peer: self.addr,
-            unhandled: 0,
-        })
     }
 
     /// `tipc_node_calculate_timer` for the link on `b`: the node's interval is a quarter of
@@ -306,13 +352,14 @@ impl<B: PacketBuf> Peer<B> {
             return false;
         }
         self.keepalive_intv = SLOW_TIMER;
+        let bc_unacked = self.bc.unacked();
         for b in BearerId::all() {
             if self.entry(b).is_none() {
                 continue;
             }
             self.calculate_timer(b);
             let Some(e) = self.entry(b) else { continue };
-            let tick = e.link.timeout();
+            let tick = e.link.timeout(bc_unacked);
             self.send(b, tick.msg, cx);
             if tick.change == Some(Change::Down) {
                 self.link_down(b, false, cx);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A unicast packet from a peer (`tipc_rcv` after the lookup): straight to the link when
-//! both sides are up, else through the node state check (`tipc_node_check_state`) first.
+//! A packet from a peer (`tipc_rcv` after the lookup). A unicast one goes straight to the
+//! link when both sides are up, else through the node state check
+//! (`tipc_node_check_state`) first; a link protocol message first shows the peer's
+//! broadcast state to its broadcast receive link (`tipc_node_bc_sync_rcv`). A broadcast one
+//! goes to the broadcast receive link (`tipc_node_bc_rcv`). An acknowledgement or NACK
+//! either asks for goes on the link of the bearer the packet came on.
 
 use super::drops::Drops;
 use super::peer::Peer;
@@ -63,6 +67,7 @@ impl<B: PacketBuf> Peer<B> {
         };
         let mut sink = Sink {
             cx: &mut *cx,
+            bc: &mut self.bc,
             bearer: b,
             maddr: e.maddr,
             peer: addr,
@@ -92,12 +97,46 @@ impl<B: PacketBuf> Peer<B> {
         self.on_change(b, change, cx);
     }
 
+    /// A link protocol message from the peer on `b`, before its link takes it: a `RESET` or
+    /// `ACTIVATE` may synchronise the broadcast receive link (peers without
+    /// `BCAST_SYNCH`), a `STATE` whose broadcast fields are valid moves the peer's last
+    /// broadcast; missing broadcast packets are named in a `STATE` at once, unless the
+    /// message is a probe, whose reply names them.
+    pub(crate) fn bc_sync(&mut self, b: BearerId, m: &LinkProtoRepr<'_>, cx: &mut Ctx<'_, B>) {
+        if m.msg_type != LinkMsgType::State {
+            self.bc.legacy_init(m, self.caps);
+        } else if !m.bc_ack_invalid && self.bc.sync(m) && !m.probe {
+            self.send_state(b, cx);
+        }
+    }
+
+    /// A broadcast packet from the peer on bearer `b` (checked, of this node's network).
+    pub(crate) fn receive_bcast(
+        &mut self,
+        b: BearerId,
+        buf: B,
+        own_addr: u32,
+        drops: &mut Drops,
+        cx: &mut Ctx<'_, B>,
+    ) {
+        let out = self.bc.receive(buf, own_addr, self.addr, cx.out, cx.flags);
+        if out.refused {
+            Drops::count(&mut drops.broadcast);
+        } else if out.duplicate {
+            Drops::count(&mut drops.duplicates);
+        } else if out.deferred {
+            Drops::count(&mut drops.out_of_order);
+        }
+        if out.send_state {
+            self.send_state(b, cx);
+        }
+    }
+
     /// Sends `buf` on the link on `b` (`tipc_link_xmit` under the node's lock).
     pub(crate) fn send_data(
         &mut self,
         b: BearerId,
         buf: B,
-        drops: &mut Drops,
         cx: &mut Ctx<'_, B>,
     ) -> Result<(), Errno> {
         let addr = self.addr;
@@ -106,14 +145,13 @@ impl<B: PacketBuf> Peer<B> {
         };
         let mut sink = Sink {
             cx: &mut *cx,
+            bc: &mut self.bc,
             bearer: b,
             maddr: e.maddr,
             peer: addr,
             unhandled: 0,
         };
-        let rc = e.link.send(buf, &mut sink);
-        drops.unhandled = drops.unhandled.saturating_add(sink.unhandled);
-        rc
+        e.link.send(buf, &mut sink)
     }
 
     /// `tipc_node_check_state` without failover and synchronisation.

@@ -19,7 +19,11 @@ use crate::proto::bearer::props::PropRequest;
 use crate::proto::bearer::rejection::Rejection;
 use crate::proto::bearer::table::Attachment;
 use crate::proto::errno::Errno;
+use crate::proto::wire::bcast_proto::BcastProtoRepr;
+use crate::proto::wire::common::BcastWord;
+use crate::proto::wire::consts::User;
 use crate::proto::wire::discovery::DiscoveryType;
+use crate::proto::wire::header::Packet;
 
 #[test]
 fn identities_print_as_in_c() {
@@ -252,6 +256,28 @@ fn a_c_node_is_met_with_its_own_frames() {
     ));
     let st = link_msg(&mut c);
     assert_eq!((st.msg_type, st.common.seqno), (LinkMsgType::State, 1));
+    // Then this node's broadcast synchronisation, first in the link's sequence, as the C
+    // node's own is (the packet its capture lacks, below): this node's broadcasts start at
+    // 1, and its acknowledgement of the peer's is not valid yet.
+    let Message::Data(init) = c.poll_transmit().unwrap().msg else {
+        panic!("no broadcast synchronisation")
+    };
+    let p = Packet::new_checked(&init[..]).unwrap();
+    assert_eq!(
+        (p.user(), p.seqno(), p.total_len()),
+        (Some(User::BcastProtocol), 1, 40)
+    );
+    let r = BcastProtoRepr::parse(&p).unwrap();
+    assert_eq!(
+        (r.last_bcast, r.word5, r.destnode),
+        (
+            0,
+            BcastWord::Unicast {
+                bc_ack_invalid: true
+            },
+            0x5255_0000
+        )
+    );
     // The capture lacks the packet before the bulk (sequence number 1): the bulk is ahead
     // and deferred; with fewer than three packets deferred no NACK goes yet, as in C.
     c.handle_packet(b, bulk.clone(), 1_610, GFP_KERNEL);
@@ -261,7 +287,7 @@ fn a_c_node_is_met_with_its_own_frames() {
     );
     assert!(c.poll_transmit().is_none());
     let link = c.peer(0x5255_0000).unwrap().link(b).unwrap();
-    assert_eq!(link.queue_lens(), (0, 0, 1));
+    assert_eq!(link.queue_lens(), (1, 0, 1));
     assert_eq!(link.stats().deferred_recv, 1);
     // The peer's STATE acknowledges its own traffic with the other C node (2), beyond what
     // this end sent: counted as bogus and ignored.

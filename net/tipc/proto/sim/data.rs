@@ -383,6 +383,14 @@ fn a_packet_of_the_previous_session_is_dropped() {
         net.nodes[0].cluster.drops().refused,
         net.nodes[0].inbox.len(),
     );
+    // The broadcast synchronisation sent as the link came back may still wait for its
+    // acknowledgement.
+    let queued = net.nodes[0]
+        .cluster
+        .peer(a1)
+        .and_then(|p| p.link(eth0()))
+        .unwrap()
+        .queue_lens();
     let now = net.now;
     net.nodes[0]
         .cluster
@@ -390,7 +398,7 @@ fn a_packet_of_the_previous_session_is_dropped() {
     net.drain(0);
     let c = &net.nodes[0].cluster;
     let l0 = c.peer(a1).and_then(|p| p.link(eth0())).unwrap();
-    assert_eq!((l0.queue_lens(), l0.bogus_acks()), ((0, 0, 0), 1));
+    assert_eq!((l0.queue_lens(), l0.bogus_acks()), (queued, 1));
     assert_eq!(c.drops().refused, refused + 1);
     assert_eq!(net.nodes[0].inbox.len(), inbox);
 }

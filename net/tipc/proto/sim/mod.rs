@@ -4,6 +4,7 @@
 //! Ethernet segment with loss, duplication, reordering and delay, a virtual clock and a
 //! seeded random generator, so that one seed reproduces one run.
 
+mod bcast;
 mod bounds;
 mod churn;
 mod data;

@@ -286,6 +286,17 @@ impl Net {
         }
     }
 
+    /// A broadcast frame from node `from` onto the first segment, to every other node, as
+    /// the impairment has it.
+    pub(super) fn broadcast(&mut self, from: usize, bytes: &[u8]) {
+        if !self.nodes[from].on {
+            return;
+        }
+        for to in (0..self.nodes.len()).filter(|&j| j != from) {
+            self.put(0, from, to, bytes);
+        }
+    }
+
     /// One frame onto the segment, as the impairment has it.
     fn put(&mut self, segment: usize, from: usize, to: usize, bytes: &[u8]) {
         let apart = self.nodes[from].side != self.nodes[to].side || self.nodes[from].mute;

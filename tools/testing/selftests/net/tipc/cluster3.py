@@ -204,6 +204,29 @@ def multicast_reaches_members_on_three_nodes():
 
 @case
 @timed
+def many_multicasts_reach_both_peers():
+    """600 RDM multicasts of 1000 bytes to {T,150,160}, 50 at a time, each lot's echoes
+    awaited: every message reaches the range members on nodes 2 and 3, whose echoes come
+    back. A C node 1 sends them over its broadcast link, which keeps each packet until both
+    peers acknowledge it: with a peer that never does, the sender blocks after some 150."""
+    info = servers()
+    wait_rows(lambda: local("nametable", "show"), rows_seen_by(1, [2, 3]), "node 1's table")
+    members = {(info[n]["range"]["node"], info[n]["range"]["ref"]) for n in (2, 3)}
+    got = set()
+    with socket.socket(socket.AF_TIPC, socket.SOCK_RDM) as s:
+        s.settimeout(60)
+        for lot in range(12):
+            for i in range(lot * 50, lot * 50 + 50):
+                s.sendto(f"flood {i:04d} ".encode().ljust(1000, b"."), (SERVICE_RANGE, STYPE, 150, 160))
+            for _ in range(100):
+                data, src = s.recvfrom(70000)
+                got.add((src[1], src[2], data[:16]))
+    eq({(n, r) for n, r, _ in got}, members, "the echoes' sources")
+    eq(len(got), 1200, "distinct echoes (600 messages, from each of two members)")
+
+
+@case
+@timed
 def a_connection_to_each_peer():
     """SEQPACKET connections to the listeners of nodes 2 and 3, open at once: each carries
     its messages both ways and names its peer."""
