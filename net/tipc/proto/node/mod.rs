@@ -11,6 +11,7 @@ pub(crate) mod cluster;
 pub(crate) mod discovered;
 pub(crate) mod drops;
 pub(crate) mod event;
+pub(crate) mod fifo;
 pub(crate) mod identity;
 pub(crate) mod named;
 pub(crate) mod outbox;

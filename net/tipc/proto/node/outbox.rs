@@ -4,16 +4,17 @@
 //! events, each in order.
 
 use super::event::Event;
+use super::fifo::Fifo;
 use super::transmit::{Delivery, Dest, Message, Transmit};
-use crate::kalloc::{Flags, KVec};
+use crate::kalloc::Flags;
 use crate::proto::bearer::BearerId;
 
 /// The queues, and what did not fit in them.
 #[derive(Debug)]
 pub(crate) struct Outbox<B> {
-    transmits: KVec<Transmit<B>>,
-    events: KVec<Event>,
-    deliveries: KVec<Delivery<B>>,
+    transmits: Fifo<Transmit<B>>,
+    events: Fifo<Event>,
+    deliveries: Fifo<Delivery<B>>,
     /// Packets, messages and events lost to a failed allocation.
     pub(crate) lost: u64,
 }
@@ -21,9 +22,9 @@ pub(crate) struct Outbox<B> {
 impl<B> Default for Outbox<B> {
     fn default() -> Self {
         Self {
-            transmits: KVec::new(),
-            events: KVec::new(),
-            deliveries: KVec::new(),
+            transmits: Fifo::default(),
+            events: Fifo::default(),
+            deliveries: Fifo::default(),
             lost: 0,
         }
     }
@@ -39,7 +40,7 @@ impl<B> Outbox<B> {
 
     /// The oldest message for this node.
     pub(crate) fn pop_delivery(&mut self) -> Option<Delivery<B>> {
-        self.deliveries.remove(0).ok()
+        self.deliveries.pop()
     }
 
     /// Queues a packet.
@@ -59,11 +60,11 @@ impl<B> Outbox<B> {
 
     /// The oldest packet.
     pub(crate) fn pop_transmit(&mut self) -> Option<Transmit<B>> {
-        self.transmits.remove(0).ok()
+        self.transmits.pop()
     }
 
     /// The oldest event.
     pub(crate) fn pop_event(&mut self) -> Option<Event> {
-        self.events.remove(0).ok()
+        self.events.pop()
     }
 }
